@@ -1,0 +1,80 @@
+package helpdesk
+
+import (
+	"context"
+	"errors"
+	"net/http"
+	"time"
+
+	"github.com/monobunt/slaguard/sla"
+)
+
+// Errors adapters return, tested with errors.Is.
+var (
+	// ErrSignature: the delivery is not signed, or not by the shared secret.
+	ErrSignature = errors.New("helpdesk: missing or invalid signature")
+	// ErrPayload: the delivery is not a payload this adapter understands.
+	ErrPayload = errors.New("helpdesk: malformed payload")
+	// ErrNotFound: the ticket (or entry) does not exist in the helpdesk.
+	ErrNotFound = errors.New("helpdesk: not found")
+)
+
+// RetryableError is a failed write that may succeed later (429, 5xx, a network error).
+// After, when positive, is how long the helpdesk asked us to wait (Retry-After).
+type RetryableError struct {
+	Err    error
+	Status int
+	After  time.Duration
+}
+
+func (e *RetryableError) Error() string { return e.Err.Error() }
+func (e *RetryableError) Unwrap() error { return e.Err }
+
+// TicketRef names a ticket in its helpdesk.
+type TicketRef struct {
+	Helpdesk string `json:"helpdesk"`
+	ID       string `json:"id"`
+	Number   string `json:"number,omitempty"`
+}
+
+// Write is one change slaguard makes to a ticket. Every field is optional; an adapter
+// makes as few requests as the helpdesk allows (Zammad: priority and note in one PUT).
+type Write struct {
+	// Priority, when set, becomes the ticket's priority.
+	Priority sla.Priority `json:"priority,omitempty"`
+	// Tags are added (never removed).
+	Tags []string `json:"tags,omitempty"`
+	// Note is an internal note only agents see.
+	Note string `json:"note,omitempty"`
+	// Reply is a public article to the customer (e.g. the real-time confirmation).
+	Reply        string `json:"reply,omitempty"`
+	ReplySubject string `json:"reply_subject,omitempty"`
+}
+
+// TimeEntry is one entry of a ticket's time accounting.
+type TimeEntry struct {
+	ID        string    `json:"id"`
+	TicketID  string    `json:"ticket_id"`
+	ArticleID string    `json:"article_id,omitempty"`
+	Minutes   float64   `json:"minutes"`
+	TypeID    string    `json:"type_id,omitempty"`
+	CreatedBy string    `json:"created_by,omitempty"`
+	CreatedAt time.Time `json:"created_at"`
+	UpdatedAt time.Time `json:"updated_at"`
+}
+
+// Adapter is one helpdesk. Verify and Parse are pure and fast (the webhook path);
+// Apply and TimeEntries call the helpdesk's REST API.
+type Adapter interface {
+	// Name is the helpdesk's name in URLs and keys ("zammad").
+	Name() string
+	// Verify checks the delivery's signature over the raw body; ErrSignature if it fails.
+	Verify(h http.Header, body []byte) error
+	// Parse turns a delivery into neutral events (usually one), each with its delivery
+	// id. It wraps ErrPayload when the body is not a payload it understands.
+	Parse(h http.Header, body []byte) ([]Event, error)
+	// Apply makes w on the ticket. Failures worth retrying are *RetryableError.
+	Apply(ctx context.Context, t TicketRef, w Write) error
+	// TimeEntries reads the ticket's time accounting.
+	TimeEntries(ctx context.Context, t TicketRef) ([]TimeEntry, error)
+}
