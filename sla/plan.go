@@ -118,6 +118,7 @@ func (t Targets) clone() Targets {
 // its calendar. sla.Evaluate takes Terms; the contracts package builds them.
 type Terms struct {
 	ContractID        string
+	ContractName      string
 	Plan              string
 	FirstResponse     Targets
 	Resolution        Targets
@@ -129,6 +130,9 @@ type Terms struct {
 	Confirmation      bool
 	// EmergencyPhone is told to customers who report a critical problem off hours.
 	EmergencyPhone string
+	// BillingIncrement, when positive, rounds every billable time entry up to a multiple
+	// of it before pricing (e.g. 15 minutes).
+	BillingIncrement time.Duration
 	// Calendar counts business time; nil means DefaultCalendar().
 	Calendar *Calendar
 }

@@ -1,0 +1,66 @@
+package jobs
+
+import (
+	"crypto/sha256"
+	"encoding/hex"
+	"encoding/json"
+	"fmt"
+	"time"
+
+	"github.com/hibiken/asynq"
+
+	"github.com/monobunt/slaguard/helpdesk"
+)
+
+// Task types.
+const (
+	TypeTicketEvent = "ticket:event"
+	TypeTicketCheck = "ticket:check"
+	TypeWrite       = "helpdesk:write"
+	TypeTimeSync    = "billing:timesync"
+)
+
+// Queues and their weights: events first, so a backlog of write-backs never delays the
+// clocks.
+const (
+	QueueEvents = "events"
+	QueueTimers = "timers"
+	QueueWrites = "writes"
+)
+
+// Queues is the asynq queue configuration every worker uses.
+var Queues = map[string]int{QueueEvents: 6, QueueTimers: 3, QueueWrites: 2}
+
+// EventRetention keeps a finished event task's TaskID taken, so a redelivery of the same
+// delivery within this window is refused by asynq itself before it reaches a worker. The
+// ticket log deduplicates forever; this only saves the work.
+const EventRetention = 24 * time.Hour
+
+// NewEventTask wraps a webhook event as a "ticket:event" task. Its TaskID is derived from
+// the helpdesk and delivery id, so enqueueing a redelivery returns asynq.ErrTaskIDConflict
+// (or ErrDuplicateTask) and enqueues nothing.
+func NewEventTask(ev helpdesk.Event) (*asynq.Task, error) {
+	if ev.Helpdesk == "" || ev.DeliveryID == "" || ev.Ticket.ID == "" {
+		return nil, fmt.Errorf("jobs: event needs helpdesk, delivery id and ticket id")
+	}
+	payload, err := json.Marshal(ev)
+	if err != nil {
+		return nil, fmt.Errorf("jobs: encode event: %w", err)
+	}
+	return asynq.NewTask(TypeTicketEvent, payload,
+		asynq.TaskID(EventTaskID(ev.Helpdesk, ev.DeliveryID)),
+		asynq.Queue(QueueEvents),
+		asynq.MaxRetry(25),
+		asynq.Retention(EventRetention),
+	), nil
+}
+
+// EventTaskID is the TaskID of a delivery: stable across the helpdesk's retries.
+func EventTaskID(helpdeskName, deliveryID string) string {
+	id := deliveryID
+	if len(id) > 100 { // keep keys short; a hash is as unique
+		sum := sha256.Sum256([]byte(id))
+		id = hex.EncodeToString(sum[:16])
+	}
+	return "event:" + helpdeskName + ":" + id
+}
