@@ -1,0 +1,174 @@
+package main
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"log/slog"
+	"net/http"
+	"time"
+
+	"github.com/hibiken/asynq"
+	"github.com/labstack/echo/v4"
+	"github.com/redis/go-redis/v9"
+
+	"github.com/monobunt/slaguard/internal/problem"
+)
+
+// app is one slaguard process: its Redis, its queue client and, depending on the role,
+// its web server and its worker.
+type app struct {
+	cfg      *Config
+	log      *slog.Logger
+	clock    func() time.Time
+	embedded *embeddedRedis
+	redisOpt asynq.RedisConnOpt
+	rdb      redis.UniversalClient
+	queue    *asynq.Client
+	echo     *echo.Echo
+	closers  []func()
+}
+
+// appOptions are what tests and the demo change about an app; zero values mean production.
+type appOptions struct {
+	clock func() time.Time
+}
+
+func newApp(cfg *Config, log *slog.Logger, opt appOptions) (*app, error) {
+	a := &app{cfg: cfg, log: log, clock: opt.clock}
+	if a.clock == nil {
+		a.clock = func() time.Time { return time.Now().UTC() }
+	}
+	if err := a.connectRedis(); err != nil {
+		a.Close()
+		return nil, err
+	}
+	a.queue = asynq.NewClientFromRedisClient(a.rdb)
+	a.echo = a.newEcho()
+	return a, nil
+}
+
+func (a *app) connectRedis() error {
+	if a.cfg.RedisURL == "" {
+		e, err := startEmbeddedRedis(a.log)
+		if err != nil {
+			return err
+		}
+		a.embedded = e
+		a.closers = append(a.closers, e.Close)
+		a.rdb = redis.NewClient(&redis.Options{Addr: e.Addr()})
+		a.redisOpt = asynq.RedisClientOpt{Addr: e.Addr()}
+	} else {
+		opts, err := redis.ParseURL(a.cfg.RedisURL)
+		if err != nil {
+			return fmt.Errorf("REDIS_URL: %w", err)
+		}
+		a.rdb = redis.NewClient(opts)
+		a.redisOpt = asynq.RedisClientOpt{
+			Network: opts.Network, Addr: opts.Addr, Username: opts.Username,
+			Password: opts.Password, DB: opts.DB, TLSConfig: opts.TLSConfig,
+		}
+	}
+	rdb := a.rdb
+	a.closers = append(a.closers, func() { rdb.Close() })
+	ctx, cancel := context.WithTimeout(context.Background(), 5*time.Second)
+	defer cancel()
+	if err := a.rdb.Ping(ctx).Err(); err != nil {
+		// Not fatal: /readyz says so, webhooks answer 503 until Redis is back.
+		a.log.Error("redis is not reachable at start", slog.String("error", err.Error()))
+	}
+	return nil
+}
+
+func (a *app) newEcho() *echo.Echo {
+	e := echo.New()
+	e.HideBanner, e.HidePort = true, true
+	e.Validator = problem.NewValidator()
+	e.HTTPErrorHandler = problem.ErrorHandler(func(err error, c echo.Context) {
+		a.log.Error("request failed", slog.String("method", c.Request().Method),
+			slog.String("path", c.Path()), slog.String("error", err.Error()))
+	})
+	e.Use(a.accessLog)
+	e.GET("/healthz", func(c echo.Context) error {
+		return c.JSON(http.StatusOK, map[string]string{"status": "ok"})
+	})
+	e.GET("/readyz", a.readyz)
+	return e
+}
+
+// accessLog writes one JSON line per request: method, route, status, duration, and the
+// delivery id of a webhook. Never bodies, never the Authorization header.
+func (a *app) accessLog(next echo.HandlerFunc) echo.HandlerFunc {
+	return func(c echo.Context) error {
+		start := time.Now()
+		err := next(c)
+		if err != nil {
+			c.Error(err)
+		}
+		status := c.Response().Status
+		level := slog.LevelDebug
+		if status >= 500 {
+			level = slog.LevelWarn
+		}
+		attrs := []slog.Attr{
+			slog.String("method", c.Request().Method), slog.String("route", c.Path()),
+			slog.Int("status", status), slog.Duration("took", time.Since(start)),
+		}
+		if id := c.Request().Header.Get("X-Zammad-Delivery"); id != "" {
+			attrs = append(attrs, slog.String("delivery_id", id))
+		}
+		a.log.LogAttrs(c.Request().Context(), level, "http", attrs...)
+		return nil
+	}
+}
+
+func (a *app) readyz(c echo.Context) error {
+	ctx, cancel := context.WithTimeout(c.Request().Context(), 2*time.Second)
+	defer cancel()
+	if err := a.rdb.Ping(ctx).Err(); err != nil {
+		p := problem.New(http.StatusServiceUnavailable, "redis is not reachable")
+		p.RetryAfter = 5
+		return p
+	}
+	return c.JSON(http.StatusOK, map[string]string{"status": "ok"})
+}
+
+// serveHTTP runs the web server until ctx ends, then stops accepting and lets in-flight
+// requests finish within the shutdown timeout.
+func (a *app) serveHTTP(ctx context.Context) error {
+	srv := &http.Server{
+		Addr:              a.cfg.Addr,
+		Handler:           a.echo,
+		ReadHeaderTimeout: 10 * time.Second,
+		ReadTimeout:       30 * time.Second,
+		WriteTimeout:      60 * time.Second,
+		IdleTimeout:       120 * time.Second,
+	}
+	errc := make(chan error, 1)
+	go func() { errc <- srv.ListenAndServe() }()
+	a.log.Info("listening", slog.String("addr", a.cfg.Addr))
+	select {
+	case err := <-errc:
+		return fmt.Errorf("http: %w", err)
+	case <-ctx.Done():
+	}
+	sctx, cancel := context.WithTimeout(context.Background(), a.cfg.ShutdownTimeout)
+	defer cancel()
+	if err := srv.Shutdown(sctx); err != nil {
+		return fmt.Errorf("http: shutdown: %w", err)
+	}
+	if err := <-errc; err != nil && !errors.Is(err, http.ErrServerClosed) {
+		return fmt.Errorf("http: %w", err)
+	}
+	return nil
+}
+
+// Close releases everything the app opened, in reverse order.
+func (a *app) Close() {
+	if a.queue != nil {
+		a.queue.Close()
+	}
+	for i := len(a.closers) - 1; i >= 0; i-- {
+		a.closers[i]()
+	}
+}

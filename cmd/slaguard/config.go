@@ -1,0 +1,294 @@
+package main
+
+import (
+	"errors"
+	"flag"
+	"fmt"
+	"io"
+	"net"
+	"net/url"
+	"os"
+	"strconv"
+	"strings"
+	"time"
+)
+
+// Config is every setting of the service, read from environment variables and flags of
+// the same meaning (a flag wins over its variable). It is validated as a whole: Load
+// reports every bad variable at once.
+type Config struct {
+	Addr                string
+	RedisURL            string
+	AdminTokens         []string
+	ZammadURL           string
+	ZammadToken         string
+	ZammadWebhookSecret string
+	ZammadCritical      string
+	InsecureWebhooks    bool
+	PausedStates        []string
+	ClosedStates        []string
+	RulesFile           string
+	ConfirmationFile    string
+	ImplementationTypes []string
+	LogLevel            string
+	Concurrency         int
+	ShutdownTimeout     time.Duration
+	TimerInterval       time.Duration
+	WebhookBodyLimit    int64
+	WriteMaxRetry       int
+}
+
+// setting is one row of the configuration table: the README's table, the flags, the
+// validation and the masked print-out all come from this one list.
+type setting struct {
+	env, flag, def, help string
+	secret               bool
+	set                  func(c *Config, v string) error
+	show                 func(c *Config) string
+}
+
+var settings = []setting{
+	{env: "SLAGUARD_ADDR", flag: "addr", def: ":8080", help: "HTTP listen address",
+		set: func(c *Config, v string) error {
+			if _, _, err := net.SplitHostPort(v); err != nil {
+				return fmt.Errorf("must be host:port or :port")
+			}
+			c.Addr = v
+			return nil
+		}, show: func(c *Config) string { return c.Addr }},
+	{env: "REDIS_URL", flag: "redis-url", def: "", help: "Redis to use (redis://[:password@]host:port/db or rediss://); empty starts an embedded in-memory Redis whose data does not survive a restart", secret: true,
+		set: func(c *Config, v string) error {
+			if v != "" {
+				u, err := url.Parse(v)
+				if err != nil || (u.Scheme != "redis" && u.Scheme != "rediss") || u.Host == "" {
+					return fmt.Errorf("must be a redis:// or rediss:// URL with a host")
+				}
+			}
+			c.RedisURL = v
+			return nil
+		}, show: func(c *Config) string { return maskURL(c.RedisURL) }},
+	{env: "SLAGUARD_ADMIN_TOKENS", flag: "admin-tokens", def: "", help: "comma-separated bearer tokens for /api/v1 and /admin/queues; empty locks the admin API (every request 401)", secret: true,
+		set: func(c *Config, v string) error {
+			c.AdminTokens = splitList(v)
+			for i, t := range c.AdminTokens {
+				if len(t) < 8 {
+					return fmt.Errorf("token %d is shorter than 8 characters", i+1)
+				}
+			}
+			return nil
+		}, show: func(c *Config) string { return maskList(c.AdminTokens) }},
+	{env: "ZAMMAD_URL", flag: "zammad-url", def: "", help: "base URL of the Zammad instance (https://helpdesk.example.at); empty = write-backs are logged as a dry run",
+		set: func(c *Config, v string) error {
+			if v != "" {
+				u, err := url.Parse(v)
+				if err != nil || (u.Scheme != "http" && u.Scheme != "https") || u.Host == "" {
+					return fmt.Errorf("must be an http(s) URL")
+				}
+			}
+			c.ZammadURL = strings.TrimRight(v, "/")
+			return nil
+		}, show: func(c *Config) string { return c.ZammadURL }},
+	{env: "ZAMMAD_TOKEN", flag: "zammad-token", def: "", help: "Zammad access token of the user slaguard writes as (needs ticket.agent on the supported groups)", secret: true,
+		set: func(c *Config, v string) error { c.ZammadToken = v; return nil },
+		show: func(c *Config) string { return mask(c.ZammadToken) }},
+	{env: "ZAMMAD_WEBHOOK_SECRET", flag: "zammad-webhook-secret", def: "", help: "HMAC-SHA1 signature token of the Zammad webhook; without it (and without SLAGUARD_INSECURE_WEBHOOKS=1) the webhook route is not mounted", secret: true,
+		set: func(c *Config, v string) error { c.ZammadWebhookSecret = v; return nil },
+		show: func(c *Config) string { return mask(c.ZammadWebhookSecret) }},
+	{env: "ZAMMAD_CRITICAL_PRIORITY", flag: "zammad-critical-priority", def: "", help: "name of a Zammad priority for critical tickets, if the instance has one; empty writes \"3 high\" plus the sla-critical tag",
+		set: func(c *Config, v string) error { c.ZammadCritical = v; return nil },
+		show: func(c *Config) string { return c.ZammadCritical }},
+	{env: "SLAGUARD_INSECURE_WEBHOOKS", flag: "insecure-webhooks", def: "0", help: "1 accepts unsigned webhooks when no secret is set (local trials only)",
+		set: func(c *Config, v string) (err error) { c.InsecureWebhooks, err = parseBool(v); return },
+		show: func(c *Config) string { return fmt.Sprint(boolInt(c.InsecureWebhooks)) }},
+	{env: "SLAGUARD_PAUSED_STATES", flag: "paused-states", def: "pending reminder,pending close", help: "helpdesk states in which the SLA clocks stand still (waiting on customer)",
+		set: func(c *Config, v string) error { c.PausedStates = splitList(v); return nil },
+		show: func(c *Config) string { return strings.Join(c.PausedStates, ",") }},
+	{env: "SLAGUARD_CLOSED_STATES", flag: "closed-states", def: "closed,merged,removed", help: "helpdesk states that count as solved/closed",
+		set: func(c *Config, v string) error {
+			c.ClosedStates = splitList(v)
+			if len(c.ClosedStates) == 0 {
+				return fmt.Errorf("must name at least one state")
+			}
+			return nil
+		}, show: func(c *Config) string { return strings.Join(c.ClosedStates, ",") }},
+	{env: "SLAGUARD_RULES_FILE", flag: "rules-file", def: "", help: "YAML file of priority-correction rules; empty uses the built-in defaults",
+		set: func(c *Config, v string) error { c.RulesFile = v; return fileOrEmpty(v) },
+		show: func(c *Config) string { return c.RulesFile }},
+	{env: "SLAGUARD_CONFIRMATION_TEMPLATE", flag: "confirmation-template", def: "", help: "text/template file for the real-time ticket confirmation; empty uses the built-in German text",
+		set: func(c *Config, v string) error { c.ConfirmationFile = v; return fileOrEmpty(v) },
+		show: func(c *Config) string { return c.ConfirmationFile }},
+	{env: "SLAGUARD_IMPLEMENTATION_TYPES", flag: "implementation-types", def: "", help: "comma-separated time-accounting type ids billed as implementation",
+		set: func(c *Config, v string) error { c.ImplementationTypes = splitList(v); return nil },
+		show: func(c *Config) string { return strings.Join(c.ImplementationTypes, ",") }},
+	{env: "SLAGUARD_LOG_LEVEL", flag: "log-level", def: "info", help: "debug, info, warn or error",
+		set: func(c *Config, v string) error {
+			switch strings.ToLower(v) {
+			case "debug", "info", "warn", "error":
+				c.LogLevel = strings.ToLower(v)
+				return nil
+			}
+			return fmt.Errorf("must be debug, info, warn or error")
+		}, show: func(c *Config) string { return c.LogLevel }},
+	{env: "SLAGUARD_CONCURRENCY", flag: "concurrency", def: "20", help: "tasks a worker runs at once",
+		set: func(c *Config, v string) (err error) { c.Concurrency, err = parseInt(v, 1, 1000); return },
+		show: func(c *Config) string { return strconv.Itoa(c.Concurrency) }},
+	{env: "SLAGUARD_SHUTDOWN_TIMEOUT", flag: "shutdown-timeout", def: "25s", help: "how long a stopping process waits for in-flight webhooks and tasks",
+		set: func(c *Config, v string) (err error) { c.ShutdownTimeout, err = parseDur(v, time.Second, 10*time.Minute); return },
+		show: func(c *Config) string { return c.ShutdownTimeout.String() }},
+	{env: "SLAGUARD_TIMER_INTERVAL", flag: "timer-interval", def: "500ms", help: "how often due timers are moved to the queue (asynq DelayedTaskCheckInterval); a deadline is marked at most about this late",
+		set: func(c *Config, v string) (err error) { c.TimerInterval, err = parseDur(v, 50*time.Millisecond, time.Minute); return },
+		show: func(c *Config) string { return c.TimerInterval.String() }},
+	{env: "SLAGUARD_WEBHOOK_BODY_LIMIT", flag: "webhook-body-limit", def: "1048576", help: "largest webhook body in bytes (413 beyond)",
+		set: func(c *Config, v string) error {
+			n, err := parseInt(v, 1024, 64<<20)
+			c.WebhookBodyLimit = int64(n)
+			return err
+		}, show: func(c *Config) string { return strconv.FormatInt(c.WebhookBodyLimit, 10) }},
+	{env: "SLAGUARD_WRITE_MAX_RETRY", flag: "write-max-retry", def: "25", help: "retries of a failed write-back before it is archived (visible in /admin/queues)",
+		set: func(c *Config, v string) (err error) { c.WriteMaxRetry, err = parseInt(v, 0, 1000); return },
+		show: func(c *Config) string { return strconv.Itoa(c.WriteMaxRetry) }},
+}
+
+// LoadConfig reads the configuration from getenv and the flags in args (flags win). It
+// returns every problem at once, one line per bad variable.
+func LoadConfig(getenv func(string) string, args []string) (*Config, error) {
+	fs := flag.NewFlagSet("slaguard", flag.ContinueOnError)
+	fs.SetOutput(io.Discard)
+	flags := make(map[string]*string, len(settings))
+	for _, s := range settings {
+		flags[s.env] = fs.String(s.flag, "", s.help+" (env "+s.env+")")
+	}
+	if err := fs.Parse(args); err != nil {
+		return nil, fmt.Errorf("config: %w", err)
+	}
+	if fs.NArg() > 0 {
+		return nil, fmt.Errorf("config: unexpected arguments %q", fs.Args())
+	}
+	given := map[string]bool{}
+	fs.Visit(func(f *flag.Flag) { given[f.Name] = true })
+
+	c := &Config{}
+	var errs []error
+	for _, s := range settings {
+		v, from := getenv(s.env), s.env
+		if given[s.flag] {
+			v, from = *flags[s.env], "-"+s.flag
+		} else if v == "" {
+			v = s.def
+		}
+		if err := s.set(c, strings.TrimSpace(v)); err != nil {
+			errs = append(errs, fmt.Errorf("%s: %w", from, err))
+		}
+	}
+	if (c.ZammadURL == "") != (c.ZammadToken == "") {
+		errs = append(errs, errors.New("ZAMMAD_URL and ZAMMAD_TOKEN: set both for write-backs, or neither for a dry run"))
+	}
+	if len(errs) > 0 {
+		return nil, fmt.Errorf("config: %d invalid setting(s):\n%w", len(errs), errors.Join(errs...))
+	}
+	return c, nil
+}
+
+// Print writes the effective configuration, one VAR=value line each, secrets masked.
+func (c *Config) Print(w io.Writer) {
+	for _, s := range settings {
+		fmt.Fprintf(w, "%s=%s\n", s.env, s.show(c))
+	}
+}
+
+// ConfigTable renders the settings as the README's Markdown table.
+func ConfigTable() string {
+	var b strings.Builder
+	b.WriteString("| variable | flag | default | secret | meaning |\n|---|---|---|---|---|\n")
+	for _, s := range settings {
+		def := s.def
+		if def == "" {
+			def = "—"
+		}
+		sec := ""
+		if s.secret {
+			sec = "yes"
+		}
+		fmt.Fprintf(&b, "| `%s` | `-%s` | `%s` | %s | %s |\n", s.env, s.flag, def, sec, s.help)
+	}
+	return b.String()
+}
+
+func splitList(v string) []string {
+	var out []string
+	for _, p := range strings.Split(v, ",") {
+		if p = strings.TrimSpace(p); p != "" {
+			out = append(out, p)
+		}
+	}
+	return out
+}
+
+func parseBool(v string) (bool, error) {
+	switch strings.ToLower(v) {
+	case "1", "true", "yes", "on":
+		return true, nil
+	case "0", "false", "no", "off", "":
+		return false, nil
+	}
+	return false, fmt.Errorf("must be 1 or 0")
+}
+
+func boolInt(b bool) int {
+	if b {
+		return 1
+	}
+	return 0
+}
+
+func parseInt(v string, lo, hi int) (int, error) {
+	n, err := strconv.Atoi(v)
+	if err != nil || n < lo || n > hi {
+		return 0, fmt.Errorf("must be a whole number from %d to %d", lo, hi)
+	}
+	return n, nil
+}
+
+func parseDur(v string, lo, hi time.Duration) (time.Duration, error) {
+	d, err := time.ParseDuration(v)
+	if err != nil || d < lo || d > hi {
+		return 0, fmt.Errorf("must be a duration from %s to %s (like 500ms or 25s)", lo, hi)
+	}
+	return d, nil
+}
+
+func fileOrEmpty(path string) error {
+	if path == "" {
+		return nil
+	}
+	if _, err := os.Stat(path); err != nil {
+		return fmt.Errorf("cannot read %s: %w", path, errors.Unwrap(err))
+	}
+	return nil
+}
+
+func mask(s string) string {
+	if s == "" {
+		return ""
+	}
+	return "****"
+}
+
+func maskList(l []string) string {
+	out := make([]string, len(l))
+	for i := range l {
+		out[i] = "****"
+	}
+	return strings.Join(out, ",")
+}
+
+func maskURL(s string) string {
+	u, err := url.Parse(s)
+	if err != nil || u.User == nil {
+		return s
+	}
+	if _, ok := u.User.Password(); ok {
+		u.User = url.UserPassword(u.User.Username(), "****")
+	}
+	return u.String()
+}

@@ -1,0 +1,92 @@
+// Command slaguard enforces MONOBUNT's support contract on a helpdesk.
+//
+//	slaguard [serve]   web and worker in one process (the default)
+//	slaguard web       the HTTP side only: webhooks, admin API, metrics
+//	slaguard worker    the background side only: events, timers, write-backs
+//	slaguard config    print the effective configuration, secrets masked
+//	slaguard billing export --month 2026-11 [--contract ID] [--format csv|json] [-o file]
+//	slaguard demo      a scripted day against a built-in fake Zammad
+//
+// Configuration comes from environment variables, or flags of the same names (see
+// `slaguard config -h` and the README).
+package main
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"io"
+	"log/slog"
+	"os"
+	"os/signal"
+	"strings"
+	"syscall"
+)
+
+func main() {
+	ctx, stop := signal.NotifyContext(context.Background(), os.Interrupt, syscall.SIGTERM)
+	defer stop()
+	if err := run(ctx, os.Args[1:], os.Getenv, os.Stdout, os.Stderr); err != nil {
+		fmt.Fprintln(os.Stderr, "slaguard:", err)
+		os.Exit(1)
+	}
+}
+
+// run is main without the process: the role comes from args, configuration from getenv.
+func run(ctx context.Context, args []string, getenv func(string) string, stdout, stderr io.Writer) error {
+	role := "serve"
+	if len(args) > 0 && !strings.HasPrefix(args[0], "-") {
+		role, args = args[0], args[1:]
+	}
+	switch role {
+	case "serve", "web", "worker", "config", "billing", "demo":
+	case "help":
+		fmt.Fprint(stdout, usage)
+		return nil
+	default:
+		return fmt.Errorf("unknown command %q\n%s", role, usage)
+	}
+	if role == "demo" {
+		return runDemo(ctx, args, stdout, stderr)
+	}
+	var sub []string
+	if role == "billing" {
+		// billing's own flags follow its subcommand; configuration comes from the env.
+		sub, args = args, nil
+	}
+	cfg, err := LoadConfig(getenv, args)
+	if err != nil {
+		return err
+	}
+	if role == "config" {
+		cfg.Print(stdout)
+		return nil
+	}
+	log := newLogger(stderr, cfg.LogLevel)
+	a, err := newApp(cfg, log, appOptions{})
+	if err != nil {
+		return err
+	}
+	defer a.Close()
+	if role == "billing" {
+		return a.runBilling(ctx, sub, stdout)
+	}
+	return a.run(ctx, role)
+}
+
+const usage = `usage: slaguard [serve|web|worker|config|billing|demo] [flags]
+  serve    web and worker in one process (default)
+  web      HTTP only: webhooks, admin API, metrics
+  worker   background work only: events, timers, write-backs
+  config   print the effective configuration, secrets masked
+  billing  export --month YYYY-MM [--contract ID] [--format csv|json] [--dialect excel-at|rfc4180] [-o file]
+  demo     a scripted day against a built-in fake Zammad, in about a minute
+`
+
+func newLogger(w io.Writer, level string) *slog.Logger {
+	var l slog.Level
+	_ = l.UnmarshalText([]byte(level))
+	return slog.New(slog.NewJSONHandler(w, &slog.HandlerOptions{Level: l}))
+}
+
+var errNotYet = errors.New("not available yet")

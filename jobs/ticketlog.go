@@ -1,0 +1,256 @@
+package jobs
+
+import (
+	"context"
+	"encoding/json"
+	"errors"
+	"fmt"
+	"sort"
+	"strconv"
+	"strings"
+	"time"
+
+	"github.com/redis/go-redis/v9"
+
+	"github.com/monobunt/slaguard/helpdesk"
+)
+
+// The ticket log keeps all of one ticket in one Redis hash, so a small ticket stays in
+// Redis's compact listpack encoding and a cluster keeps it in one slot ({…} hash tag):
+//
+//	slaguard:ticket:{zammad:4711}
+//	  e:<updated_at unix nanos>:<article id>  one event (compact JSON), written once
+//	  w:<mark key>                            when the mark was written back (unix ms)
+//	  i:<mark key>                            the order in which the mark was first issued
+//	  seq                                     the issue counter
+//	  status                                  the last evaluated status (JSON), for the API
+//	  ta                                      the time-accounting ids last synced
+//
+// Index keys: slaguard:open (ZSET ticket → next check, unix s), slaguard:board (ZSET
+// ticket → earliest open deadline, unix s).
+const (
+	keyOpen  = "slaguard:open"
+	keyBoard = "slaguard:board"
+)
+
+// maxBodyStored bounds the article text kept in the log: enough for the priority rules
+// (they read the title and the start of the first article), small enough for the
+// memory budget of an open ticket.
+const maxBodyStored = 600
+
+// TicketKey is the stable name of a ticket across slaguard: "zammad:4711".
+func TicketKey(helpdeskName, id string) string { return helpdeskName + ":" + id }
+
+func ticketHash(ticketKey string) string { return "slaguard:ticket:{" + ticketKey + "}" }
+
+// SplitTicketKey is TicketKey's inverse.
+func SplitTicketKey(k string) (helpdeskName, id string, ok bool) {
+	return strings.Cut(k, ":")
+}
+
+// eventField is the identity of an event in its ticket's log: the snapshot time and the
+// article. A redelivery under a new delivery id lands on the same field.
+func eventField(ev helpdesk.Event) string {
+	art := "-"
+	if ev.Article != nil && ev.Article.ID != "" {
+		art = ev.Article.ID
+	}
+	return "e:" + strconv.FormatInt(ev.Ticket.UpdatedAt.UnixNano(), 10) + ":" + art
+}
+
+// compact drops what the log need not keep: article bodies beyond maxBodyStored, and
+// every article body but a customer's (only the first one is read by the rules).
+func compact(ev helpdesk.Event) helpdesk.Event {
+	if ev.Article != nil {
+		a := *ev.Article
+		if a.Sender != helpdesk.SenderCustomer {
+			a.Body = ""
+		}
+		a.Body = truncate(a.Body, maxBodyStored)
+		ev.Article = &a
+	}
+	return ev
+}
+
+func truncate(s string, n int) string {
+	if len(s) <= n {
+		return s
+	}
+	cut := n
+	for cut > 0 && !isRuneStart(s[cut]) {
+		cut--
+	}
+	return s[:cut]
+}
+
+func isRuneStart(b byte) bool { return b&0xC0 != 0x80 }
+
+// Log is the ticket log in Redis.
+type Log struct {
+	rdb redis.UniversalClient
+}
+
+// NewLog returns the ticket log on rdb.
+func NewLog(rdb redis.UniversalClient) *Log { return &Log{rdb: rdb} }
+
+// Append stores ev in its ticket's log unless an event with the same identity is there;
+// it reports whether ev was new. Appending twice is a no-op.
+func (l *Log) Append(ctx context.Context, ev helpdesk.Event) (bool, error) {
+	b, err := json.Marshal(compact(ev))
+	if err != nil {
+		return false, fmt.Errorf("jobs: encode event: %w", err)
+	}
+	k := TicketKey(ev.Helpdesk, ev.Ticket.ID)
+	added, err := l.rdb.HSetNX(ctx, ticketHash(k), eventField(ev), b).Result()
+	if err != nil {
+		return false, fmt.Errorf("jobs: append event of %s: %w", k, err)
+	}
+	return added, nil
+}
+
+// Record is everything the log holds of one ticket.
+type Record struct {
+	Key     string
+	Events  []helpdesk.Event // sorted by updated_at, then article id
+	Written map[string]time.Time
+	Issued  map[string]int64
+	Status  json.RawMessage
+	TimeIDs string
+}
+
+// ErrNoTicket: the log has nothing of that ticket.
+var ErrNoTicket = errors.New("jobs: no such ticket")
+
+// Load reads a ticket's whole log.
+func (l *Log) Load(ctx context.Context, ticketKey string) (*Record, error) {
+	m, err := l.rdb.HGetAll(ctx, ticketHash(ticketKey)).Result()
+	if err != nil {
+		return nil, fmt.Errorf("jobs: load %s: %w", ticketKey, err)
+	}
+	if len(m) == 0 {
+		return nil, ErrNoTicket
+	}
+	r := &Record{Key: ticketKey, Written: map[string]time.Time{}, Issued: map[string]int64{}}
+	for f, v := range m {
+		switch {
+		case strings.HasPrefix(f, "e:"):
+			var ev helpdesk.Event
+			if err := json.Unmarshal([]byte(v), &ev); err != nil {
+				return nil, fmt.Errorf("jobs: load %s: event %s: %w", ticketKey, f, err)
+			}
+			r.Events = append(r.Events, ev)
+		case strings.HasPrefix(f, "w:"):
+			ms, _ := strconv.ParseInt(v, 10, 64)
+			r.Written[f[2:]] = time.UnixMilli(ms).UTC()
+		case strings.HasPrefix(f, "i:"):
+			n, _ := strconv.ParseInt(v, 10, 64)
+			r.Issued[f[2:]] = n
+		case f == "status":
+			r.Status = json.RawMessage(v)
+		case f == "ta":
+			r.TimeIDs = v
+		}
+	}
+	sort.Slice(r.Events, func(i, j int) bool { return eventLess(r.Events[i], r.Events[j]) })
+	return r, nil
+}
+
+func eventLess(a, b helpdesk.Event) bool {
+	if !a.Ticket.UpdatedAt.Equal(b.Ticket.UpdatedAt) {
+		return a.Ticket.UpdatedAt.Before(b.Ticket.UpdatedAt)
+	}
+	return articleID(a) < articleID(b)
+}
+
+func articleID(ev helpdesk.Event) string {
+	if ev.Article == nil {
+		return ""
+	}
+	return ev.Article.ID
+}
+
+// Issue records that a mark was asked for, once: the first call fixes its place in the
+// ticket's write order. It reports the mark's sequence number.
+func (l *Log) Issue(ctx context.Context, ticketKey, mark string) (int64, error) {
+	h := ticketHash(ticketKey)
+	n, err := issueScript.Run(ctx, l.rdb, []string{h}, "i:"+mark).Int64()
+	if err != nil {
+		return 0, fmt.Errorf("jobs: issue %s on %s: %w", mark, ticketKey, err)
+	}
+	return n, nil
+}
+
+var issueScript = redis.NewScript(`
+local cur = redis.call('HGET', KEYS[1], ARGV[1])
+if cur then return tonumber(cur) end
+local n = redis.call('HINCRBY', KEYS[1], 'seq', 1)
+redis.call('HSET', KEYS[1], ARGV[1], n)
+return n`)
+
+// MarkWritten records that a mark reached the helpdesk. It reports false when it was
+// already recorded (another worker got there first).
+func (l *Log) MarkWritten(ctx context.Context, ticketKey, mark string, at time.Time) (bool, error) {
+	ok, err := l.rdb.HSetNX(ctx, ticketHash(ticketKey), "w:"+mark, at.UnixMilli()).Result()
+	if err != nil {
+		return false, fmt.Errorf("jobs: record write %s on %s: %w", mark, ticketKey, err)
+	}
+	return ok, nil
+}
+
+// Written reports whether a mark was written, and which marks issued before it are not.
+func (l *Log) Written(ctx context.Context, ticketKey, mark string) (done bool, pendingBefore []string, err error) {
+	r, err := l.Load(ctx, ticketKey)
+	if err != nil {
+		return false, nil, err
+	}
+	if _, ok := r.Written[mark]; ok {
+		return true, nil, nil
+	}
+	seq := r.Issued[mark]
+	for k, n := range r.Issued {
+		if _, ok := r.Written[k]; !ok && n < seq {
+			pendingBefore = append(pendingBefore, k)
+		}
+	}
+	sort.Strings(pendingBefore)
+	return false, pendingBefore, nil
+}
+
+// SaveStatus stores the evaluated status and updates the open-ticket and board indexes:
+// nextCheck zero removes the ticket from the timer index, boardAt zero from the board.
+func (l *Log) SaveStatus(ctx context.Context, ticketKey string, status []byte, nextCheck, boardAt time.Time) error {
+	_, err := l.rdb.TxPipelined(ctx, func(p redis.Pipeliner) error {
+		p.HSet(ctx, ticketHash(ticketKey), "status", status)
+		if nextCheck.IsZero() {
+			p.ZRem(ctx, keyOpen, ticketKey)
+		} else {
+			p.ZAdd(ctx, keyOpen, redis.Z{Score: float64(nextCheck.Unix()), Member: ticketKey})
+		}
+		if boardAt.IsZero() {
+			p.ZRem(ctx, keyBoard, ticketKey)
+		} else {
+			p.ZAdd(ctx, keyBoard, redis.Z{Score: float64(boardAt.Unix()), Member: ticketKey})
+		}
+		return nil
+	})
+	if err != nil {
+		return fmt.Errorf("jobs: save status of %s: %w", ticketKey, err)
+	}
+	return nil
+}
+
+// SetTimeIDs remembers which time-accounting entries were last synced.
+func (l *Log) SetTimeIDs(ctx context.Context, ticketKey, ids string) error {
+	return l.rdb.HSet(ctx, ticketHash(ticketKey), "ta", ids).Err()
+}
+
+// OpenTickets lists tickets with a pending timer (for re-arming at start), in order of
+// their next check.
+func (l *Log) OpenTickets(ctx context.Context) ([]string, error) {
+	return l.rdb.ZRange(ctx, keyOpen, 0, -1).Result()
+}
+
+// Board lists tickets with an open deadline, earliest first.
+func (l *Log) Board(ctx context.Context) ([]string, error) {
+	return l.rdb.ZRange(ctx, keyBoard, 0, -1).Result()
+}
