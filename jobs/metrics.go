@@ -13,7 +13,6 @@ type Metrics struct {
 	Writes        *prometheus.CounterVec // helpdesk, kind, result (ok, retry, failed, skipped), status
 	Marks         *prometheus.CounterVec // contract, mark (at-risk-first-response, breached-resolution, …)
 	Evaluations   prometheus.Histogram   // seconds per ticket evaluation
-	QueueSize     *prometheus.GaugeVec   // queue, state (set by the collector in cmd)
 	TimeSyncs     *prometheus.CounterVec // result
 	_             struct{}               // keep keyed literals
 }
@@ -44,16 +43,13 @@ func NewMetrics(reg prometheus.Registerer) *Metrics {
 			Name: "slaguard_evaluation_seconds", Help: "Time to load, evaluate and act on one ticket.",
 			Buckets: prometheus.ExponentialBuckets(0.0005, 2, 12),
 		}),
-		QueueSize: prometheus.NewGaugeVec(prometheus.GaugeOpts{
-			Name: "slaguard_queue_tasks", Help: "Tasks in each asynq queue by state.",
-		}, []string{"queue", "state"}),
 		TimeSyncs: prometheus.NewCounterVec(prometheus.CounterOpts{
 			Name: "slaguard_time_syncs_total", Help: "Reads of a ticket's time accounting into the billing ledger, by result.",
 		}, []string{"result"}),
 	}
 	if reg != nil {
 		reg.MustRegister(m.EventsApplied, m.TimersArmed, m.TimersFired, m.TimerLateness, m.Writes,
-			m.Marks, m.Evaluations, m.QueueSize, m.TimeSyncs)
+			m.Marks, m.Evaluations, m.TimeSyncs)
 	}
 	return m
 }

@@ -2,6 +2,7 @@ package main
 
 import (
 	"context"
+	"crypto/rand"
 	"errors"
 	"fmt"
 	"log/slog"
@@ -26,16 +27,23 @@ type app struct {
 	rdb      redis.UniversalClient
 	queue    *asynq.Client
 	echo     *echo.Echo
-	closers  []func()
+	parts    *parts
+	// httpClient makes the helpdesk's REST calls.
+	httpClient *http.Client
+	closers    []func()
 }
 
 // appOptions are what tests and the demo change about an app; zero values mean production.
 type appOptions struct {
-	clock func() time.Time
+	clock      func() time.Time
+	httpClient *http.Client
 }
 
 func newApp(cfg *Config, log *slog.Logger, opt appOptions) (*app, error) {
-	a := &app{cfg: cfg, log: log, clock: opt.clock}
+	a := &app{cfg: cfg, log: log, clock: opt.clock, httpClient: opt.httpClient}
+	if a.httpClient == nil {
+		a.httpClient = defaultHTTPClient
+	}
 	if a.clock == nil {
 		a.clock = func() time.Time { return time.Now().UTC() }
 	}
@@ -56,6 +64,13 @@ func (a *app) connectRedis() error {
 		}
 		a.embedded = e
 		a.closers = append(a.closers, e.Close)
+		if len(a.cfg.AdminTokens) == 0 {
+			// A trial run gets a token of its own, so the admin API can be tried at once.
+			// Only here: a production process never invents or logs a secret.
+			a.cfg.AdminTokens = []string{"trial-" + rand.Text()}
+			a.log.Warn("no SLAGUARD_ADMIN_TOKENS set: generated an admin token for this trial run",
+				slog.String("token", a.cfg.AdminTokens[0]))
+		}
 		a.rdb = redis.NewClient(&redis.Options{Addr: e.Addr()})
 		a.redisOpt = asynq.RedisClientOpt{Addr: e.Addr()}
 	} else {

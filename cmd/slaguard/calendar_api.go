@@ -1,6 +1,7 @@
 package main
 
 import (
+	"errors"
 	"fmt"
 	"net/http"
 	"time"
@@ -11,13 +12,11 @@ import (
 	"github.com/monobunt/slaguard/sla"
 )
 
-// maxDeadlineHours bounds the deadline calculator: ten years of hours is far beyond any
-// support target and keeps a typo from asking for a date in the year 3000.
-const maxDeadlineHours = 87600
-
+// The deadline calculator accepts up to 87600 hours (ten years): far beyond any support
+// target, and a typo cannot ask for a date in the year 3000.
 type deadlineRequest struct {
 	Start    string      `json:"start" validate:"required"`
-	Hours    *float64    `json:"hours" validate:"required,gte=0,lte=87600"`
+	Hours    *float64    `json:"hours" validate:"required,gte=0,lte=87600"` // maxDeadlineHours
 	Pauses   [][2]string `json:"pauses" validate:"omitempty,max=1000"`
 	Calendar string      `json:"calendar" validate:"omitempty,oneof=default 24x7"`
 }
@@ -31,12 +30,19 @@ type deadlineResponse struct {
 // given hours of open time have elapsed since start, not counting pauses.
 func postDeadline(c echo.Context) error {
 	var req deadlineRequest
-	if err := problem.Bind(c, &req); err != nil {
+	if err := problem.Decode(c.Request().Body, &req); err != nil {
 		return err
 	}
+	// Every bad field at once, validator's and the parsers', as one 400.
 	var bad []problem.FieldError
+	var p *problem.Problem
+	if err := c.Validate(&req); errors.As(err, &p) {
+		bad = append(bad, p.Errors...)
+	} else if err != nil {
+		return err
+	}
 	start, err := time.Parse(time.RFC3339, req.Start)
-	if err != nil {
+	if err != nil && req.Start != "" {
 		bad = append(bad, problem.FieldError{Field: "start", Reason: "must be an RFC 3339 time like 2026-11-27T15:00:00Z"})
 	}
 	pauses := make([]sla.Interval, 0, len(req.Pauses))

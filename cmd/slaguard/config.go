@@ -89,19 +89,19 @@ var settings = []setting{
 			return nil
 		}, show: func(c *Config) string { return c.ZammadURL }},
 	{env: "ZAMMAD_TOKEN", flag: "zammad-token", def: "", help: "Zammad access token of the user slaguard writes as (needs ticket.agent on the supported groups)", secret: true,
-		set: func(c *Config, v string) error { c.ZammadToken = v; return nil },
+		set:  func(c *Config, v string) error { c.ZammadToken = v; return nil },
 		show: func(c *Config) string { return mask(c.ZammadToken) }},
 	{env: "ZAMMAD_WEBHOOK_SECRET", flag: "zammad-webhook-secret", def: "", help: "HMAC-SHA1 signature token of the Zammad webhook; without it (and without SLAGUARD_INSECURE_WEBHOOKS=1) the webhook route is not mounted", secret: true,
-		set: func(c *Config, v string) error { c.ZammadWebhookSecret = v; return nil },
+		set:  func(c *Config, v string) error { c.ZammadWebhookSecret = v; return nil },
 		show: func(c *Config) string { return mask(c.ZammadWebhookSecret) }},
 	{env: "ZAMMAD_CRITICAL_PRIORITY", flag: "zammad-critical-priority", def: "", help: "name of a Zammad priority for critical tickets, if the instance has one; empty writes \"3 high\" plus the sla-critical tag",
-		set: func(c *Config, v string) error { c.ZammadCritical = v; return nil },
+		set:  func(c *Config, v string) error { c.ZammadCritical = v; return nil },
 		show: func(c *Config) string { return c.ZammadCritical }},
 	{env: "SLAGUARD_INSECURE_WEBHOOKS", flag: "insecure-webhooks", def: "0", help: "1 accepts unsigned webhooks when no secret is set (local trials only)",
-		set: func(c *Config, v string) (err error) { c.InsecureWebhooks, err = parseBool(v); return },
+		set:  func(c *Config, v string) (err error) { c.InsecureWebhooks, err = parseBool(v); return },
 		show: func(c *Config) string { return fmt.Sprint(boolInt(c.InsecureWebhooks)) }},
 	{env: "SLAGUARD_PAUSED_STATES", flag: "paused-states", def: "pending reminder,pending close", help: "helpdesk states in which the SLA clocks stand still (waiting on customer)",
-		set: func(c *Config, v string) error { c.PausedStates = splitList(v); return nil },
+		set:  func(c *Config, v string) error { c.PausedStates = splitList(v); return nil },
 		show: func(c *Config) string { return strings.Join(c.PausedStates, ",") }},
 	{env: "SLAGUARD_CLOSED_STATES", flag: "closed-states", def: "closed,merged,removed", help: "helpdesk states that count as solved/closed",
 		set: func(c *Config, v string) error {
@@ -112,13 +112,13 @@ var settings = []setting{
 			return nil
 		}, show: func(c *Config) string { return strings.Join(c.ClosedStates, ",") }},
 	{env: "SLAGUARD_RULES_FILE", flag: "rules-file", def: "", help: "YAML file of priority-correction rules; empty uses the built-in defaults",
-		set: func(c *Config, v string) error { c.RulesFile = v; return fileOrEmpty(v) },
+		set:  func(c *Config, v string) error { c.RulesFile = v; return fileOrEmpty(v) },
 		show: func(c *Config) string { return c.RulesFile }},
 	{env: "SLAGUARD_CONFIRMATION_TEMPLATE", flag: "confirmation-template", def: "", help: "text/template file for the real-time ticket confirmation; empty uses the built-in German text",
-		set: func(c *Config, v string) error { c.ConfirmationFile = v; return fileOrEmpty(v) },
+		set:  func(c *Config, v string) error { c.ConfirmationFile = v; return fileOrEmpty(v) },
 		show: func(c *Config) string { return c.ConfirmationFile }},
 	{env: "SLAGUARD_IMPLEMENTATION_TYPES", flag: "implementation-types", def: "", help: "comma-separated time-accounting type ids billed as implementation",
-		set: func(c *Config, v string) error { c.ImplementationTypes = splitList(v); return nil },
+		set:  func(c *Config, v string) error { c.ImplementationTypes = splitList(v); return nil },
 		show: func(c *Config) string { return strings.Join(c.ImplementationTypes, ",") }},
 	{env: "SLAGUARD_LOG_LEVEL", flag: "log-level", def: "info", help: "debug, info, warn or error",
 		set: func(c *Config, v string) error {
@@ -130,13 +130,19 @@ var settings = []setting{
 			return fmt.Errorf("must be debug, info, warn or error")
 		}, show: func(c *Config) string { return c.LogLevel }},
 	{env: "SLAGUARD_CONCURRENCY", flag: "concurrency", def: "20", help: "tasks a worker runs at once",
-		set: func(c *Config, v string) (err error) { c.Concurrency, err = parseInt(v, 1, 1000); return },
+		set:  func(c *Config, v string) (err error) { c.Concurrency, err = parseInt(v, 1, 1000); return },
 		show: func(c *Config) string { return strconv.Itoa(c.Concurrency) }},
 	{env: "SLAGUARD_SHUTDOWN_TIMEOUT", flag: "shutdown-timeout", def: "25s", help: "how long a stopping process waits for in-flight webhooks and tasks",
-		set: func(c *Config, v string) (err error) { c.ShutdownTimeout, err = parseDur(v, time.Second, 10*time.Minute); return },
+		set: func(c *Config, v string) (err error) {
+			c.ShutdownTimeout, err = parseDur(v, time.Second, 10*time.Minute)
+			return
+		},
 		show: func(c *Config) string { return c.ShutdownTimeout.String() }},
 	{env: "SLAGUARD_TIMER_INTERVAL", flag: "timer-interval", def: "500ms", help: "how often due timers are moved to the queue (asynq DelayedTaskCheckInterval); a deadline is marked at most about this late",
-		set: func(c *Config, v string) (err error) { c.TimerInterval, err = parseDur(v, 50*time.Millisecond, time.Minute); return },
+		set: func(c *Config, v string) (err error) {
+			c.TimerInterval, err = parseDur(v, 50*time.Millisecond, time.Minute)
+			return
+		},
 		show: func(c *Config) string { return c.TimerInterval.String() }},
 	{env: "SLAGUARD_WEBHOOK_BODY_LIMIT", flag: "webhook-body-limit", def: "1048576", help: "largest webhook body in bytes (413 beyond)",
 		set: func(c *Config, v string) error {
@@ -145,7 +151,7 @@ var settings = []setting{
 			return err
 		}, show: func(c *Config) string { return strconv.FormatInt(c.WebhookBodyLimit, 10) }},
 	{env: "SLAGUARD_WRITE_MAX_RETRY", flag: "write-max-retry", def: "25", help: "retries of a failed write-back before it is archived (visible in /admin/queues)",
-		set: func(c *Config, v string) (err error) { c.WriteMaxRetry, err = parseInt(v, 0, 1000); return },
+		set:  func(c *Config, v string) (err error) { c.WriteMaxRetry, err = parseInt(v, 0, 1000); return },
 		show: func(c *Config) string { return strconv.Itoa(c.WriteMaxRetry) }},
 }
 

@@ -17,10 +17,12 @@ import (
 	"fmt"
 	"io"
 	"log/slog"
+	"net/http"
 	"os"
 	"os/signal"
 	"strings"
 	"syscall"
+	"time"
 )
 
 func main() {
@@ -40,6 +42,8 @@ func run(ctx context.Context, args []string, getenv func(string) string, stdout,
 	}
 	switch role {
 	case "serve", "web", "worker", "config", "billing", "demo":
+	case "healthcheck":
+		return healthcheck(ctx, args)
 	case "help":
 		fmt.Fprint(stdout, usage)
 		return nil
@@ -81,6 +85,7 @@ const usage = `usage: slaguard [serve|web|worker|config|billing|demo] [flags]
   config   print the effective configuration, secrets masked
   billing  export --month YYYY-MM [--contract ID] [--format csv|json] [--dialect excel-at|rfc4180] [-o file]
   demo     a scripted day against a built-in fake Zammad, in about a minute
+  healthcheck URL   exit 0 when URL answers 200 (for container health checks)
 `
 
 func newLogger(w io.Writer, level string) *slog.Logger {
@@ -90,3 +95,25 @@ func newLogger(w io.Writer, level string) *slog.Logger {
 }
 
 var errNotYet = errors.New("not available yet")
+
+// healthcheck lets a container without curl probe the service: exit 0 on 200.
+func healthcheck(ctx context.Context, args []string) error {
+	if len(args) != 1 {
+		return errors.New("usage: slaguard healthcheck http://127.0.0.1:8080/readyz")
+	}
+	ctx, cancel := context.WithTimeout(ctx, 3*time.Second)
+	defer cancel()
+	req, err := http.NewRequestWithContext(ctx, http.MethodGet, args[0], nil)
+	if err != nil {
+		return err
+	}
+	resp, err := http.DefaultClient.Do(req)
+	if err != nil {
+		return err
+	}
+	resp.Body.Close()
+	if resp.StatusCode != http.StatusOK {
+		return fmt.Errorf("%s answered %d", args[0], resp.StatusCode)
+	}
+	return nil
+}

@@ -2,17 +2,68 @@ package main
 
 import (
 	"context"
+	"errors"
 	"io"
+	"log/slog"
+	"time"
 )
 
-// run runs the role until ctx ends.
+// run runs the role until ctx ends: serve (web and worker), web, or worker.
 func (a *app) run(ctx context.Context, role string) error {
+	if err := a.buildParts(ctx); err != nil {
+		return err
+	}
+	if role != "web" {
+		if err := a.discoverSelf(ctx); err != nil {
+			return err
+		}
+	}
 	switch role {
 	case "web":
+		if err := a.mountAll(); err != nil {
+			return err
+		}
 		return a.serveHTTP(ctx)
+	case "worker":
+		a.mountWorkerOnly()
 	default:
-		return a.serveHTTP(ctx)
+		if err := a.mountAll(); err != nil {
+			return err
+		}
 	}
+	errc := make(chan error, 2)
+	go func() { errc <- a.serveHTTP(ctx) }()
+	go func() { errc <- a.runWorker(ctx) }()
+	return errors.Join(<-errc, <-errc)
+}
+
+// discoverSelf asks the helpdesk which user slaguard writes as, so its own changes
+// coming back as webhooks are recognised and never mistaken for a human's.
+func (a *app) discoverSelf(ctx context.Context) error {
+	if a.cfg.ZammadURL == "" {
+		return nil
+	}
+	var err error
+	for attempt := 0; attempt < 5; attempt++ {
+		var id string
+		cctx, cancel := context.WithTimeout(ctx, 10*time.Second)
+		id, err = a.parts.zammad.Me(cctx)
+		cancel()
+		if err == nil {
+			a.parts.worker.SetSelfID("zammad", id)
+			a.log.Info("zammad: slaguard writes as user", slog.String("user_id", id))
+			if crit, err := a.parts.zammad.DiscoverPriorities(ctx); err == nil && crit != "" {
+				a.log.Info("zammad: critical priority found", slog.String("name", crit))
+			}
+			return nil
+		}
+		select {
+		case <-ctx.Done():
+			return ctx.Err()
+		case <-time.After(time.Duration(attempt+1) * 2 * time.Second):
+		}
+	}
+	return errors.New("zammad: cannot read the slaguard user (GET /api/v1/users/me): " + err.Error())
 }
 
 func (a *app) runBilling(ctx context.Context, args []string, stdout io.Writer) error {

@@ -1,0 +1,218 @@
+package main
+
+import (
+	"encoding/json"
+	"fmt"
+	"net/http"
+	"strings"
+	"testing"
+	"time"
+
+	"github.com/monobunt/slaguard/helpdesk/zammad/zammadtest"
+	"github.com/monobunt/slaguard/jobs"
+)
+
+const (
+	agentID    = 3
+	customerID = 12
+)
+
+// secondsContract is a contract whose targets are seconds on the 24/7 calendar, so the
+// whole life of a ticket fits in a test.
+func secondsContract() map[string]any {
+	fr := map[string]string{"low": "3s", "medium": "3s", "high": "3s", "critical": "3s"}
+	res := map[string]string{"low": "6s", "medium": "6s", "high": "6s", "critical": "6s"}
+	return map[string]any{
+		"customer": "Customer Corp", "plan": "sla1", "starts_on": "2020-01-01",
+		"organizations": []string{"Customer Corp"}, "domains": []string{"customer.example"},
+		"calendar": map[string]any{"preset": "24x7"}, "first_response": fr, "resolution": res,
+		"at_risk_percent": 50, "hourly_rate_cents": 9600, "emergency_phone": "+43 1 234 56 78",
+	}
+}
+
+// ticketOps drives a ticket's life in the fake Zammad and tells slaguard about each step
+// the way Zammad's trigger would.
+type ticketOps struct {
+	s *testService
+}
+
+func (o ticketOps) create(id int, title, channel, priority, body string) {
+	now := time.Now().UTC()
+	t := zammadtest.Ticket{ID: id, Title: title, State: "new", Priority: priority,
+		OrganizationID: 5, OrganizationName: "Customer Corp", CustomerID: customerID,
+		CustomerEmail: "max@customer.example", CreateArticleType: channel, CreatedAt: now, UpdatedAt: now}
+	o.s.Zammad.AddTicket(t)
+	art := &zammadtest.Article{ID: id*10 + 1, TicketID: id, Sender: "Customer", Type: channel,
+		Subject: title, Body: body, CreatedAt: now, CreatedByID: customerID}
+	o.deliver(id, art)
+}
+
+// change applies f to the ticket as user `by`, with an optional article, and delivers it.
+func (o ticketOps) change(id, by int, f func(*zammadtest.Ticket), art *zammadtest.Article) {
+	t, ok := o.s.Zammad.Ticket(id)
+	if !ok {
+		o.s.t.Fatalf("no ticket %d", id)
+	}
+	if f != nil {
+		f(&t)
+	}
+	t.UpdatedAt = time.Now().UTC()
+	t.UpdatedByID = by
+	o.s.Zammad.AddTicket(t)
+	o.deliver(id, art)
+}
+
+func (o ticketOps) reply(id int) {
+	art := &zammadtest.Article{ID: id*10 + 2, TicketID: id, Sender: "Agent", Type: "email",
+		Body: "Wir sehen uns das an.", CreatedAt: time.Now().UTC(), CreatedByID: agentID}
+	o.change(id, agentID, func(t *zammadtest.Ticket) { t.State = "open" }, art)
+}
+
+func (o ticketOps) deliver(id int, art *zammadtest.Article) {
+	p, _ := o.s.Zammad.Payload(id, art)
+	if code := o.s.deliver(p, zammadtest.NewDeliveryID()); code != http.StatusAccepted {
+		o.s.t.Fatalf("delivery of ticket %d: %d", id, code)
+	}
+}
+
+func (s *testService) ticket(id int) jobs.TicketView {
+	var v jobs.TicketView
+	if code := s.api(http.MethodGet, fmt.Sprintf("/api/v1/tickets/zammad/%d", id), nil, &v); code != 200 {
+		s.t.Fatalf("ticket %d: %d", id, code)
+	}
+	return v
+}
+
+// notes returns the internal notes slaguard wrote on a ticket.
+func notes(z *zammadtest.Server, id int) []string {
+	var out []string
+	for _, a := range z.Articles(id) {
+		if a.Internal && a.CreatedByID == zammadtest.DefaultMe.ID {
+			out = append(out, a.Body)
+		}
+	}
+	return out
+}
+
+func countTag(z *zammadtest.Server, id int, tag string) int {
+	n := 0
+	for _, r := range z.RequestsTo(http.MethodPost, "/api/v1/tags/add") {
+		m := r.BodyMap()
+		if fmt.Sprint(m["o_id"]) == fmt.Sprint(id) && m["item"] == tag {
+			n++
+		}
+	}
+	return n
+}
+
+func TestEnforcementEndToEnd(t *testing.T) {
+	s := startService(t, serviceOptions{})
+	var created map[string]any
+	if code := s.api(http.MethodPost, "/api/v1/contracts", secondsContract(), &created); code != http.StatusCreated {
+		t.Fatalf("create contract: %d %v", code, created)
+	}
+	o := ticketOps{s}
+	z := s.Zammad
+
+	// 1. Created, never answered: confirmation, then at risk and breached, once each.
+	o.create(101, "Frage zur Rechnung", "web", "2 normal", "Wo finde ich die Rechnung?")
+	// 2. Answered in time and closed in time: no breach.
+	o.create(102, "Logo tauschen", "web", "2 normal", "Bitte das Logo tauschen.")
+	// 3. Waits on the customer for 2 s: the resolution deadline moves by the pause.
+	o.create(103, "Formular sendet nicht", "web", "2 normal", "Das Kontaktformular sendet nichts.")
+	// 4. Shop-down e-mail: corrected to high with a note; the agent then sets medium.
+	o.create(104, "Shop nicht erreichbar", "email", "2 normal", "Seit heute früh ist der Shop offline.")
+
+	time.Sleep(500 * time.Millisecond) // let 102's first response come before its at-risk point
+	o.reply(102)
+	o.change(103, customerID, func(t *zammadtest.Ticket) { t.State = "pending reminder" }, nil)
+
+	eventually(t, 5*time.Second, "104 corrected to high", func() bool {
+		tk, _ := z.Ticket(104)
+		return tk.Priority == "3 high"
+	})
+	if n := notes(z, 104); len(n) == 0 || !strings.Contains(strings.Join(n, "\n"), "Shop") {
+		t.Errorf("correction of 104 came without a note naming the rule: %q", n)
+	}
+	o.change(104, agentID, func(t *zammadtest.Ticket) { t.Priority = "2 normal" }, nil)
+
+	time.Sleep(2 * time.Second)
+	o.change(103, customerID, func(t *zammadtest.Ticket) { t.State = "open" }, nil)
+	o.change(102, agentID, func(t *zammadtest.Ticket) { t.State = "closed" }, nil)
+
+	// 5. Six tickets this month: the sixth is over quota.
+	o.create(105, "Newsletter Frage", "web", "1 low", "Wie funktioniert der Newsletter?")
+	o.create(106, "Bild austauschen", "web", "1 low", "Bitte Bild tauschen.")
+
+	t.Cleanup(func() {
+		if t.Failed() {
+			v := s.ticket(101)
+			b, _ := json.MarshalIndent(v.Evaluation, "", " ")
+			t.Logf("ticket 101: %s\ntags %v", b, z.Tags(101))
+		}
+	})
+	eventually(t, 15*time.Second, "101 breached on both clocks", func() bool {
+		tags := z.Tags(101)
+		return hasTag(tags, "sla-breached-first-response") && hasTag(tags, "sla-breached-resolution")
+	})
+	eventually(t, 10*time.Second, "106 over quota", func() bool { return hasTag(z.Tags(106), "sla-over-quota") })
+	time.Sleep(1500 * time.Millisecond) // a last chance for anything written twice to show
+
+	for _, tag := range []string{"sla-at-risk-first-response", "sla-breached-first-response",
+		"sla-at-risk-resolution", "sla-breached-resolution"} {
+		if n := countTag(z, 101, tag); n != 1 {
+			t.Errorf("ticket 101: tag %s written %d times, want once", tag, n)
+		}
+	}
+	var confirmations int
+	for _, a := range z.Articles(101) {
+		if !a.Internal && a.CreatedByID == zammadtest.DefaultMe.ID {
+			confirmations++
+			if !strings.Contains(a.Body, "31000101") {
+				t.Errorf("confirmation does not name the ticket number: %q", a.Body)
+			}
+		}
+	}
+	if confirmations != 1 {
+		t.Errorf("ticket 101: %d confirmations, want 1", confirmations)
+	}
+	if tags := z.Tags(102); hasTag(tags, "sla-breached-first-response") || hasTag(tags, "sla-breached-resolution") {
+		t.Errorf("ticket 102 was answered and closed in time but got %v", tags)
+	}
+	v103 := s.ticket(103)
+	res := v103.Status.Resolution
+	if got := res.Deadline.Sub(v103.CreatedAt); got < 7900*time.Millisecond {
+		t.Errorf("ticket 103: resolution deadline %s after creation; want 6 s plus the ~2 s pause", got)
+	}
+	if tk, _ := z.Ticket(104); tk.Priority != "2 normal" {
+		t.Errorf("ticket 104: the agent set medium, slaguard changed it to %s", tk.Priority)
+	}
+	if n := priorityWrites(z, 104); n != 1 {
+		t.Errorf("ticket 104: %d priority writes, want the one correction (slaguard must not fight the agent)", n)
+		dumpPUTs(t, z, 104)
+	}
+	if hasTag(z.Tags(105), "sla-over-quota") {
+		t.Errorf("ticket 105 is the 5th of the month, not over quota")
+	}
+	var usage jobs.Usage
+	s.api(http.MethodGet, fmt.Sprintf("/api/v1/contracts/%s/usage?month=%s", created["id"], jobs.Month(time.Now())), nil, &usage)
+	if usage.Used != 6 || usage.OverQuota != 1 {
+		t.Errorf("usage = %+v, want 6 used, 1 over quota", usage)
+	}
+}
+
+func dumpPUTs(t *testing.T, z *zammadtest.Server, id int) {
+	for _, r := range z.RequestsTo(http.MethodPut, fmt.Sprintf("/api/v1/tickets/%d", id)) {
+		t.Logf("PUT %d: %v", id, r.BodyMap())
+	}
+}
+
+func priorityWrites(z *zammadtest.Server, id int) int {
+	n := 0
+	for _, r := range z.RequestsTo(http.MethodPut, fmt.Sprintf("/api/v1/tickets/%d", id)) {
+		if _, ok := r.BodyMap()["priority"]; ok {
+			n++
+		}
+	}
+	return n
+}

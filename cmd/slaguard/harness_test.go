@@ -1,0 +1,207 @@
+package main
+
+import (
+	"bytes"
+	"context"
+	"encoding/json"
+	"io"
+	"log/slog"
+	"net"
+	"net/http"
+	"net/http/httptest"
+	"os"
+	"strings"
+	"sync"
+	"testing"
+	"time"
+
+	"github.com/monobunt/slaguard/helpdesk/zammad/zammadtest"
+	"github.com/monobunt/slaguard/internal/redistest"
+)
+
+func TestMain(m *testing.M) { redistest.Main(m) }
+
+const (
+	testAdminToken    = "test-admin-token"
+	testWebhookSecret = "test-webhook-secret"
+)
+
+// testService is a whole slaguard process (web and worker) on a real Redis, talking to a
+// fake Zammad that sends its own webhooks back after each write, as real triggers do.
+type testService struct {
+	t      *testing.T
+	app    *app
+	URL    string
+	Zammad *zammadtest.Server
+	cancel context.CancelFunc
+	done   chan error
+}
+
+type serviceOptions struct {
+	redisAddr string // "" = the package's shared server, emptied
+	workers   int    // extra worker processes on the same Redis
+	env       map[string]string
+}
+
+func startService(t *testing.T, opt serviceOptions) *testService {
+	t.Helper()
+	if opt.redisAddr == "" {
+		opt.redisAddr = redistest.Addr(t)
+	}
+	ln, err := net.Listen("tcp", "127.0.0.1:0")
+	if err != nil {
+		t.Fatal(err)
+	}
+	url := "http://" + ln.Addr().String()
+	z := zammadtest.Start(t, zammadtest.Options{
+		WebhookURL: url + "/webhooks/zammad", WebhookSecret: testWebhookSecret,
+	})
+	env := map[string]string{
+		"REDIS_URL":                 "redis://" + opt.redisAddr + "/0",
+		"SLAGUARD_ADMIN_TOKENS":     testAdminToken,
+		"ZAMMAD_URL":                z.URL,
+		"ZAMMAD_TOKEN":              z.Token,
+		"ZAMMAD_WEBHOOK_SECRET":     testWebhookSecret,
+		"SLAGUARD_TIMER_INTERVAL":   "100ms",
+		"SLAGUARD_SHUTDOWN_TIMEOUT": "5s",
+	}
+	for k, v := range opt.env {
+		env[k] = v
+	}
+	cfg, err := LoadConfig(func(k string) string { return env[k] }, nil)
+	if err != nil {
+		t.Fatal(err)
+	}
+	log := testLogger(t)
+	ctx, cancel := context.WithCancel(context.Background())
+	s := &testService{t: t, URL: url, Zammad: z, cancel: cancel, done: make(chan error, 1+opt.workers)}
+	a, err := newApp(cfg, log, appOptions{httpClient: z.Client()})
+	if err != nil {
+		t.Fatal(err)
+	}
+	s.app = a
+	if err := a.buildParts(ctx); err != nil {
+		t.Fatal(err)
+	}
+	if err := a.discoverSelf(ctx); err != nil {
+		t.Fatal(err)
+	}
+	if err := a.mountAll(); err != nil {
+		t.Fatal(err)
+	}
+	srv := &http.Server{Handler: a.echo}
+	go srv.Serve(ln)
+	go func() { s.done <- a.runWorker(ctx) }()
+	for i := 0; i < opt.workers; i++ {
+		w, err := newApp(cfg, log, appOptions{httpClient: z.Client()})
+		if err != nil {
+			t.Fatal(err)
+		}
+		if err := w.buildParts(ctx); err != nil {
+			t.Fatal(err)
+		}
+		if err := w.discoverSelf(ctx); err != nil {
+			t.Fatal(err)
+		}
+		go func() { s.done <- w.runWorker(ctx); w.Close() }()
+	}
+	t.Cleanup(func() {
+		cancel()
+		for i := 0; i < 1+opt.workers; i++ {
+			<-s.done
+		}
+		srv.Close()
+		a.Close()
+	})
+	return s
+}
+
+// testLogger keeps the service's log out of the test output unless -v and a failure.
+func testLogger(t *testing.T) *slog.Logger {
+	var mu sync.Mutex
+	var buf bytes.Buffer
+	t.Cleanup(func() {
+		if t.Failed() && testing.Verbose() {
+			mu.Lock()
+			os.Stderr.Write(buf.Bytes())
+			mu.Unlock()
+		}
+	})
+	return slog.New(slog.NewJSONHandler(lockedWriter{&mu, &buf}, &slog.HandlerOptions{Level: slog.LevelDebug}))
+}
+
+type lockedWriter struct {
+	mu *sync.Mutex
+	w  io.Writer
+}
+
+func (l lockedWriter) Write(p []byte) (int, error) {
+	l.mu.Lock()
+	defer l.mu.Unlock()
+	return l.w.Write(p)
+}
+
+// api calls the admin API and decodes the JSON answer into out (if not nil).
+func (s *testService) api(method, path string, body any, out any) int {
+	s.t.Helper()
+	var r io.Reader
+	if body != nil {
+		b, _ := json.Marshal(body)
+		r = bytes.NewReader(b)
+	}
+	req, _ := http.NewRequest(method, s.URL+path, r)
+	req.Header.Set("Authorization", "Bearer "+testAdminToken)
+	req.Header.Set("Content-Type", "application/json")
+	resp, err := http.DefaultClient.Do(req)
+	if err != nil {
+		s.t.Fatal(err)
+	}
+	defer resp.Body.Close()
+	raw, _ := io.ReadAll(resp.Body)
+	if out != nil && len(raw) > 0 {
+		if err := json.Unmarshal(raw, out); err != nil {
+			s.t.Fatalf("%s %s: %d %s: %v", method, path, resp.StatusCode, raw, err)
+		}
+	}
+	return resp.StatusCode
+}
+
+// deliver posts a signed Zammad webhook of p and returns the status.
+func (s *testService) deliver(p zammadtest.Payload, delivery string) int {
+	s.t.Helper()
+	body := p.JSON()
+	req, _ := http.NewRequest(http.MethodPost, s.URL+"/webhooks/zammad", bytes.NewReader(body))
+	req.Header = zammadtest.Headers(body, testWebhookSecret, delivery, "slaguard: any change")
+	resp, err := http.DefaultClient.Do(req)
+	if err != nil {
+		s.t.Fatal(err)
+	}
+	resp.Body.Close()
+	return resp.StatusCode
+}
+
+// eventually polls cond until it holds or the limit passes (the clocks of these tests
+// run on seconds-long targets, so the waits are real but short).
+func eventually(t *testing.T, limit time.Duration, what string, cond func() bool) {
+	t.Helper()
+	end := time.Now().Add(limit)
+	for time.Now().Before(end) {
+		if cond() {
+			return
+		}
+		time.Sleep(50 * time.Millisecond)
+	}
+	t.Fatalf("timed out after %s waiting for: %s", limit, what)
+}
+
+func hasTag(tags []string, tag string) bool {
+	for _, t := range tags {
+		if t == tag {
+			return true
+		}
+	}
+	return false
+}
+
+var _ = httptest.NewRecorder
+var _ = strings.TrimSpace

@@ -1,0 +1,85 @@
+package main
+
+import (
+	"strconv"
+	"time"
+
+	"github.com/hibiken/asynq"
+	"github.com/labstack/echo/v4"
+	"github.com/prometheus/client_golang/prometheus"
+	"github.com/prometheus/client_golang/prometheus/collectors"
+	"github.com/prometheus/client_golang/prometheus/promhttp"
+)
+
+// newRegistry is the process's Prometheus registry with Go and process collectors.
+func newRegistry() *prometheus.Registry {
+	reg := prometheus.NewRegistry()
+	reg.MustRegister(collectors.NewGoCollector(), collectors.NewProcessCollector(collectors.ProcessCollectorOpts{}))
+	return reg
+}
+
+// httpMetrics counts requests and their duration by route (the route pattern, never the
+// raw path: ids would explode the label set) and status.
+func httpMetrics(reg prometheus.Registerer) echo.MiddlewareFunc {
+	reqs := prometheus.NewCounterVec(prometheus.CounterOpts{
+		Name: "slaguard_http_requests_total", Help: "HTTP requests by method, route and status.",
+	}, []string{"method", "route", "status"})
+	dur := prometheus.NewHistogramVec(prometheus.HistogramOpts{
+		Name: "slaguard_http_request_seconds", Help: "HTTP request duration by method and route.",
+		Buckets: []float64{0.0005, 0.001, 0.0025, 0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 1, 2.5},
+	}, []string{"method", "route"})
+	reg.MustRegister(reqs, dur)
+	return func(next echo.HandlerFunc) echo.HandlerFunc {
+		return func(c echo.Context) error {
+			start := time.Now()
+			err := next(c)
+			if err != nil {
+				c.Error(err)
+			}
+			route := c.Path()
+			if route == "" {
+				route = "unmatched"
+			}
+			reqs.WithLabelValues(c.Request().Method, route, strconv.Itoa(c.Response().Status)).Inc()
+			dur.WithLabelValues(c.Request().Method, route).Observe(time.Since(start).Seconds())
+			return nil
+		}
+	}
+}
+
+// metricsHandler serves the registry in Prometheus text format.
+func metricsHandler(reg *prometheus.Registry) echo.HandlerFunc {
+	return echo.WrapHandler(promhttp.HandlerFor(reg, promhttp.HandlerOpts{Registry: reg}))
+}
+
+// queueCollector reports asynq's queue sizes at scrape time.
+type queueCollector struct {
+	insp *asynq.Inspector
+	desc *prometheus.Desc
+}
+
+func newQueueCollector(insp *asynq.Inspector) *queueCollector {
+	return &queueCollector{insp: insp, desc: prometheus.NewDesc("slaguard_queue_tasks",
+		"Tasks in each asynq queue by state.", []string{"queue", "state"}, nil)}
+}
+
+func (q *queueCollector) Describe(ch chan<- *prometheus.Desc) { ch <- q.desc }
+
+func (q *queueCollector) Collect(ch chan<- prometheus.Metric) {
+	queues, err := q.insp.Queues()
+	if err != nil {
+		return
+	}
+	for _, name := range queues {
+		info, err := q.insp.GetQueueInfo(name)
+		if err != nil {
+			continue
+		}
+		for state, n := range map[string]int{
+			"pending": info.Pending, "active": info.Active, "scheduled": info.Scheduled,
+			"retry": info.Retry, "archived": info.Archived, "completed": info.Completed,
+		} {
+			ch <- prometheus.MustNewConstMetric(q.desc, prometheus.GaugeValue, float64(n), name, state)
+		}
+	}
+}

@@ -1,0 +1,187 @@
+package main
+
+import (
+	"context"
+	"fmt"
+	"log/slog"
+	"net/http"
+	"os"
+	"time"
+
+	"github.com/hibiken/asynq"
+	"github.com/hibiken/asynqmon"
+	"github.com/labstack/echo/v4"
+	"github.com/prometheus/client_golang/prometheus"
+
+	"github.com/monobunt/slaguard/contracts"
+	"github.com/monobunt/slaguard/helpdesk"
+	"github.com/monobunt/slaguard/helpdesk/zammad"
+	"github.com/monobunt/slaguard/internal/adminauth"
+	"github.com/monobunt/slaguard/internal/rulesfile"
+	"github.com/monobunt/slaguard/jobs"
+	"github.com/monobunt/slaguard/sla"
+	"github.com/monobunt/slaguard/webhook"
+)
+
+// parts are the domain components of a process, built once from the configuration.
+type parts struct {
+	reg       *prometheus.Registry
+	contracts *contracts.Repo
+	zammad    *zammad.Adapter
+	adapter   helpdesk.Adapter // zammad, or its dry run
+	worker    *jobs.Worker
+	metrics   *jobs.Metrics
+}
+
+func (a *app) buildParts(ctx context.Context) error {
+	p := &parts{reg: newRegistry()}
+	p.contracts = contracts.NewRepo(a.rdb, a.clock)
+
+	z, err := zammad.New(zammad.Config{
+		BaseURL: a.cfg.ZammadURL, Token: a.cfg.ZammadToken, WebhookSecret: a.cfg.ZammadWebhookSecret,
+		PausedStates: a.cfg.PausedStates, ClosedStates: a.cfg.ClosedStates,
+		CriticalPriorityName: a.cfg.ZammadCritical, HTTPClient: a.httpClient, Clock: a.clock,
+	})
+	if err != nil {
+		return err
+	}
+	p.zammad, p.adapter = z, z
+	if a.cfg.ZammadURL == "" {
+		p.adapter = helpdesk.DryRun(z, a.log)
+		a.log.Warn("no ZAMMAD_URL set: write-backs are logged as a dry run, nothing is written to a helpdesk")
+	}
+
+	rules, err := rulesfile.Load(a.cfg.RulesFile)
+	if err != nil {
+		return err
+	}
+	if a.cfg.ConfirmationFile != "" {
+		text, err := os.ReadFile(a.cfg.ConfirmationFile)
+		if err != nil {
+			return fmt.Errorf("SLAGUARD_CONFIRMATION_TEMPLATE: %w", err)
+		}
+		tmpl, err := sla.ParseConfirmationTemplate(string(text))
+		if err != nil {
+			return fmt.Errorf("SLAGUARD_CONFIRMATION_TEMPLATE: %w", err)
+		}
+		rules = rules.WithConfirmation(tmpl)
+	}
+
+	p.metrics = jobs.NewMetrics(p.reg)
+	p.reg.MustRegister(newQueueCollector(asynq.NewInspectorFromRedisClient(a.rdb)))
+	w, err := jobs.New(jobs.Config{
+		Redis: a.rdb, Queue: a.queue,
+		Adapters:  map[string]helpdesk.Adapter{p.adapter.Name(): p.adapter},
+		SelfIDs:   map[string]string{},
+		Contracts: p.contracts, Rules: rules, Clock: a.clock, Log: a.log,
+		Metrics: p.metrics, WriteMaxRetry: a.cfg.WriteMaxRetry,
+	})
+	if err != nil {
+		return err
+	}
+	p.worker = w
+	a.parts = p
+	return nil
+}
+
+// mountAll puts the whole HTTP surface on the app's echo: webhooks, the admin API,
+// metrics and the queue dashboard.
+func (a *app) mountAll() error {
+	p := a.parts
+	e := a.echo
+	e.Use(httpMetrics(p.reg))
+	e.GET("/metrics", metricsHandler(p.reg))
+
+	if a.cfg.ZammadWebhookSecret == "" && !a.cfg.InsecureWebhooks {
+		a.log.Error("ZAMMAD_WEBHOOK_SECRET is not set: POST /webhooks/zammad is NOT mounted " +
+			"(set the secret, or SLAGUARD_INSECURE_WEBHOOKS=1 for local trials)")
+	} else {
+		wh, err := webhook.New(webhook.Config{
+			Adapters: []helpdesk.Adapter{p.adapter}, Queue: a.queue, BodyLimit: a.cfg.WebhookBodyLimit,
+			Insecure: a.cfg.InsecureWebhooks, Registerer: p.reg, Logger: a.log, Clock: a.clock,
+		})
+		if err != nil {
+			return err
+		}
+		wh.Register(e)
+		if a.cfg.InsecureWebhooks && a.cfg.ZammadWebhookSecret == "" {
+			a.log.Warn("SLAGUARD_INSECURE_WEBHOOKS=1: unsigned webhooks are accepted; never do this in production")
+		}
+	}
+
+	tokens := a.cfg.AdminTokens
+	if len(tokens) == 0 {
+		a.log.Warn("SLAGUARD_ADMIN_TOKENS is empty: the admin API answers 401 to everyone")
+	}
+	auth := adminauth.Middleware(tokens)
+	api := e.Group("/api/v1", auth)
+	api.POST("/calendar/deadline", postDeadline)
+	contracts.NewHandler(contracts.HandlerConfig{
+		Repo: p.contracts, Clock: a.clock, OpenTickets: p.worker.OpenTicketsOf,
+	}).Register(api)
+	jobs.NewAPI(p.worker).Register(api)
+
+	mon := asynqmon.New(asynqmon.Options{RootPath: "/admin/queues", RedisConnOpt: a.redisOpt})
+	e.Any("/admin/queues", echo.WrapHandler(mon), auth)
+	e.Any("/admin/queues/*", echo.WrapHandler(mon), auth)
+	return nil
+}
+
+// mountWorkerOnly is the HTTP surface of a worker process: health and metrics.
+func (a *app) mountWorkerOnly() {
+	a.echo.Use(httpMetrics(a.parts.reg))
+	a.echo.GET("/metrics", metricsHandler(a.parts.reg))
+}
+
+// runWorker runs the asynq server until ctx ends, then lets running tasks finish
+// within the shutdown timeout.
+func (a *app) runWorker(ctx context.Context) error {
+	srv := asynq.NewServerFromRedisClient(a.rdb, asynq.Config{
+		Concurrency:              a.cfg.Concurrency,
+		Queues:                   jobs.Queues,
+		RetryDelayFunc:           jobs.RetryDelay,
+		IsFailure:                jobs.IsFailure,
+		DelayedTaskCheckInterval: a.cfg.TimerInterval,
+		ShutdownTimeout:          a.cfg.ShutdownTimeout,
+		Logger:                   asynqLogger{a.log},
+		LogLevel:                 asynq.WarnLevel,
+	})
+	mux := asynq.NewServeMux()
+	a.parts.worker.Register(mux)
+	if err := srv.Start(mux); err != nil {
+		return fmt.Errorf("worker: %w", err)
+	}
+	go func() {
+		n, err := a.parts.worker.Rearm(ctx)
+		if err != nil {
+			a.log.Error("re-arming timers failed", slog.String("error", err.Error()))
+			return
+		}
+		a.log.Info("timers re-armed", slog.Int("tickets", n))
+	}()
+	<-ctx.Done()
+	srv.Shutdown()
+	return nil
+}
+
+// asynqLogger sends asynq's own log lines through slog.
+type asynqLogger struct{ l *slog.Logger }
+
+func (l asynqLogger) Debug(args ...any) {
+	l.l.Debug(fmt.Sprint(args...), slog.String("component", "asynq"))
+}
+func (l asynqLogger) Info(args ...any) {
+	l.l.Info(fmt.Sprint(args...), slog.String("component", "asynq"))
+}
+func (l asynqLogger) Warn(args ...any) {
+	l.l.Warn(fmt.Sprint(args...), slog.String("component", "asynq"))
+}
+func (l asynqLogger) Error(args ...any) {
+	l.l.Error(fmt.Sprint(args...), slog.String("component", "asynq"))
+}
+func (l asynqLogger) Fatal(args ...any) {
+	l.l.Error(fmt.Sprint(args...), slog.String("component", "asynq"))
+	os.Exit(1)
+}
+
+var defaultHTTPClient = &http.Client{Timeout: 15 * time.Second}

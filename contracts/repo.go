@@ -1,0 +1,199 @@
+package contracts
+
+import (
+	"context"
+	"crypto/rand"
+	"encoding/base32"
+	"encoding/json"
+	"errors"
+	"fmt"
+	"strings"
+	"time"
+
+	"github.com/redis/go-redis/v9"
+)
+
+// Repo stores contracts in Redis. It is safe for concurrent use by many processes: every
+// write is one Lua script that checks the version and the overlap rule and writes.
+type Repo struct {
+	rdb   redis.UniversalClient
+	clock func() time.Time
+}
+
+// NewRepo returns a repository on rdb; clock stamps created_at/updated_at (nil: time.Now).
+func NewRepo(rdb redis.UniversalClient, clock func() time.Time) *Repo {
+	if clock == nil {
+		clock = time.Now
+	}
+	return &Repo{rdb: rdb, clock: clock}
+}
+
+var idEncoding = base32.NewEncoding("abcdefghijklmnopqrstuvwxyz234567").WithPadding(base32.NoPadding)
+
+// NewID returns a fresh contract id: "c_" and 16 random base32 characters.
+func NewID() string {
+	var b [10]byte
+	_, _ = rand.Read(b[:]) // crypto/rand.Read never fails (Go 1.24+)
+	return "c_" + idEncoding.EncodeToString(b[:])
+}
+
+// Create stores a new contract for spec (which the caller has validated) with a new id at
+// version 1. It fails with a *ConflictError when an overlapping contract holds one of its
+// organisations or domains; nothing is stored then.
+func (r *Repo) Create(ctx context.Context, spec Spec) (*Contract, error) {
+	now := r.clock().UTC()
+	c := &Contract{ID: NewID(), Spec: spec, Version: 1, CreatedAt: now, UpdatedAt: now}
+	if err := r.save(ctx, c, 0, nil); err != nil {
+		return nil, fmt.Errorf("contracts: create: %w", err)
+	}
+	return c, nil
+}
+
+// Get returns the contract with the id, or ErrNotFound.
+func (r *Repo) Get(ctx context.Context, id string) (*Contract, error) {
+	raw, err := r.rdb.Get(ctx, dataKey(id)).Bytes()
+	if errors.Is(err, redis.Nil) {
+		return nil, fmt.Errorf("contracts: get %s: %w", id, ErrNotFound)
+	}
+	if err != nil {
+		return nil, fmt.Errorf("contracts: get %s: %w", id, err)
+	}
+	return decode(id, raw)
+}
+
+func decode(id string, raw []byte) (*Contract, error) {
+	var c Contract
+	if err := json.Unmarshal(raw, &c); err != nil {
+		return nil, fmt.Errorf("contracts: decode %s: %w", id, err)
+	}
+	return &c, nil
+}
+
+// Update replaces the spec of contract id if its version is still version. It fails with
+// ErrNotFound, ErrStale, ErrDeleted or a *ConflictError, and then changes nothing.
+func (r *Repo) Update(ctx context.Context, id string, version int, spec Spec) (*Contract, error) {
+	return r.modify(ctx, id, version, func(c *Contract) error { c.Spec = spec; return nil })
+}
+
+// Patch applies an RFC 7396 JSON merge patch to the spec of contract id at version, then
+// lets check vet the result (check returns the problem to report, e.g. spec.Validate); it
+// fails like Update, or with check's error, and then changes nothing.
+func (r *Repo) Patch(ctx context.Context, id string, version int, patch []byte, check func(*Spec) error) (*Contract, error) {
+	return r.modify(ctx, id, version, func(c *Contract) error {
+		spec, err := MergePatch(c.Spec, patch)
+		if err != nil {
+			return err
+		}
+		if check != nil {
+			if err := check(&spec); err != nil {
+				return err
+			}
+		}
+		c.Spec = spec
+		return nil
+	})
+}
+
+// SoftDelete marks contract id deleted and ends it on today (Vienna date of the clock)
+// unless it ends earlier. It fails like Update.
+func (r *Repo) SoftDelete(ctx context.Context, id string, version int) (*Contract, error) {
+	return r.modify(ctx, id, version, func(c *Contract) error {
+		now := r.clock().UTC()
+		today := DateOf(now)
+		if c.EndsOn == "" || c.EndsOn > today {
+			c.EndsOn = today
+		}
+		if c.EndsOn < c.StartsOn {
+			c.EndsOn = c.StartsOn // never started: keep the dates valid
+		}
+		c.Deleted, c.DeletedAt = true, &now
+		return nil
+	})
+}
+
+// Remove deletes contract id for good if its version is still version; it fails with
+// ErrNotFound or ErrStale.
+func (r *Repo) Remove(ctx context.Context, id string, version int) error {
+	c, err := r.Get(ctx, id)
+	if err != nil {
+		return err
+	}
+	keys := append([]string{dataKey(id), keyIndex}, c.matchKeys()...)
+	res, err := removeScript.Run(ctx, r.rdb, keys, id, version).StringSlice()
+	if err != nil {
+		return fmt.Errorf("contracts: remove %s: %w", id, err)
+	}
+	if err := scriptResult(id, res); err != nil {
+		return fmt.Errorf("contracts: remove: %w", err)
+	}
+	return nil
+}
+
+func (r *Repo) modify(ctx context.Context, id string, version int, change func(*Contract) error) (*Contract, error) {
+	c, err := r.Get(ctx, id)
+	if err != nil {
+		return nil, err
+	}
+	if c.Version != version {
+		return nil, fmt.Errorf("contracts: update %s: %w", id, ErrStale)
+	}
+	if c.Deleted {
+		return nil, fmt.Errorf("contracts: update %s: %w", id, ErrDeleted)
+	}
+	oldKeys := c.matchKeys()
+	if err := change(c); err != nil {
+		return nil, err
+	}
+	c.Version = version + 1
+	c.UpdatedAt = r.clock().UTC()
+	if err := r.save(ctx, c, version, oldKeys); err != nil {
+		return nil, fmt.Errorf("contracts: update: %w", err)
+	}
+	return c, nil
+}
+
+// save runs saveScript: the write happens only if the stored version is expected.
+func (r *Repo) save(ctx context.Context, c *Contract, expected int, oldKeys []string) error {
+	raw, err := json.Marshal(c)
+	if err != nil {
+		return fmt.Errorf("%s: %w", c.ID, err)
+	}
+	newKeys := c.matchKeys()
+	keys := make([]string, 0, 2+len(newKeys)+len(oldKeys))
+	keys = append(keys, dataKey(c.ID), keyIndex)
+	keys = append(keys, newKeys...)
+	keys = append(keys, oldKeys...)
+	res, err := saveScript.Run(ctx, r.rdb, keys,
+		c.ID, expected, raw, string(c.StartsOn), string(c.EndsOn),
+		c.CreatedAt.UnixMilli(), len(newKeys), keyData).StringSlice()
+	if err != nil {
+		return fmt.Errorf("%s: %w", c.ID, err)
+	}
+	return scriptResult(c.ID, res)
+}
+
+func scriptResult(id string, res []string) error {
+	if len(res) == 0 {
+		return fmt.Errorf("%s: empty script answer", id)
+	}
+	switch res[0] {
+	case "OK":
+		return nil
+	case "MISSING":
+		return fmt.Errorf("%s: %w", id, ErrNotFound)
+	case "STALE":
+		return fmt.Errorf("%s: %w", id, ErrStale)
+	case "DELETED":
+		return fmt.Errorf("%s: %w", id, ErrDeleted)
+	case "EXISTS":
+		return fmt.Errorf("%s: id already taken", id)
+	case "CONFLICT":
+		ce := &ConflictError{ContractID: res[1], Kind: "organization"}
+		ce.Value = strings.TrimPrefix(res[2], keyOrg)
+		if strings.HasPrefix(res[2], keyDomain) {
+			ce.Kind, ce.Value = "domain", strings.TrimPrefix(res[2], keyDomain)
+		}
+		return ce
+	}
+	return fmt.Errorf("%s: unexpected script answer %q", id, res)
+}

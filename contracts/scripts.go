@@ -1,0 +1,62 @@
+package contracts
+
+import "github.com/redis/go-redis/v9"
+
+// saveScript writes a contract if its stored version is the expected one (0: must not
+// exist) and no other contract of overlapping validity holds one of its match keys.
+//
+// KEYS[1] data key, KEYS[2] index, KEYS[3..2+n] new match keys, the rest old match keys.
+// ARGV[1] id, ARGV[2] expected version, ARGV[3] JSON, ARGV[4] starts_on, ARGV[5] ends_on
+// or "", ARGV[6] index score, ARGV[7] n, ARGV[8] data key prefix.
+// Returns {"OK"}, {"EXISTS"}, {"MISSING"}, {"STALE", version}, {"DELETED"} or
+// {"CONFLICT", other id, key}.
+var saveScript = redis.NewScript(`
+local cur = redis.call('GET', KEYS[1])
+local expected = tonumber(ARGV[2])
+if expected == 0 then
+  if cur then return {'EXISTS'} end
+else
+  if not cur then return {'MISSING'} end
+  local c = cjson.decode(cur)
+  if c['version'] ~= expected then return {'STALE', tostring(c['version'])} end
+  if c['deleted'] == true then return {'DELETED'} end
+end
+local function upper(e)
+  if e == nil or e == cjson.null or e == '' then return '9999-12-31' end
+  return e
+end
+local s, e = ARGV[4], upper(ARGV[5])
+local n = tonumber(ARGV[7])
+for i = 3, 2 + n do
+  for _, other in ipairs(redis.call('SMEMBERS', KEYS[i])) do
+    if other ~= ARGV[1] then
+      local raw = redis.call('GET', ARGV[8] .. other)
+      if raw then
+        local o = cjson.decode(raw)
+        if o['starts_on'] <= e and s <= upper(o['ends_on']) then
+          return {'CONFLICT', other, KEYS[i]}
+        end
+      end
+    end
+  end
+end
+for i = 3 + n, #KEYS do redis.call('SREM', KEYS[i], ARGV[1]) end
+for i = 3, 2 + n do redis.call('SADD', KEYS[i], ARGV[1]) end
+redis.call('SET', KEYS[1], ARGV[3])
+redis.call('ZADD', KEYS[2], ARGV[6], ARGV[1])
+return {'OK'}
+`)
+
+// removeScript deletes a contract for good if its stored version is the expected one.
+//
+// KEYS[1] data key, KEYS[2] index, KEYS[3..] its match keys; ARGV[1] id, ARGV[2] version.
+var removeScript = redis.NewScript(`
+local cur = redis.call('GET', KEYS[1])
+if not cur then return {'MISSING'} end
+local c = cjson.decode(cur)
+if c['version'] ~= tonumber(ARGV[2]) then return {'STALE', tostring(c['version'])} end
+for i = 3, #KEYS do redis.call('SREM', KEYS[i], ARGV[1]) end
+redis.call('DEL', KEYS[1])
+redis.call('ZREM', KEYS[2], ARGV[1])
+return {'OK'}
+`)

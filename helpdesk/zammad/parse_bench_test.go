@@ -1,0 +1,26 @@
+package zammad_test
+
+import (
+	"net/http"
+	"testing"
+
+	"github.com/monobunt/slaguard/helpdesk/zammad"
+)
+
+// BenchmarkParse is Parse of the largest fixture (pretty-printed, about 9 KB).
+func BenchmarkParse(b *testing.B) {
+	body := fixture(b, "article_internal_note.json")
+	a, err := zammad.New(zammad.Config{WebhookSecret: fixtureSecret})
+	if err != nil {
+		b.Fatal(err)
+	}
+	h := http.Header{}
+	h.Set("X-Zammad-Delivery", "d")
+	b.SetBytes(int64(len(body)))
+	b.ReportAllocs()
+	for b.Loop() {
+		if _, err := a.Parse(h, body); err != nil {
+			b.Fatal(err)
+		}
+	}
+}

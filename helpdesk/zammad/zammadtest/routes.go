@@ -1,0 +1,330 @@
+package zammadtest
+
+import (
+	"encoding/json"
+	"fmt"
+	"net/http"
+	"slices"
+	"strconv"
+	"strings"
+)
+
+type zerr map[string]string
+
+func notFound(what string, id any) (int, any) {
+	msg := fmt.Sprintf("Couldn't find %s with 'id'=%v", what, id)
+	return http.StatusNotFound, zerr{"error": msg, "error_human": msg}
+}
+
+func unprocessable(msg string) (int, any) {
+	return http.StatusUnprocessableEntity, zerr{"error": msg, "error_human": msg}
+}
+
+// route answers an authenticated request.
+func (s *Server) route(r *http.Request, raw []byte) (int, any) {
+	path := strings.TrimSuffix(r.URL.Path, "/")
+	rest, ok := strings.CutPrefix(path, "/api/v1/")
+	if !ok {
+		return http.StatusNotFound, zerr{"error": "No route matches [" + r.Method + "] " + r.URL.Path}
+	}
+	seg := strings.Split(rest, "/")
+	switch {
+	case r.Method == http.MethodGet && rest == "users/me":
+		return http.StatusOK, userJSON(s.opt.Me)
+	case r.Method == http.MethodGet && len(seg) == 2 && seg[0] == "users":
+		return s.getUser(seg[1])
+	case r.Method == http.MethodGet && rest == "ticket_priorities":
+		return s.listPriorities()
+	case r.Method == http.MethodGet && len(seg) == 2 && seg[0] == "tickets":
+		return s.getTicket(seg[1])
+	case r.Method == http.MethodPut && len(seg) == 2 && seg[0] == "tickets":
+		return s.updateTicket(seg[1], raw)
+	case r.Method == http.MethodGet && len(seg) == 3 && seg[0] == "tickets" && seg[2] == "time_accountings":
+		return s.listTimeAccountings(seg[1])
+	case r.Method == http.MethodPost && rest == "ticket_articles":
+		return s.createArticle(raw)
+	case r.Method == http.MethodPost && rest == "tags/add":
+		return s.addTag(raw)
+	case r.Method == http.MethodGet && rest == "tags":
+		return s.listTags(r.URL.Query().Get("object"), r.URL.Query().Get("o_id"))
+	}
+	return http.StatusNotFound, zerr{"error": "No route matches [" + r.Method + "] " + r.URL.Path}
+}
+
+func (s *Server) getUser(idStr string) (int, any) {
+	id, _ := strconv.Atoi(idStr)
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	u, ok := s.users[id]
+	if !ok {
+		return notFound("User", idStr)
+	}
+	return http.StatusOK, userJSON(u)
+}
+
+func userJSON(u User) map[string]any {
+	return map[string]any{"id": u.ID, "login": u.Login, "email": u.Email, "firstname": u.Firstname,
+		"lastname": u.Lastname, "active": true}
+}
+
+func (s *Server) listPriorities() (int, any) {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	out := make([]map[string]any, 0, len(s.priorities))
+	for _, p := range s.priorities {
+		out = append(out, map[string]any{"id": p.ID, "name": p.Name, "active": p.Active,
+			"default_create": p.DefaultCreate, "ui_color": nil, "ui_icon": nil, "note": nil})
+	}
+	return http.StatusOK, out
+}
+
+func (s *Server) getTicket(idStr string) (int, any) {
+	id, _ := strconv.Atoi(idStr)
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	st, ok := s.tickets[id]
+	if !ok {
+		return notFound("Ticket", idStr)
+	}
+	return http.StatusOK, s.ticketJSON(st.t)
+}
+
+// ticketJSON is a ticket as Zammad's REST API shows it without expand: ids, not objects.
+// Call with s.mu held.
+func (s *Server) ticketJSON(t Ticket) map[string]any {
+	return map[string]any{
+		"id": t.ID, "number": t.Number, "title": t.Title, "group_id": 1,
+		"state_id": orNil(stateIDs[t.State]), "priority_id": orNil(s.priorityID(t.Priority)),
+		"organization_id": orNil(t.OrganizationID), "customer_id": orNil(t.CustomerID),
+		"owner_id": orNil(t.OwnerID), "created_by_id": orNil(t.CreatedByID),
+		"updated_by_id": orNil(t.UpdatedByID), "created_at": ts(t.CreatedAt), "updated_at": ts(t.UpdatedAt),
+		"article_count": len(t.ArticleIDs), "first_response_at": tsPtr(t.FirstResponseAt),
+		"close_at": tsPtr(t.CloseAt), "pending_time": tsPtr(t.PendingTime),
+	}
+}
+
+func (s *Server) priorityID(name string) int {
+	for _, p := range s.priorities {
+		if p.Name == name {
+			return p.ID
+		}
+	}
+	return 0
+}
+
+// ticketFor returns the ticket a write goes to, creating it unless Strict. Call with s.mu held.
+func (s *Server) ticketFor(id int) (*ticketState, bool) {
+	if st, ok := s.tickets[id]; ok {
+		return st, true
+	}
+	if s.opt.Strict || id <= 0 {
+		return nil, false
+	}
+	now := s.opt.Clock().UTC()
+	return s.addTicketLocked(Ticket{ID: id, Title: "ticket " + strconv.Itoa(id), CreatedAt: now}), true
+}
+
+type articleIn struct {
+	TicketID    json.Number `json:"ticket_id"`
+	Subject     string      `json:"subject"`
+	Body        string      `json:"body"`
+	Internal    *bool       `json:"internal"`
+	Type        string      `json:"type"`
+	Sender      string      `json:"sender"`
+	To          string      `json:"to"`
+	ContentType string      `json:"content_type"`
+	TimeUnit    json.Number `json:"time_unit"`
+}
+
+func (s *Server) updateTicket(idStr string, raw []byte) (int, any) {
+	var in struct {
+		Priority   *string         `json:"priority"`
+		PriorityID *int            `json:"priority_id"`
+		State      *string         `json:"state"`
+		Title      *string         `json:"title"`
+		Article    json.RawMessage `json:"article"`
+	}
+	if err := json.Unmarshal(raw, &in); err != nil {
+		return unprocessable("invalid JSON: " + err.Error())
+	}
+	id, err := strconv.Atoi(idStr)
+	if err != nil {
+		return notFound("Ticket", idStr)
+	}
+	s.mu.Lock()
+	st, ok := s.ticketFor(id)
+	if !ok {
+		s.mu.Unlock()
+		return notFound("Ticket", idStr)
+	}
+	next := st.t
+	if in.Priority != nil {
+		if s.priorityID(*in.Priority) == 0 {
+			s.mu.Unlock()
+			return unprocessable(fmt.Sprintf("No lookup value found for 'priority': %q", *in.Priority))
+		}
+		next.Priority = *in.Priority
+	}
+	if in.PriorityID != nil {
+		found := false
+		for _, p := range s.priorities {
+			if p.ID == *in.PriorityID {
+				next.Priority, found = p.Name, true
+			}
+		}
+		if !found {
+			s.mu.Unlock()
+			return unprocessable(fmt.Sprintf("No lookup value found for 'priority_id': %d", *in.PriorityID))
+		}
+	}
+	if in.State != nil {
+		if _, known := stateIDs[*in.State]; !known {
+			s.mu.Unlock()
+			return unprocessable(fmt.Sprintf("No lookup value found for 'state': %q", *in.State))
+		}
+		next.State = *in.State
+	}
+	if in.Title != nil {
+		next.Title = *in.Title
+	}
+	var art *Article
+	if a := strings.TrimSpace(string(in.Article)); a != "" && a != "null" {
+		var ai articleIn
+		if err := json.Unmarshal(in.Article, &ai); err != nil {
+			s.mu.Unlock()
+			return unprocessable("invalid article: " + err.Error())
+		}
+		art = s.newArticleLocked(st, ai)
+	}
+	next.UpdatedAt = s.opt.Clock().UTC()
+	next.UpdatedByID = s.opt.Me.ID
+	next.ArticleIDs = st.t.ArticleIDs
+	st.t = next
+	out := s.ticketJSON(st.t)
+	s.afterWriteLocked(st, art)
+	s.mu.Unlock()
+	return http.StatusOK, out
+}
+
+func (s *Server) createArticle(raw []byte) (int, any) {
+	var ai articleIn
+	if err := json.Unmarshal(raw, &ai); err != nil {
+		return unprocessable("invalid JSON: " + err.Error())
+	}
+	id, err := strconv.Atoi(ai.TicketID.String())
+	if err != nil || id <= 0 {
+		return unprocessable("Need ticket_id!")
+	}
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	st, ok := s.ticketFor(id)
+	if !ok {
+		return notFound("Ticket", id)
+	}
+	art := s.newArticleLocked(st, ai)
+	st.t.UpdatedAt = art.CreatedAt
+	st.t.UpdatedByID = s.opt.Me.ID
+	s.afterWriteLocked(st, art)
+	return http.StatusCreated, articleJSON(*art)
+}
+
+// newArticleLocked adds an article as Zammad would for an agent's token: sender Agent
+// and type note unless given. Call with s.mu held.
+func (s *Server) newArticleLocked(st *ticketState, ai articleIn) *Article {
+	s.nextArticle++
+	a := Article{
+		ID: s.nextArticle, TicketID: st.t.ID, Sender: ai.Sender, Type: ai.Type, Subject: ai.Subject,
+		Body: ai.Body, ContentType: ai.ContentType, To: ai.To, CreatedAt: s.opt.Clock().UTC(),
+		CreatedByID: s.opt.Me.ID,
+	}
+	if a.Sender == "" {
+		a.Sender = "Agent"
+	}
+	if a.Type == "" {
+		a.Type = "note"
+	}
+	if ai.Internal != nil {
+		a.Internal = *ai.Internal
+	}
+	if a.ContentType == "" {
+		a.ContentType = "text/plain"
+	}
+	if v, err := ai.TimeUnit.Float64(); err == nil {
+		a.AccountedTime = v
+	}
+	st.articles = append(st.articles, a)
+	st.t.ArticleIDs = append(slices.Clone(st.t.ArticleIDs), a.ID)
+	return &a
+}
+
+func articleJSON(a Article) map[string]any {
+	return map[string]any{"id": a.ID, "ticket_id": a.TicketID, "sender": a.Sender, "type": a.Type,
+		"internal": a.Internal, "subject": a.Subject, "body": a.Body, "content_type": a.ContentType,
+		"to": a.To, "from": a.From, "created_by_id": a.CreatedByID, "created_at": ts(a.CreatedAt),
+		"updated_at": ts(a.CreatedAt)}
+}
+
+func (s *Server) addTag(raw []byte) (int, any) {
+	var in struct {
+		Item   string      `json:"item"`
+		Object string      `json:"object"`
+		OID    json.Number `json:"o_id"`
+	}
+	if err := json.Unmarshal(raw, &in); err != nil {
+		return unprocessable("invalid JSON: " + err.Error())
+	}
+	if strings.TrimSpace(in.Item) == "" {
+		return unprocessable("Need item!")
+	}
+	if in.Object != "Ticket" {
+		return unprocessable("Invalid object " + strconv.Quote(in.Object))
+	}
+	id, err := strconv.Atoi(in.OID.String())
+	if err != nil {
+		return unprocessable("Need o_id!")
+	}
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	st, ok := s.ticketFor(id)
+	if !ok {
+		return notFound("Ticket", id)
+	}
+	if !slices.Contains(st.tags, in.Item) {
+		st.tags = append(st.tags, in.Item)
+		st.t.UpdatedAt = s.opt.Clock().UTC()
+		st.t.UpdatedByID = s.opt.Me.ID
+		s.afterWriteLocked(st, nil)
+	}
+	return http.StatusCreated, true
+}
+
+func (s *Server) listTags(object, oid string) (int, any) {
+	if object != "Ticket" {
+		return unprocessable("Invalid object " + strconv.Quote(object))
+	}
+	id, _ := strconv.Atoi(oid)
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	tags := []string{}
+	if st, ok := s.tickets[id]; ok {
+		tags = append(tags, st.tags...)
+	}
+	return http.StatusOK, map[string]any{"tags": tags}
+}
+
+func (s *Server) listTimeAccountings(idStr string) (int, any) {
+	id, _ := strconv.Atoi(idStr)
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	st, ok := s.tickets[id]
+	if !ok {
+		return notFound("Ticket", idStr)
+	}
+	out := make([]map[string]any, 0, len(st.times))
+	for _, ta := range st.times {
+		out = append(out, map[string]any{"id": ta.ID, "ticket_id": ta.TicketID,
+			"ticket_article_id": orNil(ta.ArticleID), "time_unit": ta.TimeUnit, "type_id": orNil(ta.TypeID),
+			"created_by_id": orNil(ta.CreatedByID), "created_at": ts(ta.CreatedAt), "updated_at": ts(ta.UpdatedAt)})
+	}
+	return http.StatusOK, out
+}

@@ -1,0 +1,220 @@
+package zammadtest
+
+import (
+	"bytes"
+	"context"
+	"net/http"
+	"slices"
+	"time"
+)
+
+// AddTicket adds (or replaces) a ticket; zero fields get Zammad's defaults.
+func (s *Server) AddTicket(t Ticket) {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	s.addTicketLocked(t)
+}
+
+func (s *Server) addTicket(t Ticket) { s.AddTicket(t) }
+
+func (s *Server) addTicketLocked(t Ticket) *ticketState {
+	if t.CreatedAt.IsZero() {
+		t.CreatedAt = s.opt.Clock().UTC()
+	}
+	t = t.withDefaults()
+	if t.CustomerID != 0 {
+		if _, known := s.users[t.CustomerID]; !known {
+			s.users[t.CustomerID] = User{ID: t.CustomerID, Login: t.CustomerEmail, Email: t.CustomerEmail}
+		}
+	}
+	st := &ticketState{t: t}
+	if old, ok := s.tickets[t.ID]; ok {
+		st.tags, st.articles, st.times = old.tags, old.articles, old.times
+	}
+	s.tickets[t.ID] = st
+	return st
+}
+
+// Ticket returns the ticket's current state.
+func (s *Server) Ticket(id int) (Ticket, bool) {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	st, ok := s.tickets[id]
+	if !ok {
+		return Ticket{}, false
+	}
+	t := st.t
+	t.ArticleIDs = slices.Clone(t.ArticleIDs)
+	t.TimeAccountingIDs = slices.Clone(t.TimeAccountingIDs)
+	return t, true
+}
+
+// Tags returns the ticket's tags in the order they were added.
+func (s *Server) Tags(id int) []string {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	if st, ok := s.tickets[id]; ok {
+		return slices.Clone(st.tags)
+	}
+	return nil
+}
+
+// Articles returns the articles written to the ticket through the API, oldest first.
+func (s *Server) Articles(id int) []Article {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	if st, ok := s.tickets[id]; ok {
+		return slices.Clone(st.articles)
+	}
+	return nil
+}
+
+// AddTimeAccounting books an entry on a ticket (created if unknown). A zero ID is
+// assigned; TimeUnit defaults to "0.0".
+func (s *Server) AddTimeAccounting(ta TimeAccounting) TimeAccounting {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	st, ok := s.tickets[ta.TicketID]
+	if !ok {
+		st = s.addTicketLocked(Ticket{ID: ta.TicketID})
+	}
+	if ta.ID == 0 {
+		s.nextTime++
+		ta.ID = s.nextTime
+	}
+	if ta.TimeUnit == "" {
+		ta.TimeUnit = "0.0"
+	}
+	if ta.CreatedAt.IsZero() {
+		ta.CreatedAt = s.opt.Clock().UTC()
+	}
+	if ta.UpdatedAt.IsZero() {
+		ta.UpdatedAt = ta.CreatedAt
+	}
+	st.times = append(st.times, ta)
+	st.t.TimeAccountingIDs = append(slices.Clone(st.t.TimeAccountingIDs), ta.ID)
+	return ta
+}
+
+// Payload returns the webhook payload Zammad would send for the ticket now, with art as
+// the article (nil for none).
+func (s *Server) Payload(id int, art *Article) (Payload, bool) {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	st, ok := s.tickets[id]
+	if !ok {
+		return Payload{}, false
+	}
+	return s.payloadLocked(st, art), true
+}
+
+func (s *Server) payloadLocked(st *ticketState, art *Article) Payload {
+	t := st.t
+	t.ArticleIDs = slices.Clone(t.ArticleIDs)
+	t.TimeAccountingIDs = slices.Clone(t.TimeAccountingIDs)
+	users := make(map[int]User, len(s.users))
+	for k, v := range s.users {
+		users[k] = v
+	}
+	return Payload{Ticket: t, Article: art, Users: users}
+}
+
+// Webhook is one delivery the fake sent back after a write.
+type Webhook struct {
+	DeliveryID string
+	TicketID   int
+	Status     int   // the receiver's answer; 0 when it could not be reached
+	Err        error // transport error
+	At         time.Time
+}
+
+// Webhooks returns the deliveries sent so far, in the order they completed.
+func (s *Server) Webhooks() []Webhook {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	return slices.Clone(s.webhooks)
+}
+
+// afterWriteLocked runs OnWrite and sends the webhook of a write, each in its own
+// goroutine (as Zammad's triggers run after the request). Call with s.mu held.
+func (s *Server) afterWriteLocked(st *ticketState, art *Article) {
+	select {
+	case <-s.done:
+		return
+	default:
+	}
+	id := st.t.ID
+	if s.opt.OnWrite != nil {
+		s.wg.Add(1)
+		s.pending++
+		go func() {
+			defer s.finish()
+			s.opt.OnWrite(id)
+		}()
+	}
+	if s.opt.WebhookURL == "" {
+		return
+	}
+	body := s.payloadLocked(st, art).JSON()
+	delivery := NewDeliveryID()
+	s.wg.Add(1)
+	s.pending++
+	go func() {
+		defer s.finish()
+		wh := Webhook{DeliveryID: delivery, TicketID: id}
+		wh.Status, wh.Err = s.deliver(body, delivery)
+		wh.At = s.opt.Clock().UTC()
+		s.mu.Lock()
+		s.webhooks = append(s.webhooks, wh)
+		s.mu.Unlock()
+	}()
+}
+
+func (s *Server) deliver(body []byte, delivery string) (int, error) {
+	ctx, cancel := context.WithTimeout(context.Background(), 30*time.Second)
+	defer cancel()
+	go func() {
+		select {
+		case <-s.done:
+			cancel()
+		case <-ctx.Done():
+		}
+	}()
+	req, err := http.NewRequestWithContext(ctx, http.MethodPost, s.opt.WebhookURL, bytes.NewReader(body))
+	if err != nil {
+		return 0, err
+	}
+	req.Header = Headers(body, s.opt.WebhookSecret, delivery, s.opt.WebhookTrigger)
+	resp, err := http.DefaultClient.Do(req)
+	if err != nil {
+		return 0, err
+	}
+	resp.Body.Close()
+	return resp.StatusCode, nil
+}
+
+func (s *Server) finish() {
+	s.mu.Lock()
+	s.pending--
+	s.mu.Unlock()
+	s.wg.Done()
+}
+
+// WaitIdle waits until every OnWrite call and webhook started so far has finished, or
+// timeout passes; it reports whether they all finished. Close, by contrast, cancels
+// webhooks still in flight.
+func (s *Server) WaitIdle(timeout time.Duration) bool {
+	deadline := time.Now().Add(timeout)
+	for {
+		s.mu.Lock()
+		n := s.pending
+		s.mu.Unlock()
+		if n == 0 {
+			return true
+		}
+		if time.Now().After(deadline) {
+			return false
+		}
+		time.Sleep(2 * time.Millisecond)
+	}
+}

@@ -1,0 +1,143 @@
+package rulesfile
+
+import (
+	"errors"
+	"io/fs"
+	"strings"
+	"testing"
+	"time"
+
+	"github.com/monobunt/slaguard/sla"
+)
+
+func TestLoadErrorsNameTheFileAndTheRule(t *testing.T) {
+	cases := []struct {
+		name, path string
+		is         error
+		want       []string
+	}{
+		{"unknown key", "testdata/unknown_key.yaml", ErrFormat, []string{"testdata/unknown_key.yaml", "keyword"}},
+		{"bad rule", "testdata/bad_rule.yaml", sla.ErrInvalidRule, []string{"testdata/bad_rule.yaml", `rule 2 "shop-broken"`, `"urgent"`}},
+		{"missing file", "testdata/nope.yaml", fs.ErrNotExist, []string{"nope.yaml"}},
+	}
+	for _, tc := range cases {
+		t.Run(tc.name, func(t *testing.T) {
+			_, err := Load(tc.path)
+			if !errors.Is(err, tc.is) {
+				t.Fatalf("err = %v, want %v", err, tc.is)
+			}
+			for _, w := range tc.want {
+				if !strings.Contains(err.Error(), w) {
+					t.Errorf("error %q lacks %q", err, w)
+				}
+			}
+		})
+	}
+}
+
+func TestParseRefuses(t *testing.T) {
+	for name, text := range map[string]string{
+		"empty":          "",
+		"no rules":       "rules: []\n",
+		"not a list":     "rules: offline\n",
+		"two documents":  "rules:\n  - {name: a, priority: low, keywords: [x]}\n---\nrules: []\n",
+		"top-level typo": "rule:\n  - {name: a, priority: low, keywords: [x]}\n",
+		"not yaml":       "rules: [\n",
+	} {
+		if _, err := Parse([]byte(text), "x.yaml"); err == nil {
+			t.Errorf("%s: accepted", name)
+		}
+	}
+}
+
+func TestLoadOwnFile(t *testing.T) {
+	r, err := Load("testdata/own.yaml")
+	if err != nil {
+		t.Fatal(err)
+	}
+	if got, _, ok := r.Match("Alles kaputt"); !ok || got.Name != "down" || !got.Outage {
+		t.Errorf("own rules: %+v %v", got, ok)
+	}
+}
+
+func TestEmptyPathIsTheDefault(t *testing.T) {
+	r, err := Load("")
+	if err != nil {
+		t.Fatal(err)
+	}
+	if len(r.List()) != len(Default().List()) || len(r.List()) < 5 {
+		t.Errorf("Load(\"\") has %d rules, Default %d", len(r.List()), len(Default().List()))
+	}
+	if string(DefaultYAML()) != string(defaultRules) {
+		t.Error("DefaultYAML differs from the embedded file")
+	}
+}
+
+// The shipped rules, through Evaluate on an SLA1 contract: what a new ticket becomes.
+func TestDefaultRulesClassifyTickets(t *testing.T) {
+	vienna, _ := time.LoadLocation("Europe/Vienna")
+	weekday := time.Date(2026, 11, 24, 10, 0, 0, 0, vienna).UTC() // Tuesday, open
+	sunday := time.Date(2026, 11, 29, 10, 0, 0, 0, vienna).UTC()
+	p, _ := sla.LookupPlan("sla1")
+	terms := sla.TermsOf(p)
+	cases := []struct {
+		title, body string
+		at          time.Time
+		chosen      sla.Priority
+		want        sla.Priority
+		changeReq   bool
+		rule        string
+	}{
+		{"Shop nicht erreichbar", "", weekday, sla.Low, sla.High, false, "site-down"},
+		{"Website down", "", sunday, sla.Medium, sla.Critical, false, "site-down"},
+		{"Problem", "Seit heute sehen wir nur Fehler 500.", weekday, sla.Low, sla.High, false, "site-down"},
+		{"Problem", "Wir haben 1500 Bestellungen im Monat", weekday, sla.Medium, sla.Medium, false, ""},
+		{"Warenkorb leer", "", weekday, sla.Low, sla.High, false, "shop-broken"},
+		{"Zahlungsanbieter", "PayPal geht nicht", sunday, sla.Low, sla.Critical, false, "shop-broken"},
+		{"Checkout", "", weekday, sla.Medium, sla.High, false, "shop-broken"},
+		{"Kasse hängt", "", weekday, sla.Medium, sla.High, false, "shop-broken"},
+		{"payment failed", "", weekday, sla.Low, sla.High, false, "shop-broken"},
+		{"Anpassung Startseite", "", weekday, sla.High, sla.High, true, ""},
+		{"Feature Request", "Bitte eine neue Funktion programmieren", weekday, sla.Medium, sla.Medium, true, ""},
+		{"Erweiterung Blog", "", weekday, sla.Medium, sla.Medium, true, ""},
+		{"Shop nicht erreichbar", "Bitte auch ein Angebot für Hosting", weekday, sla.Medium, sla.High, false, "site-down"},
+		{"Dringend: falsche Einstellung", "", weekday, sla.Low, sla.Medium, false, "urgent-settings"},
+		{"Textänderung Impressum", "", weekday, sla.High, sla.Low, false, "text-and-questions"},
+		{"Text aendern", "", weekday, sla.Medium, sla.Low, false, "text-and-questions"},
+		{"Einstellung Newsletter", "", weekday, sla.Medium, sla.Low, false, "text-and-questions"},
+		{"Frage", "Wie funktioniert der Export?", weekday, sla.Medium, sla.Low, false, "text-and-questions"},
+		{"Question", "How do I add a user?", weekday, sla.Medium, sla.Low, false, "text-and-questions"},
+	}
+	rules := Default()
+	for _, tc := range cases {
+		t.Run(tc.title+"/"+tc.body, func(t *testing.T) {
+			tk := sla.Ticket{ID: "1", Title: tc.title, Channel: sla.ChannelWeb, CreatedAt: tc.at, Snapshots: []sla.Snapshot{{
+				At: tc.at, State: "new", Priority: tc.chosen,
+				Article: &sla.Message{ID: "a", At: tc.at, Public: true, Channel: sla.ChannelWeb, Subject: tc.title, Body: tc.body},
+			}}}
+			st := sla.Evaluate(&terms, tk, rules, tc.at)
+			if st.Priority != tc.want || st.ChangeRequest != tc.changeReq {
+				t.Errorf("priority %s change request %v, want %s %v", st.Priority, st.ChangeRequest, tc.want, tc.changeReq)
+			}
+			rule := ""
+			if st.Correction != nil {
+				rule = st.Correction.Rule
+			}
+			if rule != tc.rule {
+				t.Errorf("correction rule %q, want %q", rule, tc.rule)
+			}
+		})
+	}
+}
+
+func FuzzParse(f *testing.F) {
+	f.Add(DefaultYAML())
+	f.Add([]byte("rules:\n  - {name: a, priority: low, keywords: [x]}\n"))
+	f.Add([]byte("rules: &a [*a]\n"))
+	f.Fuzz(func(t *testing.T, b []byte) {
+		r, err := Parse(b, "fuzz.yaml")
+		if err == nil && len(r.List()) == 0 {
+			t.Fatal("accepted a file without rules")
+		}
+	})
+}

@@ -1,0 +1,162 @@
+package jobs
+
+import (
+	"encoding/json"
+	"errors"
+	"net/http"
+	"regexp"
+	"strconv"
+	"time"
+
+	"github.com/labstack/echo/v4"
+
+	"github.com/monobunt/slaguard/contracts"
+	"github.com/monobunt/slaguard/helpdesk"
+	"github.com/monobunt/slaguard/internal/problem"
+	"github.com/monobunt/slaguard/sla"
+)
+
+// API serves the read-only ticket views and quota usage under /api/v1.
+type API struct {
+	w *Worker
+}
+
+// NewAPI returns the ticket API of w's log.
+func NewAPI(w *Worker) *API { return &API{w: w} }
+
+// Register mounts the routes on g, the authenticated /api/v1 group.
+func (a *API) Register(g *echo.Group) {
+	g.GET("/tickets", a.list)
+	g.GET("/tickets/:helpdesk/:id", a.get)
+	g.GET("/contracts/:id/usage", a.usage)
+}
+
+// TicketView is a ticket's evaluated status (as of its last evaluation, re-evaluated at
+// the request's instant) and its events in order.
+type TicketView struct {
+	Evaluation
+	Events []helpdesk.Event `json:"events"`
+}
+
+func (a *API) get(c echo.Context) error {
+	key := TicketKey(c.Param("helpdesk"), c.Param("id"))
+	ctx := c.Request().Context()
+	rec, err := a.w.log.Load(ctx, key)
+	if errors.Is(err, ErrNoTicket) {
+		return problem.New(http.StatusNotFound, "slaguard has no events of ticket "+key)
+	}
+	if err != nil {
+		return err
+	}
+	ev, err := a.w.evaluate(ctx, rec, a.w.cfg.Clock())
+	if err != nil {
+		return err
+	}
+	return c.JSON(http.StatusOK, TicketView{Evaluation: *ev, Events: rec.Events})
+}
+
+// BoardEntry is one open ticket on the at-risk board.
+type BoardEntry struct {
+	Ticket       string         `json:"ticket"`
+	Number       string         `json:"number,omitempty"`
+	Title        string         `json:"title,omitempty"`
+	ContractID   string         `json:"contract_id,omitempty"`
+	Priority     sla.Priority   `json:"priority"`
+	NextDeadline time.Time      `json:"next_deadline"`
+	FirstResp    sla.ClockState `json:"first_response"`
+	Resolution   sla.ClockState `json:"resolution"`
+	Marks        []string       `json:"marks"`
+}
+
+// list serves the at-risk board: open tickets with a deadline, earliest first,
+// optionally only those at risk or breached, or of one contract.
+func (a *API) list(c echo.Context) error {
+	mark, contract := c.QueryParam("mark"), c.QueryParam("contract")
+	if mark != "" && mark != "at-risk" && mark != "breached" {
+		return problem.Fields(http.StatusBadRequest, "unknown filter",
+			problem.FieldError{Field: "mark", Reason: "must be at-risk or breached"})
+	}
+	limit := 100
+	if s := c.QueryParam("limit"); s != "" {
+		n, err := strconv.Atoi(s)
+		if err != nil || n < 1 || n > 1000 {
+			return problem.Fields(http.StatusBadRequest, "bad limit",
+				problem.FieldError{Field: "limit", Reason: "must be a whole number from 1 to 1000"})
+		}
+		limit = n
+	}
+	ctx := c.Request().Context()
+	keys, err := a.w.log.Board(ctx)
+	if err != nil {
+		return err
+	}
+	out := []BoardEntry{}
+	for _, k := range keys {
+		if len(out) >= limit {
+			break
+		}
+		raw, err := a.w.cfg.Redis.HGet(ctx, ticketHash(k), "status").Bytes()
+		if err != nil {
+			continue
+		}
+		var ev Evaluation
+		if json.Unmarshal(raw, &ev) != nil {
+			continue
+		}
+		if contract != "" && ev.ContractID != contract {
+			continue
+		}
+		st := ev.Status
+		if !matchesMark(st, mark) {
+			continue
+		}
+		e := BoardEntry{Ticket: k, Number: ev.Number, Title: ev.Title, ContractID: ev.ContractID,
+			Priority: st.Priority, NextDeadline: boardInstant(st), FirstResp: st.FirstResponse.State,
+			Resolution: st.Resolution.State, Marks: []string{}}
+		for _, m := range st.Marks {
+			e.Marks = append(e.Marks, m.Key)
+		}
+		out = append(out, e)
+	}
+	return c.JSON(http.StatusOK, map[string]any{"tickets": out})
+}
+
+func matchesMark(st sla.Status, mark string) bool {
+	switch mark {
+	case "at-risk":
+		return st.FirstResponse.State == sla.ClockAtRisk || st.Resolution.State == sla.ClockAtRisk
+	case "breached":
+		return st.FirstResponse.State == sla.ClockBreached || st.Resolution.State == sla.ClockBreached
+	}
+	return true
+}
+
+var monthPattern = regexp.MustCompile(`^\d{4}-(0[1-9]|1[0-2])$`)
+
+func (a *API) usage(c echo.Context) error {
+	month := c.QueryParam("month")
+	if month == "" {
+		month = Month(a.w.cfg.Clock())
+	}
+	if !monthPattern.MatchString(month) {
+		return problem.Fields(http.StatusBadRequest, "bad month",
+			problem.FieldError{Field: "month", Reason: "must be a month like 2026-11"})
+	}
+	ctx := c.Request().Context()
+	ct, err := a.w.cfg.Contracts.Get(ctx, c.Param("id"))
+	if errors.Is(err, contracts.ErrNotFound) {
+		return problem.New(http.StatusNotFound, "no contract "+c.Param("id"))
+	}
+	if err != nil {
+		return err
+	}
+	terms, err := ct.Terms()
+	if err != nil {
+		return err
+	}
+	u, err := QuotaUsage(ctx, a.w.cfg.Redis, ct.ID, month, terms.QuotaPerMonth)
+	if err != nil {
+		return err
+	}
+	return c.JSON(http.StatusOK, u)
+}

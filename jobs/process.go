@@ -1,0 +1,223 @@
+package jobs
+
+import (
+	"context"
+	"encoding/json"
+	"errors"
+	"fmt"
+	"time"
+
+	"github.com/hibiken/asynq"
+
+	"github.com/monobunt/slaguard/contracts"
+	"github.com/monobunt/slaguard/helpdesk"
+	"github.com/monobunt/slaguard/sla"
+)
+
+// handleEvent applies one webhook event: it is stored in the ticket's log (once), and
+// the ticket is evaluated from its whole log.
+func (w *Worker) handleEvent(ctx context.Context, t *asynq.Task) error {
+	var ev helpdesk.Event
+	if err := json.Unmarshal(t.Payload(), &ev); err != nil {
+		return fmt.Errorf("jobs: decode event: %v: %w", err, asynq.SkipRetry)
+	}
+	if ev.Helpdesk == "" || ev.Ticket.ID == "" {
+		return fmt.Errorf("jobs: event without helpdesk or ticket id: %w", asynq.SkipRetry)
+	}
+	added, err := w.log.Append(ctx, ev)
+	if err != nil {
+		return err
+	}
+	if w.cfg.Metrics != nil {
+		result := "new"
+		if !added {
+			result = "duplicate"
+		}
+		w.cfg.Metrics.EventsApplied.WithLabelValues(ev.Helpdesk, result).Inc()
+	}
+	// Even a duplicate is evaluated: the first attempt may have died after storing it.
+	key := TicketKey(ev.Helpdesk, ev.Ticket.ID)
+	if err := w.process(ctx, key); err != nil {
+		return err
+	}
+	return w.maybeSyncTime(ctx, key, ev)
+}
+
+// Evaluation is one evaluation of a ticket: its status and what it was evaluated under.
+type Evaluation struct {
+	Ticket     string     `json:"ticket"`
+	Helpdesk   string     `json:"helpdesk"`
+	ID         string     `json:"id"`
+	Number     string     `json:"number,omitempty"`
+	Title      string     `json:"title,omitempty"`
+	ContractID string     `json:"contract_id,omitempty"`
+	CreatedAt  time.Time  `json:"created_at"`
+	Evaluated  time.Time  `json:"evaluated_at"`
+	Status     sla.Status `json:"status"`
+	// Written lists the marks already written back, with when.
+	Written map[string]time.Time `json:"written,omitempty"`
+}
+
+// process evaluates a ticket from its whole log at the worker's now and acts on it:
+// every mark not yet written gets its write-back task, the next check is armed and the
+// status is saved for the API. Running it twice, or on two workers at once, does the
+// same as running it once.
+func (w *Worker) process(ctx context.Context, key string) error {
+	start := time.Now()
+	rec, err := w.log.Load(ctx, key)
+	if err != nil {
+		return err
+	}
+	ev, err := w.evaluate(ctx, rec, w.cfg.Clock())
+	if err != nil {
+		return err
+	}
+	hd, id, _ := SplitTicketKey(key)
+	ref := helpdesk.TicketRef{Helpdesk: hd, ID: id, Number: ev.Number}
+	for _, m := range ev.Status.Marks {
+		if _, done := rec.Written[m.Key]; done {
+			continue
+		}
+		if _, issued := rec.Issued[m.Key]; !issued && w.cfg.Metrics != nil {
+			contract := ev.ContractID
+			if contract == "" {
+				contract = "none"
+			}
+			w.cfg.Metrics.Marks.WithLabelValues(contract, m.Key).Inc()
+		}
+		if err := w.enqueueWrite(ctx, ref, m.Key, writeOf(m)); err != nil {
+			return err
+		}
+	}
+	if !ev.Status.NextCheck.IsZero() {
+		if err := w.armCheck(ctx, key, ev.Status.NextCheck); err != nil {
+			return err
+		}
+	}
+	b, err := json.Marshal(ev)
+	if err != nil {
+		return fmt.Errorf("jobs: encode status of %s: %w", key, err)
+	}
+	if err := w.log.SaveStatus(ctx, key, b, ev.Status.NextCheck, boardInstant(ev.Status)); err != nil {
+		return err
+	}
+	if w.cfg.Metrics != nil {
+		w.cfg.Metrics.Evaluations.Observe(time.Since(start).Seconds())
+	}
+	return nil
+}
+
+// evaluate is the pure part of process plus the lookups it needs: the ticket's
+// contract at its creation and its place in the month's quota.
+func (w *Worker) evaluate(ctx context.Context, rec *Record, now time.Time) (*Evaluation, error) {
+	if len(rec.Events) == 0 {
+		return nil, ErrNoTicket
+	}
+	hd, id, _ := SplitTicketKey(rec.Key)
+	t := w.slaTicket(hd, rec.Events, criticalWrittenAt(rec))
+	latest := rec.Events[len(rec.Events)-1].Ticket
+	out := &Evaluation{Ticket: rec.Key, Helpdesk: hd, ID: id, Number: t.Number, Title: t.Title,
+		CreatedAt: t.CreatedAt, Evaluated: now, Written: rec.Written}
+
+	c, err := w.cfg.Contracts.Match(ctx, contracts.MatchQuery{
+		OrganizationID: latest.OrganizationID, OrganizationName: latest.OrganizationName,
+		Email: latest.CustomerEmail, At: t.CreatedAt,
+	})
+	var terms *sla.Terms
+	switch {
+	case errors.Is(err, contracts.ErrNoContract):
+	case err != nil:
+		return nil, fmt.Errorf("jobs: match contract of %s: %w", rec.Key, err)
+	default:
+		tm, err := c.Terms()
+		if err != nil {
+			return nil, fmt.Errorf("jobs: terms of contract %s: %w", c.ID, err)
+		}
+		terms = &tm
+		out.ContractID = c.ID
+	}
+	st := sla.Evaluate(terms, t, w.cfg.Rules, now)
+	if terms != nil && !st.ChangeRequest {
+		pos, err := w.quotaPosition(ctx, out.ContractID, rec.Key, t.CreatedAt)
+		if err != nil {
+			return nil, err
+		}
+		t.QuotaPosition = pos
+		st = sla.Evaluate(terms, t, w.cfg.Rules, now)
+	}
+	out.Status = st
+	return out, nil
+}
+
+// criticalWrittenAt is when slaguard wrote a correction to critical, or zero. A
+// helpdesk without a critical level (a stock Zammad) stores it as high plus a tag, so
+// from then on its high means critical.
+func criticalWrittenAt(rec *Record) time.Time {
+	at, ok := rec.Written[sla.MarkCorrection]
+	if !ok || len(rec.Status) == 0 {
+		return time.Time{}
+	}
+	var prev Evaluation
+	if json.Unmarshal(rec.Status, &prev) != nil || prev.Status.Correction == nil || prev.Status.Correction.To != sla.Critical {
+		return time.Time{}
+	}
+	return at
+}
+
+// slaTicket maps the log's helpdesk events to what sla.Evaluate reads.
+func (w *Worker) slaTicket(hd string, events []helpdesk.Event, criticalAt time.Time) sla.Ticket {
+	self := w.cfg.SelfIDs[hd]
+	first, last := events[0].Ticket, events[len(events)-1].Ticket
+	t := sla.Ticket{ID: last.ID, Number: last.Number, Title: first.Title, Channel: string(first.Channel),
+		CreatedAt: first.CreatedAt}
+	for _, e := range events {
+		if !e.Ticket.CreatedAt.IsZero() && e.Ticket.CreatedAt.Before(t.CreatedAt) {
+			t.CreatedAt = e.Ticket.CreatedAt
+		}
+		if t.Number == "" {
+			t.Number = e.Ticket.Number
+		}
+		s := sla.Snapshot{
+			At: e.Ticket.UpdatedAt, State: e.Ticket.State, Paused: e.Ticket.Paused, Closed: e.Ticket.Closed,
+			Priority: e.Ticket.Priority, BySelf: self != "" && e.Ticket.UpdatedBy == self,
+		}
+		if s.Priority == sla.High && !criticalAt.IsZero() && !e.Ticket.UpdatedAt.Before(criticalAt.Add(-time.Second)) {
+			s.Priority = sla.Critical
+		}
+		if a := e.Article; a != nil && a.ID != "" {
+			s.Article = &sla.Message{
+				ID: a.ID, At: a.CreatedAt, FromAgent: a.Sender == helpdesk.SenderAgent, Public: !a.Internal,
+				BySelf: self != "" && a.CreatedBy == self, Channel: string(a.Channel), Subject: a.Subject, Body: a.Body,
+			}
+		}
+		t.Snapshots = append(t.Snapshots, s)
+	}
+	return t
+}
+
+// writeOf turns a mark into the helpdesk write that carries it.
+func writeOf(m sla.Mark) helpdesk.Write {
+	w := helpdesk.Write{Priority: m.Priority, Note: m.Note, Reply: m.Reply, ReplySubject: m.ReplySubject}
+	if m.Tag != "" {
+		w.Tags = []string{m.Tag}
+	}
+	return w
+}
+
+// boardInstant is where a ticket sorts on the at-risk board: its earliest deadline of a
+// clock that still runs (or stands in a pause); zero takes it off the board.
+func boardInstant(st sla.Status) time.Time {
+	var at time.Time
+	for _, c := range []sla.Clock{st.FirstResponse, st.Resolution} {
+		switch c.State {
+		case sla.ClockRunning, sla.ClockPaused, sla.ClockAtRisk, sla.ClockBreached:
+			if !c.Deadline.IsZero() && (at.IsZero() || c.Deadline.Before(at)) {
+				at = c.Deadline
+			}
+		}
+	}
+	if st.Closed {
+		return time.Time{}
+	}
+	return at
+}

@@ -1,0 +1,64 @@
+package jobs
+
+import (
+	"context"
+	"fmt"
+	"time"
+
+	"github.com/redis/go-redis/v9"
+)
+
+var vienna = func() *time.Location {
+	l, err := time.LoadLocation("Europe/Vienna")
+	if err != nil {
+		panic("jobs: no Europe/Vienna time zone data: " + err.Error())
+	}
+	return l
+}()
+
+// Month is a calendar month in Europe/Vienna, "2026-11".
+func Month(t time.Time) string { return t.In(vienna).Format("2006-01") }
+
+func quotaKey(contractID, month string) string {
+	return "slaguard:quota:{" + contractID + "}:" + month
+}
+
+// quotaPosition counts the ticket against its contract's quota of its creation month
+// (idempotently: a ticket is counted once, however often it is evaluated) and returns
+// its 1-based place among that month's tickets in order of creation.
+func (w *Worker) quotaPosition(ctx context.Context, contractID, ticketKey string, created time.Time) (int, error) {
+	k := quotaKey(contractID, Month(created))
+	pipe := w.cfg.Redis.TxPipeline()
+	pipe.ZAddNX(ctx, k, redis.Z{Score: float64(created.UnixMilli()), Member: ticketKey})
+	rank := pipe.ZRank(ctx, k, ticketKey)
+	if _, err := pipe.Exec(ctx); err != nil {
+		return 0, fmt.Errorf("jobs: count quota of %s: %w", ticketKey, err)
+	}
+	return int(rank.Val()) + 1, nil
+}
+
+// Usage is a contract's quota use in one month.
+type Usage struct {
+	ContractID string   `json:"contract_id"`
+	Month      string   `json:"month"`
+	Included   int      `json:"included"`
+	Used       int      `json:"used"`
+	OverQuota  int      `json:"over_quota"`
+	Tickets    []string `json:"tickets"`
+}
+
+// QuotaUsage reads how many tickets a contract has counted in a month, in order.
+func QuotaUsage(ctx context.Context, rdb redis.UniversalClient, contractID, month string, included int) (Usage, error) {
+	ids, err := rdb.ZRange(ctx, quotaKey(contractID, month), 0, -1).Result()
+	if err != nil {
+		return Usage{}, fmt.Errorf("jobs: read quota of %s %s: %w", contractID, month, err)
+	}
+	u := Usage{ContractID: contractID, Month: month, Included: included, Used: len(ids), Tickets: ids}
+	if u.Tickets == nil {
+		u.Tickets = []string{}
+	}
+	if over := len(ids) - included; over > 0 {
+		u.OverQuota = over
+	}
+	return u, nil
+}

@@ -1,0 +1,91 @@
+package jobs
+
+import (
+	"context"
+	"encoding/json"
+	"errors"
+	"fmt"
+	"log/slog"
+	"strconv"
+	"time"
+
+	"github.com/hibiken/asynq"
+)
+
+// checkPayload wakes a ticket up at an instant at which one of its clocks can change.
+type checkPayload struct {
+	Ticket string    `json:"ticket"`
+	At     time.Time `json:"at"`
+}
+
+// CheckRetention keeps a fired check's id taken for a while, so re-arming the same
+// instant right after it fired (a re-evaluation racing the check) is a no-op.
+const CheckRetention = time.Hour
+
+// armCheck schedules a re-evaluation of the ticket at `at`. asynq stores the time in
+// whole Unix seconds and may run a task up to a second before a fractional instant, so
+// the task is scheduled at the next whole second. The TaskID names the ticket and the
+// second: arming the same instant twice (or at start-up again) is a no-op.
+func (w *Worker) armCheck(ctx context.Context, ticketKey string, at time.Time) error {
+	sec := at.Unix()
+	if at.After(time.Unix(sec, 0)) {
+		sec++
+	}
+	b, _ := json.Marshal(checkPayload{Ticket: ticketKey, At: at.UTC()})
+	t := asynq.NewTask(TypeTicketCheck, b,
+		asynq.TaskID("check:"+ticketKey+":"+strconv.FormatInt(sec, 10)),
+		asynq.Queue(QueueTimers),
+		asynq.ProcessAt(time.Unix(sec, 0)),
+		asynq.MaxRetry(10),
+		asynq.Retention(CheckRetention),
+	)
+	_, err := w.cfg.Queue.EnqueueContext(ctx, t)
+	switch {
+	case err == nil:
+		if w.cfg.Metrics != nil {
+			w.cfg.Metrics.TimersArmed.Inc()
+		}
+		return nil
+	case errors.Is(err, asynq.ErrTaskIDConflict), errors.Is(err, asynq.ErrDuplicateTask):
+		return nil
+	}
+	return fmt.Errorf("jobs: arm check of %s at %s: %w", ticketKey, at.Format(time.RFC3339), err)
+}
+
+// handleCheck re-evaluates a ticket when one of its instants has come. A stale check
+// (the ticket was answered, paused or re-prioritised since) finds nothing to do.
+func (w *Worker) handleCheck(ctx context.Context, t *asynq.Task) error {
+	var p checkPayload
+	if err := json.Unmarshal(t.Payload(), &p); err != nil {
+		return fmt.Errorf("jobs: decode check: %v: %w", err, asynq.SkipRetry)
+	}
+	now := w.cfg.Clock()
+	if now.Before(p.At) {
+		// Woke early (clock skew between hosts): sleep is not an option, re-arm.
+		if w.cfg.Metrics != nil {
+			w.cfg.Metrics.TimersFired.WithLabelValues("early").Inc()
+		}
+		return w.armCheck(ctx, p.Ticket, p.At.Add(time.Second))
+	}
+	if w.cfg.Metrics != nil {
+		w.cfg.Metrics.TimersFired.WithLabelValues("evaluated").Inc()
+		w.cfg.Metrics.TimerLateness.Observe(now.Sub(p.At).Seconds())
+	}
+	return w.process(ctx, p.Ticket)
+}
+
+// Rearm arms the next check of every ticket that has one. Timers are derived data: this
+// runs at every worker start, so a timer lost with a Redis restart heals. Deterministic
+// TaskIDs make it idempotent. It returns how many tickets it looked at.
+func (w *Worker) Rearm(ctx context.Context) (int, error) {
+	keys, err := w.log.OpenTickets(ctx)
+	if err != nil {
+		return 0, err
+	}
+	for _, k := range keys {
+		if err := w.process(ctx, k); err != nil && !errors.Is(err, ErrNoTicket) {
+			w.cfg.Log.Warn("re-arm failed", slog.String("ticket", k), slog.String("error", err.Error()))
+		}
+	}
+	return len(keys), nil
+}

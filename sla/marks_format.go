@@ -1,0 +1,51 @@
+package sla
+
+import (
+	"fmt"
+	"sync"
+	"time"
+	_ "time/tzdata" // notes show Vienna time even where the system has no zoneinfo
+)
+
+// viennaZone is where people read deadlines: notes and confirmations show Europe/Vienna.
+var viennaZone = sync.OnceValue(func() *time.Location {
+	loc, err := time.LoadLocation("Europe/Vienna")
+	if err != nil { // cannot happen with time/tzdata linked in
+		panic(fmt.Sprintf("sla: load Europe/Vienna: %v", err))
+	}
+	return loc
+})
+
+var germanWeekdays = [...]string{"So.", "Mo.", "Di.", "Mi.", "Do.", "Fr.", "Sa."}
+
+var germanMonths = [...]string{"Jänner", "Februar", "März", "April", "Mai", "Juni", "Juli",
+	"August", "September", "Oktober", "November", "Dezember"}
+
+// FormatVienna writes t the way Austrians read a deadline, in Europe/Vienna local time:
+// "Mo., 30.11.2026 15:00". The zero time is written "—".
+func FormatVienna(t time.Time) string {
+	if t.IsZero() {
+		return "—"
+	}
+	l := t.In(viennaZone())
+	return fmt.Sprintf("%s, %02d.%02d.%04d %02d:%02d", germanWeekdays[l.Weekday()], l.Day(), int(l.Month()), l.Year(), l.Hour(), l.Minute())
+}
+
+// germanMonth writes the Vienna calendar month of t: "November 2026".
+func germanMonth(t time.Time) string {
+	l := t.In(viennaZone())
+	return fmt.Sprintf("%s %d", germanMonths[l.Month()-1], l.Year())
+}
+
+// hours writes a business-time duration for people: "8 h", "1 h 30 min", "45 min".
+func hours(d Duration) string {
+	t := d.D().Round(time.Minute)
+	h, m := int64(t/time.Hour), int64((t%time.Hour)/time.Minute)
+	switch {
+	case h > 0 && m > 0:
+		return fmt.Sprintf("%d h %d min", h, m)
+	case h > 0:
+		return fmt.Sprintf("%d h", h)
+	}
+	return fmt.Sprintf("%d min", m)
+}

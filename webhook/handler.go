@@ -1,0 +1,237 @@
+package webhook
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"io"
+	"log/slog"
+	"net/http"
+	"time"
+
+	"github.com/hibiken/asynq"
+	"github.com/labstack/echo/v4"
+	"github.com/prometheus/client_golang/prometheus"
+
+	"github.com/monobunt/slaguard/helpdesk"
+	"github.com/monobunt/slaguard/internal/problem"
+	"github.com/monobunt/slaguard/jobs"
+)
+
+// Defaults of Config.
+const (
+	DefaultBodyLimit      = 1 << 20
+	DefaultEnqueueTimeout = 5 * time.Second
+	DefaultRetryAfter     = 10 // seconds
+)
+
+// Signed is implemented by adapters that can say whether they have a signing secret.
+// An adapter without one is only mounted in insecure mode, where its deliveries are
+// accepted unverified. Adapters that do not implement it are always verified.
+type Signed interface {
+	HasSecret() bool
+}
+
+// Config configures the webhook handler.
+type Config struct {
+	// Adapters are the helpdesks served, each at /webhooks/{Name()}.
+	Adapters []helpdesk.Adapter
+	// Queue enqueues the events; required.
+	Queue *asynq.Client
+	// BodyLimit is the largest body accepted, in bytes (413 beyond); 0 means 1 MiB.
+	BodyLimit int64
+	// Insecure accepts unsigned deliveries for adapters without a secret
+	// (SLAGUARD_INSECURE_WEBHOOKS=1, local trials only). Adapters with a secret are
+	// verified regardless.
+	Insecure bool
+	// EnqueueTimeout bounds the wait for Redis, well inside the helpdesk's own timeout
+	// (Zammad gives up after 30 s); 0 means 5 s.
+	EnqueueTimeout time.Duration
+	// RetryAfter is the Retry-After (seconds) of a 503; 0 means 10.
+	RetryAfter int
+	// Registerer receives the deliveries counter; nil registers nothing.
+	Registerer prometheus.Registerer
+	// Logger gets one line per delivery; nil discards.
+	Logger *slog.Logger
+	// Clock stamps Event.ReceivedAt; nil means time.Now.
+	Clock func() time.Time
+}
+
+// Handler serves POST /webhooks/:helpdesk.
+type Handler struct {
+	adapters   map[string]helpdesk.Adapter
+	verify     map[string]bool
+	queue      *asynq.Client
+	limit      int64
+	timeout    time.Duration
+	retryAfter int
+	count      *prometheus.CounterVec
+	log        *slog.Logger
+	clock      func() time.Time
+}
+
+// New checks cfg and returns the handler. It fails when there is no queue, when two
+// adapters share a name, and when an adapter has no secret and Insecure is not set.
+func New(cfg Config) (*Handler, error) {
+	if cfg.Queue == nil {
+		return nil, errors.New("webhook: no queue client")
+	}
+	h := &Handler{
+		adapters: map[string]helpdesk.Adapter{}, verify: map[string]bool{}, queue: cfg.Queue,
+		limit: cfg.BodyLimit, timeout: cfg.EnqueueTimeout, retryAfter: cfg.RetryAfter,
+		log: cfg.Logger, clock: cfg.Clock,
+	}
+	for _, a := range cfg.Adapters {
+		name := a.Name()
+		if _, dup := h.adapters[name]; dup {
+			return nil, fmt.Errorf("webhook: two adapters named %q", name)
+		}
+		h.adapters[name] = a
+		h.verify[name] = true
+		if s, ok := a.(Signed); ok && !s.HasSecret() {
+			if !cfg.Insecure {
+				return nil, fmt.Errorf("webhook: %s has no webhook secret; set one, or allow unsigned deliveries for local trials only", name)
+			}
+			h.verify[name] = false
+		}
+	}
+	if h.limit <= 0 {
+		h.limit = DefaultBodyLimit
+	}
+	if h.timeout <= 0 {
+		h.timeout = DefaultEnqueueTimeout
+	}
+	if h.retryAfter <= 0 {
+		h.retryAfter = DefaultRetryAfter
+	}
+	if h.log == nil {
+		h.log = slog.New(slog.DiscardHandler)
+	}
+	if h.clock == nil {
+		h.clock = time.Now
+	}
+	var err error
+	if h.count, err = newDeliveries(cfg.Registerer); err != nil {
+		return nil, fmt.Errorf("webhook: register metrics: %w", err)
+	}
+	for name := range h.adapters { // counters exist at 0 from the start
+		for _, r := range []string{ResultAccepted, ResultDuplicate, ResultRejectedSignature,
+			ResultRejectedPayload, ResultTooLarge, ResultUnavailable} {
+			h.count.WithLabelValues(name, r)
+		}
+	}
+	return h, nil
+}
+
+// Register mounts POST /webhooks/:helpdesk on e.
+func (h *Handler) Register(e *echo.Echo) {
+	e.POST("/webhooks/:helpdesk", h.Serve)
+}
+
+// accepted is the body of a 202.
+type accepted struct {
+	Status string `json:"status"`
+	Events *int   `json:"events,omitempty"`
+}
+
+// Serve handles one delivery. Problems are written here, not returned, so the answer
+// does not depend on the server's error handler.
+func (h *Handler) Serve(c echo.Context) error {
+	name := c.Param("helpdesk")
+	a, ok := h.adapters[name]
+	if !ok {
+		return problem.Write(c, problem.New(http.StatusNotFound, "no webhook for this helpdesk"))
+	}
+	r := c.Request()
+	if r.ContentLength > h.limit {
+		return h.reject(c, name, ResultTooLarge, problem.New(http.StatusRequestEntityTooLarge,
+			fmt.Sprintf("the body exceeds %d bytes", h.limit)), nil)
+	}
+	body, err := io.ReadAll(io.LimitReader(r.Body, h.limit+1))
+	if err != nil {
+		return h.reject(c, name, ResultRejectedPayload, problem.New(http.StatusBadRequest, "the body could not be read"), err)
+	}
+	if int64(len(body)) > h.limit {
+		return h.reject(c, name, ResultTooLarge, problem.New(http.StatusRequestEntityTooLarge,
+			fmt.Sprintf("the body exceeds %d bytes", h.limit)), nil)
+	}
+	if h.verify[name] {
+		if err := a.Verify(r.Header, body); err != nil {
+			return h.reject(c, name, ResultRejectedSignature, problem.New(http.StatusUnauthorized,
+				"the signature is missing or wrong"), err)
+		}
+	}
+	events, err := a.Parse(r.Header, body)
+	if err != nil {
+		return h.reject(c, name, ResultRejectedPayload, problem.New(http.StatusBadRequest,
+			"the payload is not a ticket event this service understands"), err)
+	}
+	tasks := make([]*asynq.Task, 0, len(events))
+	now := h.clock().UTC()
+	for i := range events {
+		events[i].ReceivedAt = now
+		t, err := jobs.NewEventTask(events[i])
+		if err != nil {
+			return h.reject(c, name, ResultRejectedPayload, problem.New(http.StatusBadRequest,
+				"the payload is not a ticket event this service understands"), err)
+		}
+		tasks = append(tasks, t)
+	}
+	dups, err := h.enqueue(r.Context(), tasks)
+	if err != nil {
+		p := problem.New(http.StatusServiceUnavailable, "the event could not be queued; deliver it again later")
+		p.RetryAfter = h.retryAfter
+		h.done(r.Context(), name, ResultUnavailable, events, err)
+		return problem.Write(c, p)
+	}
+	if len(tasks) > 0 && dups == len(tasks) {
+		h.done(r.Context(), name, ResultDuplicate, events, nil)
+		return c.JSON(http.StatusAccepted, accepted{Status: "duplicate"})
+	}
+	h.done(r.Context(), name, ResultAccepted, events, nil)
+	n := len(tasks)
+	return c.JSON(http.StatusAccepted, accepted{Status: "accepted", Events: &n})
+}
+
+// enqueue queues every task and reports how many were already queued (the same delivery
+// before). It stops at the first other failure; the redelivery then finds the tasks
+// queued so far as duplicates.
+func (h *Handler) enqueue(ctx context.Context, tasks []*asynq.Task) (dups int, err error) {
+	ctx, cancel := context.WithTimeout(ctx, h.timeout)
+	defer cancel()
+	for _, t := range tasks {
+		_, err := h.queue.EnqueueContext(ctx, t)
+		switch {
+		case err == nil:
+		case errors.Is(err, asynq.ErrTaskIDConflict), errors.Is(err, asynq.ErrDuplicateTask):
+			dups++
+		default:
+			return dups, err
+		}
+	}
+	return dups, nil
+}
+
+func (h *Handler) reject(c echo.Context, name, result string, p *problem.Problem, err error) error {
+	h.done(c.Request().Context(), name, result, nil, err)
+	return problem.Write(c, p)
+}
+
+// done counts and logs one delivery: ids and the result, never the body.
+func (h *Handler) done(ctx context.Context, name, result string, events []helpdesk.Event, err error) {
+	h.count.WithLabelValues(name, result).Inc()
+	attrs := []slog.Attr{slog.String("helpdesk", name), slog.String("result", result)}
+	if len(events) > 0 {
+		attrs = append(attrs, slog.String("delivery_id", events[0].DeliveryID),
+			slog.String("ticket_id", events[0].Ticket.ID), slog.Int("events", len(events)))
+	}
+	level := slog.LevelInfo
+	if err != nil {
+		attrs = append(attrs, slog.String("error", err.Error()))
+		level = slog.LevelWarn
+	}
+	if result == ResultUnavailable {
+		level = slog.LevelError
+	}
+	h.log.LogAttrs(ctx, level, "webhook delivery", attrs...)
+}
