@@ -44,8 +44,8 @@ type Event struct {
 	// of the body when the helpdesk sends none.
 	DeliveryID string `json:"delivery_id"`
 	// Trigger is the helpdesk's name for what fired the webhook, where it sends one.
-	Trigger string `json:"trigger,omitempty"`
-	Ticket  Ticket `json:"ticket"`
+	Trigger string   `json:"trigger,omitempty"`
+	Ticket  Ticket   `json:"ticket"`
 	Article *Article `json:"article,omitempty"`
 	// ReceivedAt is when slaguard accepted the delivery (UTC).
 	ReceivedAt time.Time `json:"received_at"`

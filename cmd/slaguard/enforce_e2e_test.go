@@ -1,12 +1,15 @@
 package main
 
 import (
-	"encoding/json"
 	"fmt"
+	"math/rand/v2"
 	"net/http"
 	"strings"
+	"sync"
 	"testing"
 	"time"
+
+	"github.com/google/go-cmp/cmp"
 
 	"github.com/monobunt/slaguard/helpdesk/zammad/zammadtest"
 	"github.com/monobunt/slaguard/jobs"
@@ -34,6 +37,9 @@ func secondsContract() map[string]any {
 // the way Zammad's trigger would.
 type ticketOps struct {
 	s *testService
+	// copies > 1 delivers every change that often: the same delivery id again, and
+	// under new delivery ids (as a helpdesk that re-sends), in random order and at once.
+	copies int
 }
 
 func (o ticketOps) create(id int, title, channel, priority, body string) {
@@ -70,9 +76,27 @@ func (o ticketOps) reply(id int) {
 
 func (o ticketOps) deliver(id int, art *zammadtest.Article) {
 	p, _ := o.s.Zammad.Payload(id, art)
-	if code := o.s.deliver(p, zammadtest.NewDeliveryID()); code != http.StatusAccepted {
-		o.s.t.Fatalf("delivery of ticket %d: %d", id, code)
+	first := zammadtest.NewDeliveryID()
+	ids := []string{first}
+	for i := 1; i < o.copies; i++ {
+		if i%2 == 1 {
+			ids = append(ids, first)
+		} else {
+			ids = append(ids, zammadtest.NewDeliveryID())
+		}
 	}
+	rand.Shuffle(len(ids), func(i, j int) { ids[i], ids[j] = ids[j], ids[i] })
+	var wg sync.WaitGroup
+	for _, d := range ids {
+		wg.Add(1)
+		go func() {
+			defer wg.Done()
+			if code := o.s.deliver(p, d); code != http.StatusAccepted {
+				o.s.t.Errorf("delivery of ticket %d: %d", id, code)
+			}
+		}()
+	}
+	wg.Wait()
 }
 
 func (s *testService) ticket(id int) jobs.TicketView {
@@ -106,12 +130,24 @@ func countTag(z *zammadtest.Server, id int, tag string) int {
 }
 
 func TestEnforcementEndToEnd(t *testing.T) {
-	s := startService(t, serviceOptions{})
+	clean := runScenario(t, serviceOptions{}, 1)
+	t.Run("duplicated, shuffled, 4 workers", func(t *testing.T) {
+		messy := runScenario(t, serviceOptions{workers: 3}, 3)
+		if diff := cmp.Diff(clean, messy); diff != "" {
+			t.Errorf("deliveries ×3 in shuffled order with 4 workers wrote other requests than one clean delivery (-clean +messy):\n%s", diff)
+		}
+	})
+}
+
+// runScenario plays the policy's day against a fresh service and returns what the fake
+// Zammad received, per ticket, in a form that does not depend on timing.
+func runScenario(t *testing.T, opt serviceOptions, copies int) map[int]writeSummary {
+	s := startService(t, opt)
 	var created map[string]any
 	if code := s.api(http.MethodPost, "/api/v1/contracts", secondsContract(), &created); code != http.StatusCreated {
 		t.Fatalf("create contract: %d %v", code, created)
 	}
-	o := ticketOps{s}
+	o := ticketOps{s: s, copies: copies}
 	z := s.Zammad
 
 	// 1. Created, never answered: confirmation, then at risk and breached, once each.
@@ -125,6 +161,7 @@ func TestEnforcementEndToEnd(t *testing.T) {
 
 	time.Sleep(500 * time.Millisecond) // let 102's first response come before its at-risk point
 	o.reply(102)
+	o.change(102, agentID, func(t *zammadtest.Ticket) { t.State = "closed" }, nil)
 	o.change(103, customerID, func(t *zammadtest.Ticket) { t.State = "pending reminder" }, nil)
 
 	eventually(t, 5*time.Second, "104 corrected to high", func() bool {
@@ -138,24 +175,22 @@ func TestEnforcementEndToEnd(t *testing.T) {
 
 	time.Sleep(2 * time.Second)
 	o.change(103, customerID, func(t *zammadtest.Ticket) { t.State = "open" }, nil)
-	o.change(102, agentID, func(t *zammadtest.Ticket) { t.State = "closed" }, nil)
 
 	// 5. Six tickets this month: the sixth is over quota.
 	o.create(105, "Newsletter Frage", "web", "1 low", "Wie funktioniert der Newsletter?")
 	o.create(106, "Bild austauschen", "web", "1 low", "Bitte Bild tauschen.")
 
-	t.Cleanup(func() {
-		if t.Failed() {
-			v := s.ticket(101)
-			b, _ := json.MarshalIndent(v.Evaluation, "", " ")
-			t.Logf("ticket 101: %s\ntags %v", b, z.Tags(101))
-		}
-	})
 	eventually(t, 15*time.Second, "101 breached on both clocks", func() bool {
 		tags := z.Tags(101)
 		return hasTag(tags, "sla-breached-first-response") && hasTag(tags, "sla-breached-resolution")
 	})
 	eventually(t, 10*time.Second, "106 over quota", func() bool { return hasTag(z.Tags(106), "sla-over-quota") })
+	// Let every clock run out, so both runs are compared in their final state.
+	for _, id := range []int{103, 104, 105, 106} {
+		eventually(t, 20*time.Second, fmt.Sprintf("%d breached on resolution", id), func() bool {
+			return hasTag(z.Tags(id), "sla-breached-resolution")
+		})
+	}
 	time.Sleep(1500 * time.Millisecond) // a last chance for anything written twice to show
 
 	for _, tag := range []string{"sla-at-risk-first-response", "sla-breached-first-response",
@@ -199,6 +234,44 @@ func TestEnforcementEndToEnd(t *testing.T) {
 	if usage.Used != 6 || usage.OverQuota != 1 {
 		t.Errorf("usage = %+v, want 6 used, 1 over quota", usage)
 	}
+	s.stop() // before the next scenario empties the shared Redis
+	return summarize(z, 101, 106)
+}
+
+// writeSummary is what slaguard wrote to one ticket, without times and texts.
+type writeSummary struct {
+	Tags       []string // in the order they were added
+	Priorities []string
+	Notes      int
+	Replies    int
+}
+
+func summarize(z *zammadtest.Server, from, to int) map[int]writeSummary {
+	out := map[int]writeSummary{}
+	for id := from; id <= to; id++ {
+		var w writeSummary
+		for _, r := range z.RequestsTo(http.MethodPost, "/api/v1/tags/add") {
+			if m := r.BodyMap(); fmt.Sprint(m["o_id"]) == fmt.Sprint(id) {
+				w.Tags = append(w.Tags, fmt.Sprint(m["item"]))
+			}
+		}
+		for _, r := range z.RequestsTo(http.MethodPut, fmt.Sprintf("/api/v1/tickets/%d", id)) {
+			m := r.BodyMap()
+			if p, ok := m["priority"]; ok {
+				w.Priorities = append(w.Priorities, fmt.Sprint(p))
+			}
+			if _, ok := m["article"]; ok {
+				w.Notes++
+			}
+		}
+		for _, r := range z.RequestsTo(http.MethodPost, "/api/v1/ticket_articles") {
+			if m := r.BodyMap(); fmt.Sprint(m["ticket_id"]) == fmt.Sprint(id) {
+				w.Replies++
+			}
+		}
+		out[id] = w
+	}
+	return out
 }
 
 func dumpPUTs(t *testing.T, z *zammadtest.Server, id int) {

@@ -35,6 +35,8 @@ type testService struct {
 	Zammad *zammadtest.Server
 	cancel context.CancelFunc
 	done   chan error
+	// stop ends the service (web, workers, fake Zammad); Cleanup calls it too.
+	stop func()
 }
 
 type serviceOptions struct {
@@ -105,14 +107,19 @@ func startService(t *testing.T, opt serviceOptions) *testService {
 		}
 		go func() { s.done <- w.runWorker(ctx); w.Close() }()
 	}
-	t.Cleanup(func() {
-		cancel()
-		for i := 0; i < 1+opt.workers; i++ {
-			<-s.done
-		}
-		srv.Close()
-		a.Close()
-	})
+	var once sync.Once
+	s.stop = func() {
+		once.Do(func() {
+			cancel()
+			for i := 0; i < 1+opt.workers; i++ {
+				<-s.done
+			}
+			srv.Close()
+			a.Close()
+			z.Close()
+		})
+	}
+	t.Cleanup(s.stop)
 	return s
 }
 
