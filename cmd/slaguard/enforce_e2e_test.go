@@ -2,6 +2,7 @@ package main
 
 import (
 	"fmt"
+	"io"
 	"math/rand/v2"
 	"net/http"
 	"strings"
@@ -234,6 +235,9 @@ func runScenario(t *testing.T, opt serviceOptions, copies int) map[int]writeSumm
 	if usage.Used != 6 || usage.OverQuota != 1 {
 		t.Errorf("usage = %+v, want 6 used, 1 over quota", usage)
 	}
+	if copies == 1 {
+		checkMetrics(t, s)
+	}
 	s.stop() // before the next scenario empties the shared Redis
 	return summarize(z, 101, 106)
 }
@@ -288,4 +292,30 @@ func priorityWrites(z *zammadtest.Server, id int) int {
 		}
 	}
 	return n
+}
+
+// checkMetrics: after a day of tickets, /metrics shows every series an operator watches.
+func checkMetrics(t *testing.T, s *testService) {
+	t.Helper()
+	resp, err := http.Get(s.URL + "/metrics")
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer resp.Body.Close()
+	body, _ := io.ReadAll(resp.Body)
+	for _, series := range []string{
+		`slaguard_webhook_deliveries_total{helpdesk="zammad",result="accepted"}`,
+		`slaguard_events_applied_total{helpdesk="zammad",result="new"}`,
+		`slaguard_timers_armed_total`,
+		`slaguard_timers_fired_total{result="evaluated"}`,
+		`slaguard_timer_lateness_seconds_bucket`,
+		`slaguard_writebacks_total{helpdesk="zammad",kind="breached-resolution",result="ok"`,
+		`slaguard_marks_total{contract="`,
+		`slaguard_queue_tasks{queue="events"`,
+		`slaguard_http_requests_total{method="POST",route="/webhooks/:helpdesk",status="202"}`,
+	} {
+		if !strings.Contains(string(body), series) {
+			t.Errorf("/metrics lacks %s", series)
+		}
+	}
 }
