@@ -28,7 +28,12 @@ func FormatVienna(t time.Time) string {
 		return "—"
 	}
 	l := t.In(viennaZone())
-	return fmt.Sprintf("%s, %02d.%02d.%04d %02d:%02d", germanWeekdays[l.Weekday()], l.Day(), int(l.Month()), l.Year(), l.Hour(), l.Minute())
+	s := fmt.Sprintf("%s, %02d.%02d.%04d %02d:%02d", germanWeekdays[l.Weekday()], l.Day(), int(l.Month()), l.Year(), l.Hour(), l.Minute())
+	if l.Second() != 0 || l.Nanosecond() != 0 {
+		// Targets of seconds (test and demo contracts) need the seconds to make sense.
+		s += fmt.Sprintf(":%02d", l.Second())
+	}
+	return s
 }
 
 // germanMonth writes the Vienna calendar month of t: "November 2026".
@@ -37,8 +42,12 @@ func germanMonth(t time.Time) string {
 	return fmt.Sprintf("%s %d", germanMonths[l.Month()-1], l.Year())
 }
 
-// hours writes a business-time duration for people: "8 h", "1 h 30 min", "45 min".
+// hours writes a business-time duration for people: "8 h", "1 h 30 min", "45 min"; a
+// target under a minute (test and demo contracts) in seconds: "30 s".
 func hours(d Duration) string {
+	if d.D() < time.Minute {
+		return fmt.Sprintf("%d s", int64(d.D().Round(time.Second)/time.Second))
+	}
 	t := d.D().Round(time.Minute)
 	h, m := int64(t/time.Hour), int64((t%time.Hour)/time.Minute)
 	switch {

@@ -1,0 +1,306 @@
+package main
+
+import (
+	"bytes"
+	"context"
+	"crypto/rand"
+	"errors"
+	"flag"
+	"fmt"
+	"io"
+	"net"
+	"net/http"
+	"strings"
+	"sync"
+	"time"
+
+	"github.com/monobunt/slaguard/contracts"
+	"github.com/monobunt/slaguard/helpdesk/zammad/zammadtest"
+	"github.com/monobunt/slaguard/jobs"
+)
+
+// demoScale sets the demo's pace: its contract's targets, and so its whole length.
+type demoScale struct {
+	firstResponse, resolution time.Duration
+}
+
+// runDemo plays a short scripted day through the real webhook endpoint against a
+// built-in fake Zammad, on the embedded Redis, and prints each write-back as the fake
+// receives it; it ends with the month's usage and billing export.
+func runDemo(ctx context.Context, args []string, stdout, stderr io.Writer) error {
+	fs := flag.NewFlagSet("demo", flag.ContinueOnError)
+	fs.SetOutput(stderr)
+	fast := fs.Bool("fast", false, "shorter targets (a test's pace)")
+	verbose := fs.Bool("v", false, "show the service's log")
+	if err := fs.Parse(args); err != nil {
+		return err
+	}
+	scale := demoScale{firstResponse: 8 * time.Second, resolution: 16 * time.Second}
+	if *fast {
+		scale = demoScale{firstResponse: 2 * time.Second, resolution: 4 * time.Second}
+	}
+	logOut := io.Discard
+	if *verbose {
+		logOut = stderr
+	}
+	return demo(ctx, scale, stdout, logOut)
+}
+
+func demo(ctx context.Context, scale demoScale, out, logOut io.Writer) error {
+	ctx, cancel := context.WithCancel(ctx)
+	defer cancel()
+	p := &printer{w: out}
+	secret := rand.Text()
+
+	ln, err := net.Listen("tcp", "127.0.0.1:0")
+	if err != nil {
+		return err
+	}
+	base := "http://" + ln.Addr().String()
+	z := zammadtest.New(zammadtest.Options{WebhookURL: base + "/webhooks/zammad", WebhookSecret: secret})
+	defer z.Close()
+
+	env := map[string]string{
+		"ZAMMAD_URL": z.URL, "ZAMMAD_TOKEN": z.Token, "ZAMMAD_WEBHOOK_SECRET": secret,
+		"SLAGUARD_ADMIN_TOKENS": "demo-" + rand.Text(), "SLAGUARD_TIMER_INTERVAL": "200ms",
+		"SLAGUARD_SHUTDOWN_TIMEOUT": "3s",
+	}
+	cfg, err := LoadConfig(func(k string) string { return env[k] }, nil)
+	if err != nil {
+		return err
+	}
+	a, err := newApp(cfg, newLogger(logOut, "info"), appOptions{httpClient: z.Client()})
+	if err != nil {
+		return err
+	}
+	defer a.Close()
+	if err := a.buildParts(ctx); err != nil {
+		return err
+	}
+	if err := a.discoverSelf(ctx); err != nil {
+		return err
+	}
+	if err := a.mountAll(); err != nil {
+		return err
+	}
+	srv := &http.Server{Handler: a.echo, ReadHeaderTimeout: 5 * time.Second}
+	go srv.Serve(ln)
+	defer srv.Close()
+	workerDone := make(chan error, 1)
+	go func() { workerDone <- a.runWorker(ctx) }()
+	defer func() { cancel(); <-workerDone }()
+
+	targets := func(d time.Duration) map[string]string {
+		s := fmt.Sprintf("%ds", int(d.Seconds()))
+		return map[string]string{"low": s, "medium": s, "high": s, "critical": s}
+	}
+	rate := int64(9600)
+	c, err := a.parts.contracts.Create(ctx, contracts.Spec{
+		Customer: "Bäckerei Demo GmbH", Plan: "sla1", StartsOn: contracts.DateOf(time.Now().AddDate(0, -1, 0)),
+		Domains: []string{"baeckerei-demo.at"}, Organizations: []string{"Bäckerei Demo GmbH"},
+		FirstResponse: targets(scale.firstResponse), Resolution: targets(scale.resolution),
+		HourlyRateCents: &rate, EmergencyPhone: "+43 1 234 56 78",
+	})
+	if err != nil {
+		return fmt.Errorf("demo contract: %w", err)
+	}
+	p.say("slaguard demo — contract %s for %q: plan sla1, first response %s, resolution %s, 5 tickets a month",
+		c.ID, c.Customer, scale.firstResponse, scale.resolution)
+	p.say("webhooks go to %s/webhooks/zammad; the fake Zammad prints what slaguard writes back.\n", base)
+
+	stopWatch := p.watch(ctx, z)
+	day := demoDay{z: z, url: base + "/webhooks/zammad", secret: secret, p: p}
+	if err := day.play(ctx, scale); err != nil {
+		return err
+	}
+	stopWatch()
+
+	u, err := jobs.QuotaUsage(ctx, a.rdb, c.ID, jobs.Month(time.Now()), 5)
+	if err != nil {
+		return err
+	}
+	p.say("\nusage %s: %d of %d included tickets used, %d over quota: %s",
+		u.Month, u.Used, u.Included, u.OverQuota, strings.Join(u.Tickets, ", "))
+	return a.demoBilling(ctx, out)
+}
+
+// demoDay is the scripted day.
+type demoDay struct {
+	z      *zammadtest.Server
+	url    string
+	secret string
+	p      *printer
+	mu     sync.Mutex
+}
+
+func (d *demoDay) play(ctx context.Context, scale demoScale) error {
+	steps := []struct {
+		say string
+		do  func() error
+	}{
+		{"1 an e-mail: the shop is down (e-mail tickets start low; slaguard corrects it)", func() error {
+			return d.create(201, "Shop nicht erreichbar", "email", "2 normal", "Seit 7 Uhr ist unser Webshop nicht erreichbar, Kunden können nicht bestellen!")
+		}},
+		{"2 a question from the web form", func() error {
+			return d.create(202, "Wie funktioniert der Gutscheincode?", "web", "2 normal", "Wie funktioniert das Einlösen eines Gutscheincodes?")
+		}},
+		{"3 the agent answers the question in time and closes it", func() error {
+			if err := d.change(202, 3, "open", &zammadtest.Article{ID: 2022, TicketID: 202, Sender: "Agent", Type: "email",
+				Body: "Den Code im Warenkorb eingeben.", CreatedByID: 3}); err != nil {
+				return err
+			}
+			return d.change(202, 3, "closed", nil)
+		}},
+		{"4 a ticket nobody answers", func() error {
+			return d.create(203, "Bilder laden langsam", "web", "2 normal", "Die Produktbilder laden seit gestern sehr langsam.")
+		}},
+		{"5 a change request (billed by the hour, no resolution clock, no quota)", func() error {
+			return d.create(204, "Angebot: neue Funktion Online-Tischreservierung", "web", "2 normal", "Wir hätten gerne eine Online-Tischreservierung, bitte um ein Angebot.")
+		}},
+		{"6 two more tickets this month", func() error {
+			if err := d.create(205, "Öffnungszeiten Text ändern", "web", "1 low", "Bitte den Text der Öffnungszeiten ändern."); err != nil {
+				return err
+			}
+			return d.create(206, "Newsletter Anmeldung", "web", "1 low", "Wie funktioniert die Newsletter-Anmeldung?")
+		}},
+		{"7 the 6th ticket of the month: over quota", func() error {
+			return d.create(207, "Impressum aktualisieren", "web", "1 low", "Bitte die neue Adresse ins Impressum.")
+		}},
+		{"8 the agent books 90 minutes of work on the change request", func() error {
+			d.z.AddTimeAccounting(zammadtest.TimeAccounting{TicketID: 204, TimeUnit: "90.0", CreatedByID: 3})
+			return d.change(204, 3, "open", &zammadtest.Article{ID: 2042, TicketID: 204, Sender: "Agent", Type: "note",
+				Internal: true, Body: "Konzept erstellt.", CreatedByID: 3, AccountedTime: 90})
+		}},
+	}
+	for _, s := range steps {
+		d.p.say("▶ %s", s.say)
+		if err := s.do(); err != nil {
+			return err
+		}
+		if err := sleepCtx(ctx, 700*time.Millisecond); err != nil {
+			return err
+		}
+	}
+	d.p.say("… waiting for the clocks of the unanswered tickets to run out")
+	return sleepCtx(ctx, scale.resolution+3*time.Second)
+}
+
+func (d *demoDay) create(id int, title, channel, priority, body string) error {
+	now := time.Now().UTC()
+	d.z.AddTicket(zammadtest.Ticket{ID: id, Title: title, State: "new", Priority: priority,
+		OrganizationID: 77, OrganizationName: "Bäckerei Demo GmbH", CustomerID: 40,
+		CustomerEmail: "chefin@baeckerei-demo.at", CreateArticleType: channel, CreatedAt: now, UpdatedAt: now})
+	return d.send(id, &zammadtest.Article{ID: id * 10, TicketID: id, Sender: "Customer", Type: channel,
+		Subject: title, Body: body, CreatedAt: now, CreatedByID: 40})
+}
+
+func (d *demoDay) change(id, by int, state string, art *zammadtest.Article) error {
+	t, ok := d.z.Ticket(id)
+	if !ok {
+		return fmt.Errorf("demo: no ticket %d", id)
+	}
+	t.State, t.UpdatedAt, t.UpdatedByID = state, time.Now().UTC(), by
+	d.z.AddTicket(t)
+	if art != nil {
+		art.CreatedAt = t.UpdatedAt
+	}
+	return d.send(id, art)
+}
+
+func (d *demoDay) send(id int, art *zammadtest.Article) error {
+	p, _ := d.z.Payload(id, art)
+	body := p.JSON()
+	req, _ := http.NewRequest(http.MethodPost, d.url, bytes.NewReader(body))
+	req.Header = zammadtest.Headers(body, d.secret, zammadtest.NewDeliveryID(), "demo")
+	resp, err := http.DefaultClient.Do(req)
+	if err != nil {
+		return err
+	}
+	resp.Body.Close()
+	if resp.StatusCode != http.StatusAccepted {
+		return fmt.Errorf("demo: webhook for ticket %d answered %d", id, resp.StatusCode)
+	}
+	return nil
+}
+
+// printer writes the demo's lines with the time since the start.
+type printer struct {
+	mu    sync.Mutex
+	w     io.Writer
+	start time.Time
+}
+
+func (p *printer) say(format string, args ...any) {
+	p.mu.Lock()
+	defer p.mu.Unlock()
+	if p.start.IsZero() {
+		p.start = time.Now()
+	}
+	fmt.Fprintf(p.w, "[%5.1fs] %s\n", time.Since(p.start).Seconds(), fmt.Sprintf(format, args...))
+}
+
+// watch prints every write the fake Zammad receives, as it arrives.
+func (p *printer) watch(ctx context.Context, z *zammadtest.Server) (stop func()) {
+	ctx, cancel := context.WithCancel(ctx)
+	done := make(chan struct{})
+	seen := 0
+	flush := func() {
+		reqs := z.Requests()
+		for ; seen < len(reqs); seen++ {
+			if line := describeWrite(reqs[seen]); line != "" {
+				p.say("  ← %s", line)
+			}
+		}
+	}
+	go func() {
+		defer close(done)
+		t := time.NewTicker(100 * time.Millisecond)
+		defer t.Stop()
+		for {
+			select {
+			case <-ctx.Done():
+				flush()
+				return
+			case <-t.C:
+				flush()
+			}
+		}
+	}()
+	return func() { cancel(); <-done }
+}
+
+func describeWrite(r zammadtest.Request) string {
+	m, _ := r.Body.(map[string]any)
+	first := func(s any) string {
+		line, _, _ := strings.Cut(fmt.Sprint(s), "\n")
+		return line
+	}
+	switch {
+	case r.Method == http.MethodPost && r.Path == "/api/v1/tags/add":
+		return fmt.Sprintf("ticket %v: tag %v", m["o_id"], m["item"])
+	case r.Method == http.MethodPut && strings.HasPrefix(r.Path, "/api/v1/tickets/"):
+		id := strings.TrimPrefix(r.Path, "/api/v1/tickets/")
+		var parts []string
+		if p, ok := m["priority"]; ok {
+			parts = append(parts, fmt.Sprintf("priority → %v", p))
+		}
+		if a, ok := m["article"].(map[string]any); ok {
+			parts = append(parts, "internal note: "+first(a["body"]))
+		}
+		return fmt.Sprintf("ticket %s: %s", id, strings.Join(parts, "; "))
+	case r.Method == http.MethodPost && r.Path == "/api/v1/ticket_articles":
+		return fmt.Sprintf("ticket %v: reply to the customer: %v", m["ticket_id"], m["subject"])
+	}
+	return ""
+}
+
+func sleepCtx(ctx context.Context, d time.Duration) error {
+	select {
+	case <-ctx.Done():
+		return ctx.Err()
+	case <-time.After(d):
+		return nil
+	}
+}
+
+var errDemoBilling = errors.New("demo: billing export not available")
