@@ -40,3 +40,10 @@ func (d *dryRun) Apply(ctx context.Context, t TicketRef, w Write) error {
 }
 
 func (d *dryRun) TimeEntries(ctx context.Context, t TicketRef) ([]TimeEntry, error) { return nil, nil }
+
+// HasSecret passes through whether the wrapped adapter can verify signatures (see
+// webhook.Signed), so a dry run is as strict about webhooks as a real run.
+func (d *dryRun) HasSecret() bool {
+	s, ok := d.a.(interface{ HasSecret() bool })
+	return !ok || s.HasSecret()
+}

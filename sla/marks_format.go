@@ -28,12 +28,7 @@ func FormatVienna(t time.Time) string {
 		return "—"
 	}
 	l := t.In(viennaZone())
-	s := fmt.Sprintf("%s, %02d.%02d.%04d %02d:%02d", germanWeekdays[l.Weekday()], l.Day(), int(l.Month()), l.Year(), l.Hour(), l.Minute())
-	if l.Second() != 0 || l.Nanosecond() != 0 {
-		// Targets of seconds (test and demo contracts) need the seconds to make sense.
-		s += fmt.Sprintf(":%02d", l.Second())
-	}
-	return s
+	return fmt.Sprintf("%s, %02d.%02d.%04d %02d:%02d", germanWeekdays[l.Weekday()], l.Day(), int(l.Month()), l.Year(), l.Hour(), l.Minute())
 }
 
 // germanMonth writes the Vienna calendar month of t: "November 2026".
