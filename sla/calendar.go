@@ -18,14 +18,16 @@ type Interval struct {
 // Calendar counts open (business) time: the hours of its open weekdays in its time zone,
 // except on public holidays of its holiday set and on its extra closing days. A day's
 // open span runs from its local opening to its local closing time, so a daylight saving
-// change inside those hours makes that day an hour shorter or longer.
+// change inside those hours makes that day an hour shorter or longer (an opening time
+// that a spring change skips is read as time.Date reads it: an hour later).
 //
 // Open time is half-open: the opening instant is open, the closing instant is not. The
 // business calendar knows the local years 1900 through 9999; before that it is closed and
 // results past it are the zero time.
 //
-// A Calendar is immutable and safe for concurrent use. Its cost does not grow with the
-// durations it counts: it keeps, per year, the open time accumulated day by day.
+// A nil or zero *Calendar behaves as DefaultCalendar(). A Calendar is immutable and safe
+// for concurrent use. Its cost does not grow with the durations it counts: it keeps, per
+// year, the open time accumulated day by day (about 9 KB a year, built on first use).
 type Calendar struct {
 	name     string
 	always   bool
@@ -65,12 +67,20 @@ func DefaultCalendar() *Calendar { return defaultCalendar() }
 // the pause time it overlaps. It returns the same shared value on every call.
 func AlwaysOpen() *Calendar { return alwaysOpen }
 
+// orDefault lets a nil or zero Calendar mean the default calendar, as Terms.Calendar does.
+func (c *Calendar) orDefault() *Calendar {
+	if c == nil || (c.loc == nil && !c.always) {
+		return DefaultCalendar()
+	}
+	return c
+}
+
 // Name says which calendar c is: "default" (the policy's business hours, also when a
 // spec asks for exactly those), "24x7" (AlwaysOpen) or "custom".
-func (c *Calendar) Name() string { return c.name }
+func (c *Calendar) Name() string { return c.orDefault().name }
 
 // Location returns the time zone c counts local time in (UTC for the 24/7 calendar).
-func (c *Calendar) Location() *time.Location { return c.loc }
+func (c *Calendar) Location() *time.Location { return c.orDefault().loc }
 
 // Add returns the earliest instant at which d of open time, not inside pauses, has
 // elapsed since start. A deadline that falls exactly on a closing time is that closing
@@ -80,6 +90,7 @@ func (c *Calendar) Location() *time.Location { return c.loc }
 // ended. If such an open-ended pause begins before d has elapsed, the deadline is not
 // known yet and Add returns the zero time (test with IsZero). The result is in UTC.
 func (c *Calendar) Add(start time.Time, d time.Duration, pauses []Interval) time.Time {
+	c = c.orDefault()
 	start = start.UTC()
 	if d <= 0 {
 		return start
@@ -102,6 +113,7 @@ func (c *Calendar) Add(start time.Time, d time.Duration, pauses []Interval) time
 // Between returns the open time in [a, b) not inside pauses; 0 when b <= a. A pause with
 // a zero To lasts past b.
 func (c *Calendar) Between(a, b time.Time, pauses []Interval) time.Duration {
+	c = c.orDefault()
 	if !b.After(a) {
 		return 0
 	}
@@ -122,6 +134,7 @@ func (c *Calendar) Between(a, b time.Time, pauses []Interval) time.Duration {
 // NextOpen returns t (in UTC) if t is open, else the next opening instant. Pauses play no
 // part. It returns the zero time if the calendar does not open again before year 10000.
 func (c *Calendar) NextOpen(t time.Time) time.Time {
+	c = c.orDefault()
 	t = t.UTC()
 	if c.always {
 		return t
@@ -139,6 +152,7 @@ func (c *Calendar) NextOpen(t time.Time) time.Time {
 
 // IsOpen reports whether t is inside open time. A closing instant is not open.
 func (c *Calendar) IsOpen(t time.Time) bool {
+	c = c.orDefault()
 	if c.always {
 		return true
 	}
@@ -155,6 +169,7 @@ func (c *Calendar) IsOpen(t time.Time) bool {
 // hours: an open weekday that is neither a public holiday nor an extra closing day.
 // Every day is a business day on the 24/7 calendar.
 func (c *Calendar) IsBusinessDay(t time.Time) bool {
+	c = c.orDefault()
 	if c.always {
 		return true
 	}
@@ -170,6 +185,7 @@ func (c *Calendar) IsBusinessDay(t time.Time) bool {
 // on the local day containing t, and whether there is one. An ordinary closed weekday
 // (Saturday on the default calendar) is not a holiday.
 func (c *Calendar) Holiday(t time.Time) (name string, ok bool) {
+	c = c.orDefault()
 	if c.always {
 		return "", false
 	}

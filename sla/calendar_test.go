@@ -347,3 +347,12 @@ func TestCalendarIsSafeForConcurrentUse(t *testing.T) {
 		}
 	}
 }
+
+func TestNilCalendarIsTheDefault(t *testing.T) {
+	start := wien(t, "2026-11-27 16:00")
+	for _, c := range []*Calendar{nil, {}} {
+		if got, want := c.Add(start, 8*time.Hour, nil), wien(t, "2026-11-30 15:00"); !got.Equal(want) || c.Name() != "default" {
+			t.Fatalf("%#v: Add = %s, Name %q", c, got, c.Name())
+		}
+	}
+}
