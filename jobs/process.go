@@ -115,13 +115,18 @@ func (w *Worker) evaluate(ctx context.Context, rec *Record, now time.Time) (*Eva
 	}
 	hd, id, _ := SplitTicketKey(rec.Key)
 	t := w.slaTicket(hd, rec.Events, criticalWrittenAt(rec))
-	latest := rec.Events[len(rec.Events)-1].Ticket
+	// The customer as the newest snapshot that names one says (a snapshot without
+	// organisation or customer, e.g. of a partial payload, does not unmatch the ticket).
+	var org, orgName, email string
+	for i := len(rec.Events) - 1; i >= 0 && org == "" && orgName == "" && email == ""; i-- {
+		tk := rec.Events[i].Ticket
+		org, orgName, email = tk.OrganizationID, tk.OrganizationName, tk.CustomerEmail
+	}
 	out := &Evaluation{Ticket: rec.Key, Helpdesk: hd, ID: id, Number: t.Number, Title: t.Title,
 		CreatedAt: t.CreatedAt, Evaluated: now, Written: rec.Written}
 
 	c, err := w.cfg.Contracts.Match(ctx, contracts.MatchQuery{
-		OrganizationID: latest.OrganizationID, OrganizationName: latest.OrganizationName,
-		Email: latest.CustomerEmail, At: t.CreatedAt,
+		OrganizationID: org, OrganizationName: orgName, Email: email, At: t.CreatedAt,
 	})
 	var terms *sla.Terms
 	switch {
