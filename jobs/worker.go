@@ -4,6 +4,7 @@ import (
 	"context"
 	"encoding/json"
 	"errors"
+	"github.com/monobunt/slaguard/billing"
 	"log/slog"
 	"time"
 
@@ -25,8 +26,8 @@ type Config struct {
 	// are slaguard's own coming back and never count as a human's.
 	SelfIDs   map[string]string
 	Contracts *contracts.Repo
-	// Ledger: added with billing
-	Rules *sla.Rules
+	Ledger    *billing.Ledger
+	Rules     *sla.Rules
 	// Confirmation renders the real-time confirmation; nil uses sla's default template.
 	Confirmation *sla.ConfirmationTemplate
 	Clock        func() time.Time

@@ -30,6 +30,7 @@ func TestDemoPrintsEveryExpectedWriteBack(t *testing.T) {
 		`ticket 204: tag sla-change-request`,
 		`ticket 207: tag sla-over-quota`,
 		`usage 2026-`,
+		`Online-Tischreservierung,implementation,90,90,96.00,144.00`,
 		`1 over quota`,
 	} {
 		if !strings.Contains(got, want) {

@@ -94,8 +94,6 @@ func newLogger(w io.Writer, level string) *slog.Logger {
 	return slog.New(slog.NewJSONHandler(w, &slog.HandlerOptions{Level: l}))
 }
 
-var errNotYet = errors.New("not available yet")
-
 // healthcheck lets a container without curl probe the service: exit 0 on 200.
 func healthcheck(ctx context.Context, args []string) error {
 	if len(args) != 1 {

@@ -2,7 +2,10 @@ package main
 
 import (
 	"context"
+	"fmt"
+
 	"errors"
+	"github.com/monobunt/slaguard/billing"
 	"io"
 	"log/slog"
 	"time"
@@ -66,11 +69,20 @@ func (a *app) discoverSelf(ctx context.Context) error {
 	return errors.New("zammad: cannot read the slaguard user (GET /api/v1/users/me): " + err.Error())
 }
 
+// runBilling is `slaguard billing export …`: the month's export without the web server.
 func (a *app) runBilling(ctx context.Context, args []string, stdout io.Writer) error {
-	return errNotYet
+	if a.embedded != nil {
+		return errors.New("billing export needs REDIS_URL: the embedded Redis of a trial run holds no data")
+	}
+	return billing.RunExportCLI(ctx, args, billing.NewLedger(a.rdb, a.cfg.ImplementationTypes), stdout)
 }
 
 // demoBilling prints the month's billing export at the end of the demo.
 func (a *app) demoBilling(ctx context.Context, out io.Writer) error {
-	return nil
+	x, err := a.parts.ledger.Export(ctx, billing.MonthOf(a.clock()), "")
+	if err != nil {
+		return err
+	}
+	fmt.Fprintf(out, "\nbilling export %s (slaguard billing export --month %s --dialect rfc4180):\n", x.Month, x.Month)
+	return billing.WriteCSV(out, x, billing.RFC4180)
 }

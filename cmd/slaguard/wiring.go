@@ -2,6 +2,7 @@ package main
 
 import (
 	"context"
+	"errors"
 	"fmt"
 	"log/slog"
 	"net/http"
@@ -13,6 +14,7 @@ import (
 	"github.com/labstack/echo/v4"
 	"github.com/prometheus/client_golang/prometheus"
 
+	"github.com/monobunt/slaguard/billing"
 	"github.com/monobunt/slaguard/contracts"
 	"github.com/monobunt/slaguard/helpdesk"
 	"github.com/monobunt/slaguard/helpdesk/zammad"
@@ -31,6 +33,7 @@ type parts struct {
 	adapter   helpdesk.Adapter // zammad, or its dry run
 	worker    *jobs.Worker
 	metrics   *jobs.Metrics
+	ledger    *billing.Ledger
 }
 
 func (a *app) buildParts(ctx context.Context) error {
@@ -67,13 +70,14 @@ func (a *app) buildParts(ctx context.Context) error {
 		rules = rules.WithConfirmation(tmpl)
 	}
 
+	p.ledger = billing.NewLedger(a.rdb, a.cfg.ImplementationTypes)
 	p.metrics = jobs.NewMetrics(p.reg)
 	p.reg.MustRegister(newQueueCollector(asynq.NewInspectorFromRedisClient(a.rdb)))
 	w, err := jobs.New(jobs.Config{
 		Redis: a.rdb, Queue: a.queue,
 		Adapters:  map[string]helpdesk.Adapter{p.adapter.Name(): p.adapter},
 		SelfIDs:   map[string]string{},
-		Contracts: p.contracts, Rules: rules, Clock: a.clock, Log: a.log,
+		Contracts: p.contracts, Ledger: p.ledger, Rules: rules, Clock: a.clock, Log: a.log,
 		Metrics: p.metrics, WriteMaxRetry: a.cfg.WriteMaxRetry,
 	})
 	if err != nil {
@@ -120,6 +124,14 @@ func (a *app) mountAll() error {
 		Repo: p.contracts, Clock: a.clock, OpenTickets: p.worker.OpenTicketsOf,
 	}).Register(api)
 	jobs.NewAPI(p.worker).Register(api)
+	billing.NewHandler(billing.HandlerConfig{Ledger: p.ledger, Clock: a.clock,
+		ContractExists: func(ctx context.Context, id string) (bool, error) {
+			_, err := p.contracts.Get(ctx, id)
+			if errors.Is(err, contracts.ErrNotFound) {
+				return false, nil
+			}
+			return err == nil, err
+		}}).Register(api)
 
 	mon := asynqmon.New(asynqmon.Options{RootPath: "/admin/queues", RedisConnOpt: a.redisOpt})
 	e.Any("/admin/queues", echo.WrapHandler(mon), auth)
