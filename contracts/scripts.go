@@ -7,7 +7,8 @@ import "github.com/redis/go-redis/v9"
 //
 // KEYS[1] data key, KEYS[2] index, KEYS[3..2+n] new match keys, the rest old match keys.
 // ARGV[1] id, ARGV[2] expected version, ARGV[3] JSON, ARGV[4] starts_on, ARGV[5] ends_on
-// or "", ARGV[6] index score, ARGV[7] n, ARGV[8] data key prefix.
+// or "", ARGV[6] (unused: the index score is the next in creation order), ARGV[7] n,
+// ARGV[8] data key prefix.
 // Returns {"OK"}, {"EXISTS"}, {"MISSING"}, {"STALE", version}, {"DELETED"} or
 // {"CONFLICT", other id, key}.
 var saveScript = redis.NewScript(`
@@ -43,7 +44,14 @@ end
 for i = 3 + n, #KEYS do redis.call('SREM', KEYS[i], ARGV[1]) end
 for i = 3, 2 + n do redis.call('SADD', KEYS[i], ARGV[1]) end
 redis.call('SET', KEYS[1], ARGV[3])
-redis.call('ZADD', KEYS[2], ARGV[6], ARGV[1])
+-- The index keeps creation order: a new contract scores one more than the newest, so
+-- contracts created in the same millisecond still list in the order they came.
+if not redis.call('ZSCORE', KEYS[2], ARGV[1]) then
+  local last = redis.call('ZRANGE', KEYS[2], -1, -1, 'WITHSCORES')
+  local n = 1
+  if last[2] then n = tonumber(last[2]) + 1 end
+  redis.call('ZADD', KEYS[2], n, ARGV[1])
+end
 return {'OK'}
 `)
 
