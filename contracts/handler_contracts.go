@@ -82,11 +82,7 @@ func (h *Handler) put(c echo.Context) error {
 		return err
 	}
 	ctx := c.Request().Context()
-	cur, err := h.repo.Get(ctx, c.Param("id"))
-	if err != nil {
-		return toProblem(err)
-	}
-	version, err := expectedVersion(c, cur)
+	cur, version, err := h.current(c)
 	if err != nil {
 		return err
 	}
@@ -109,11 +105,7 @@ func (h *Handler) patch(c echo.Context) error {
 		return err
 	}
 	ctx := c.Request().Context()
-	cur, err := h.repo.Get(ctx, c.Param("id"))
-	if err != nil {
-		return toProblem(err)
-	}
-	version, err := expectedVersion(c, cur)
+	cur, version, err := h.current(c)
 	if err != nil {
 		return err
 	}
@@ -207,4 +199,17 @@ func (h *Handler) match(c echo.Context) error {
 		return err
 	}
 	return h.writeContract(c, http.StatusOK, ct)
+}
+
+// current reads the contract a write names and the version its If-Match expects.
+func (h *Handler) current(c echo.Context) (*Contract, int, error) {
+	cur, err := h.repo.Get(c.Request().Context(), c.Param("id"))
+	if err != nil {
+		return nil, 0, toProblem(err)
+	}
+	version, err := expectedVersion(c, cur)
+	if err != nil {
+		return nil, 0, err
+	}
+	return cur, version, nil
 }

@@ -156,13 +156,19 @@ func (c *Calendar) IsOpen(t time.Time) bool {
 	if c.always {
 		return true
 	}
+	tab, k, ok := c.dayOf(t)
+	s := t.Unix()
+	return ok && tab.cum[k+1] > tab.cum[k] && s >= tab.open[k] && s < tab.close[k]
+}
+
+// dayOf finds the year table and day index of the local day containing t; ok is false
+// outside the supported years.
+func (c *Calendar) dayOf(t time.Time) (*yearTable, int, bool) {
 	lt := t.In(c.loc)
 	if lt.Year() < firstYear || lt.Year() > lastYear {
-		return false
+		return nil, 0, false
 	}
-	tab, k := c.year(lt.Year()), lt.YearDay()-1
-	s := t.Unix()
-	return tab.cum[k+1] > tab.cum[k] && s >= tab.open[k] && s < tab.close[k]
+	return c.year(lt.Year()), lt.YearDay() - 1, true
 }
 
 // IsBusinessDay reports whether the local day (in c's time zone) containing t has open
@@ -173,12 +179,8 @@ func (c *Calendar) IsBusinessDay(t time.Time) bool {
 	if c.always {
 		return true
 	}
-	lt := t.In(c.loc)
-	if lt.Year() < firstYear || lt.Year() > lastYear {
-		return false
-	}
-	tab, k := c.year(lt.Year()), lt.YearDay()-1
-	return tab.cum[k+1] > tab.cum[k]
+	tab, k, ok := c.dayOf(t)
+	return ok && tab.cum[k+1] > tab.cum[k]
 }
 
 // Holiday returns the name of the public holiday or extra closing day ("company holiday")
