@@ -20,7 +20,7 @@ type checkPayload struct {
 
 // CheckRetention keeps a fired check's id taken for a while, so re-arming the same
 // instant right after it fired (a re-evaluation racing the check) is a no-op.
-const CheckRetention = time.Hour
+const CheckRetention = 10 * time.Minute
 
 // armCheck schedules a re-evaluation of the ticket at `at`. asynq stores the time in
 // whole Unix seconds and may run a task up to a second before a fractional instant, so

@@ -22,9 +22,10 @@ type writePayload struct {
 	Write  helpdesk.Write     `json:"write"`
 }
 
-// WriteRetention keeps a finished write task's id taken, so a mark is never enqueued twice
-// within it even if recording the write raced with a re-evaluation.
-const WriteRetention = 7 * 24 * time.Hour
+// WriteRetention keeps a finished write task's id taken for a while, so a re-evaluation
+// racing the end of the write cannot enqueue the mark again; after that the ticket log's
+// record of written marks is what keeps it from being written twice.
+const WriteRetention = time.Hour
 
 // errWaitTurn: an earlier mark of the same ticket is not written yet; writes of one ticket
 // reach the helpdesk in the order they were issued.
