@@ -45,6 +45,7 @@ func Main(m *testing.M) {
 	code := m.Run()
 	if shared != nil {
 		shared.Stop()
+		shared.removeDir()
 	}
 	os.Exit(code)
 }
@@ -80,8 +81,14 @@ func Start(tb testing.TB) *Server {
 	if err != nil {
 		tb.Fatalf("redistest: %v", err)
 	}
-	tb.Cleanup(s.Stop)
+	tb.Cleanup(func() { s.Stop(); s.removeDir() })
 	return s
+}
+
+func (s *Server) removeDir() {
+	if s.dir != "" {
+		os.RemoveAll(s.dir)
+	}
 }
 
 // Real reports whether s is a real redis-server rather than the miniredis fallback.
