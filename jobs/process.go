@@ -5,6 +5,7 @@ import (
 	"encoding/json"
 	"errors"
 	"fmt"
+	"log/slog"
 	"time"
 
 	"github.com/hibiken/asynq"
@@ -28,13 +29,15 @@ func (w *Worker) handleEvent(ctx context.Context, t *asynq.Task) error {
 	if err != nil {
 		return err
 	}
+	result := "new"
+	if !added {
+		result = "duplicate"
+	}
 	if w.cfg.Metrics != nil {
-		result := "new"
-		if !added {
-			result = "duplicate"
-		}
 		w.cfg.Metrics.EventsApplied.WithLabelValues(ev.Helpdesk, result).Inc()
 	}
+	w.cfg.Log.Info("event applied", slog.String("helpdesk", ev.Helpdesk), slog.String("ticket_id", ev.Ticket.ID),
+		slog.String("delivery_id", ev.DeliveryID), slog.String("result", result))
 	// Even a duplicate is evaluated: the first attempt may have died after storing it.
 	key := TicketKey(ev.Helpdesk, ev.Ticket.ID)
 	if err := w.process(ctx, key); err != nil {

@@ -3,10 +3,11 @@ package jobs
 import (
 	"crypto/sha256"
 	"encoding/hex"
-	"encoding/json"
 	"fmt"
 	"time"
 
+	// The same fast encoder the Zammad parser uses: this runs on the webhook path.
+	json "github.com/goccy/go-json"
 	"github.com/hibiken/asynq"
 
 	"github.com/monobunt/slaguard/helpdesk"

@@ -217,21 +217,30 @@ func (h *Handler) reject(c echo.Context, name, result string, p *problem.Problem
 	return problem.Write(c, p)
 }
 
-// done counts and logs one delivery: ids and the result, never the body.
+// done counts and logs one delivery: ids and the result, never the body. Accepted and
+// duplicate deliveries are the hot path: they are counted, logged only at debug level,
+// and the worker logs each event it applies with the same ids. Rejections get a line.
 func (h *Handler) done(ctx context.Context, name, result string, events []helpdesk.Event, err error) {
 	h.count.WithLabelValues(name, result).Inc()
+	level := slog.LevelDebug
+	switch {
+	case result == ResultUnavailable:
+		level = slog.LevelError
+	case err != nil:
+		level = slog.LevelWarn
+	case result != ResultAccepted && result != ResultDuplicate:
+		level = slog.LevelInfo
+	}
+	if !h.log.Enabled(ctx, level) {
+		return
+	}
 	attrs := []slog.Attr{slog.String("helpdesk", name), slog.String("result", result)}
 	if len(events) > 0 {
 		attrs = append(attrs, slog.String("delivery_id", events[0].DeliveryID),
 			slog.String("ticket_id", events[0].Ticket.ID), slog.Int("events", len(events)))
 	}
-	level := slog.LevelInfo
 	if err != nil {
 		attrs = append(attrs, slog.String("error", err.Error()))
-		level = slog.LevelWarn
-	}
-	if result == ResultUnavailable {
-		level = slog.LevelError
 	}
 	h.log.LogAttrs(ctx, level, "webhook delivery", attrs...)
 }

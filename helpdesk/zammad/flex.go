@@ -2,11 +2,12 @@ package zammad
 
 import (
 	"bytes"
-	"encoding/json"
 	"errors"
 	"math"
 	"strconv"
 	"strings"
+
+	json "github.com/goccy/go-json"
 )
 
 // Zammad's payloads are generated from Rails models and custom payloads are written by

