@@ -99,34 +99,33 @@ func (a *API) list(c echo.Context) error {
 		if err != nil {
 			continue
 		}
-		var ev Evaluation
-		if json.Unmarshal(raw, &ev) != nil {
+		var sum Summary
+		if json.Unmarshal(raw, &sum) != nil {
 			continue
 		}
-		if contract != "" && ev.ContractID != contract {
+		if contract != "" && sum.ContractID != contract {
 			continue
 		}
-		st := ev.Status
-		if !matchesMark(st, mark) {
+		if !matchesMark(sum, mark) {
 			continue
 		}
-		e := BoardEntry{Ticket: k, Number: ev.Number, Title: ev.Title, ContractID: ev.ContractID,
-			Priority: st.Priority, NextDeadline: boardInstant(st), FirstResp: st.FirstResponse.State,
-			Resolution: st.Resolution.State, Marks: []string{}}
-		for _, m := range st.Marks {
-			e.Marks = append(e.Marks, m.Key)
+		e := BoardEntry{Ticket: k, Number: sum.Number, Title: sum.Title, ContractID: sum.ContractID,
+			Priority: sum.Priority, NextDeadline: sum.Next, FirstResp: sum.FirstResp,
+			Resolution: sum.Resolution, Marks: sum.Marks}
+		if e.Marks == nil {
+			e.Marks = []string{}
 		}
 		out = append(out, e)
 	}
 	return c.JSON(http.StatusOK, map[string]any{"tickets": out})
 }
 
-func matchesMark(st sla.Status, mark string) bool {
+func matchesMark(s Summary, mark string) bool {
 	switch mark {
 	case "at-risk":
-		return st.FirstResponse.State == sla.ClockAtRisk || st.Resolution.State == sla.ClockAtRisk
+		return s.FirstResp == sla.ClockAtRisk || s.Resolution == sla.ClockAtRisk
 	case "breached":
-		return st.FirstResponse.State == sla.ClockBreached || st.Resolution.State == sla.ClockBreached
+		return s.FirstResp == sla.ClockBreached || s.Resolution == sla.ClockBreached
 	}
 	return true
 }

@@ -97,7 +97,7 @@ func (w *Worker) process(ctx context.Context, key string) error {
 			return err
 		}
 	}
-	b, err := json.Marshal(ev)
+	b, err := json.Marshal(summarize(ev))
 	if err != nil {
 		return fmt.Errorf("jobs: encode status of %s: %w", key, err)
 	}
@@ -165,8 +165,8 @@ func criticalWrittenAt(rec *Record) time.Time {
 	if !ok || len(rec.Status) == 0 {
 		return time.Time{}
 	}
-	var prev Evaluation
-	if json.Unmarshal(rec.Status, &prev) != nil || prev.Status.Correction == nil || prev.Status.Correction.To != sla.Critical {
+	var prev Summary
+	if json.Unmarshal(rec.Status, &prev) != nil || prev.CorrectedTo != sla.Critical {
 		return time.Time{}
 	}
 	return at

@@ -61,6 +61,8 @@ func eventField(ev helpdesk.Event) string {
 // compact drops what the log need not keep: article bodies beyond maxBodyStored, and
 // every article body but a customer's (only the first one is read by the rules).
 func compact(ev helpdesk.Event) helpdesk.Event {
+	// Delivery facts are spent once the event is in the log: the log's own key dedups.
+	ev.DeliveryID, ev.Trigger, ev.ReceivedAt = "", "", time.Time{}
 	if ev.Article != nil {
 		a := *ev.Article
 		if a.Sender != helpdesk.SenderCustomer {
@@ -96,7 +98,7 @@ func NewLog(rdb redis.UniversalClient) *Log { return &Log{rdb: rdb} }
 // Append stores ev in its ticket's log unless an event with the same identity is there;
 // it reports whether ev was new. Appending twice is a no-op.
 func (l *Log) Append(ctx context.Context, ev helpdesk.Event) (bool, error) {
-	b, err := json.Marshal(compact(ev))
+	b, err := json.Marshal(store(compact(ev)))
 	if err != nil {
 		return false, fmt.Errorf("jobs: encode event: %w", err)
 	}
@@ -131,14 +133,15 @@ func (l *Log) Load(ctx context.Context, ticketKey string) (*Record, error) {
 		return nil, ErrNoTicket
 	}
 	r := &Record{Key: ticketKey, Written: map[string]time.Time{}, Issued: map[string]int64{}}
+	hd, id, _ := SplitTicketKey(ticketKey)
 	for f, v := range m {
 		switch {
 		case strings.HasPrefix(f, "e:"):
-			var ev helpdesk.Event
-			if err := json.Unmarshal([]byte(v), &ev); err != nil {
+			var se storedEvent
+			if err := json.Unmarshal([]byte(v), &se); err != nil {
 				return nil, fmt.Errorf("jobs: load %s: event %s: %w", ticketKey, f, err)
 			}
-			r.Events = append(r.Events, ev)
+			r.Events = append(r.Events, se.event(hd, id))
 		case strings.HasPrefix(f, "w:"):
 			ms, _ := strconv.ParseInt(v, 10, 64)
 			r.Written[f[2:]] = time.UnixMilli(ms).UTC()

@@ -93,8 +93,8 @@ func (w *Worker) OpenTicketsOf(ctx context.Context, contractID string) (int, err
 		if err != nil {
 			continue
 		}
-		var ev Evaluation
-		if json.Unmarshal(raw, &ev) == nil && ev.ContractID == contractID {
+		var sum Summary
+		if json.Unmarshal(raw, &sum) == nil && sum.ContractID == contractID {
 			n++
 		}
 	}

@@ -1,0 +1,105 @@
+package jobs
+
+import (
+	"time"
+
+	"github.com/monobunt/slaguard/helpdesk"
+	"github.com/monobunt/slaguard/sla"
+)
+
+// storedEvent is an event as the ticket log keeps it: short keys, no zero values, times
+// as Unix nanoseconds, and nothing the key already says (helpdesk, ticket id). An open
+// ticket's whole record must fit the memory budget of about 2 KB.
+type storedEvent struct {
+	Number    string           `json:"n,omitempty"`
+	Title     string           `json:"t,omitempty"`
+	State     string           `json:"s,omitempty"`
+	Paused    bool             `json:"pa,omitempty"`
+	Closed    bool             `json:"cl,omitempty"`
+	Priority  sla.Priority     `json:"p,omitempty"`
+	PrioName  string           `json:"pn,omitempty"`
+	Tags      []string         `json:"tg,omitempty"`
+	OrgID     string           `json:"oi,omitempty"`
+	OrgName   string           `json:"on,omitempty"`
+	Email     string           `json:"e,omitempty"`
+	Channel   helpdesk.Channel `json:"ch,omitempty"`
+	Created   int64            `json:"c,omitempty"`
+	Updated   int64            `json:"u,omitempty"`
+	UpdatedBy string           `json:"ub,omitempty"`
+	FirstResp int64            `json:"fr,omitempty"`
+	ClosedAt  int64            `json:"ca,omitempty"`
+	TimeIDs   []string         `json:"ta,omitempty"`
+	Article   *storedArticle   `json:"a,omitempty"`
+}
+
+type storedArticle struct {
+	ID        string           `json:"i,omitempty"`
+	Sender    helpdesk.Sender  `json:"s,omitempty"`
+	Internal  bool             `json:"in,omitempty"`
+	Channel   helpdesk.Channel `json:"ch,omitempty"`
+	Subject   string           `json:"su,omitempty"`
+	Body      string           `json:"b,omitempty"`
+	Created   int64            `json:"c,omitempty"`
+	CreatedBy string           `json:"by,omitempty"`
+	Minutes   float64          `json:"m,omitempty"`
+}
+
+func nanos(t time.Time) int64 {
+	if t.IsZero() {
+		return 0
+	}
+	return t.UnixNano()
+}
+
+func fromNanos(n int64) time.Time {
+	if n == 0 {
+		return time.Time{}
+	}
+	return time.Unix(0, n).UTC()
+}
+
+func nanosPtr(t *time.Time) int64 {
+	if t == nil {
+		return 0
+	}
+	return nanos(*t)
+}
+
+func ptrFromNanos(n int64) *time.Time {
+	if n == 0 {
+		return nil
+	}
+	t := fromNanos(n)
+	return &t
+}
+
+func store(ev helpdesk.Event) storedEvent {
+	tk := ev.Ticket
+	s := storedEvent{Number: tk.Number, Title: tk.Title, State: tk.State, Paused: tk.Paused, Closed: tk.Closed,
+		Priority: tk.Priority, PrioName: tk.PriorityName, Tags: tk.Tags, OrgID: tk.OrganizationID,
+		OrgName: tk.OrganizationName, Email: tk.CustomerEmail, Channel: tk.Channel, Created: nanos(tk.CreatedAt),
+		Updated: nanos(tk.UpdatedAt), UpdatedBy: tk.UpdatedBy, FirstResp: nanosPtr(tk.FirstResponseAt),
+		ClosedAt: nanosPtr(tk.ClosedAt), TimeIDs: tk.TimeAccountingIDs}
+	if a := ev.Article; a != nil {
+		s.Article = &storedArticle{ID: a.ID, Sender: a.Sender, Internal: a.Internal, Channel: a.Channel,
+			Subject: truncate(a.Subject, 200), Body: a.Body, Created: nanos(a.CreatedAt), CreatedBy: a.CreatedBy,
+			Minutes: a.AccountedMinutes}
+	}
+	return s
+}
+
+func (s storedEvent) event(helpdeskName, ticketID string) helpdesk.Event {
+	ev := helpdesk.Event{Helpdesk: helpdeskName, Ticket: helpdesk.Ticket{
+		ID: ticketID, Number: s.Number, Title: s.Title, State: s.State, Paused: s.Paused, Closed: s.Closed,
+		Priority: s.Priority, PriorityName: s.PrioName, Tags: s.Tags, OrganizationID: s.OrgID,
+		OrganizationName: s.OrgName, CustomerEmail: s.Email, Channel: s.Channel, CreatedAt: fromNanos(s.Created),
+		UpdatedAt: fromNanos(s.Updated), UpdatedBy: s.UpdatedBy, FirstResponseAt: ptrFromNanos(s.FirstResp),
+		ClosedAt: ptrFromNanos(s.ClosedAt), TimeAccountingIDs: s.TimeIDs,
+	}}
+	if a := s.Article; a != nil {
+		ev.Article = &helpdesk.Article{ID: a.ID, Sender: a.Sender, Internal: a.Internal, Channel: a.Channel,
+			Subject: a.Subject, Body: a.Body, CreatedAt: fromNanos(a.Created), CreatedBy: a.CreatedBy,
+			AccountedMinutes: a.Minutes}
+	}
+	return ev
+}
