@@ -36,7 +36,7 @@ const (
 // maxBodyStored bounds the article text kept in the log: enough for the priority rules
 // (they read the title and the start of the first article), small enough for the
 // memory budget of an open ticket.
-const maxBodyStored = 600
+const maxBodyStored = 320
 
 // TicketKey is the stable name of a ticket across slaguard: "zammad:4711".
 func TicketKey(helpdeskName, id string) string { return helpdeskName + ":" + id }

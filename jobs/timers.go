@@ -18,22 +18,23 @@ type checkPayload struct {
 	At     time.Time `json:"at"`
 }
 
+// maxEarlyWait is how long a check that woke before its instant waits in place; asynq
+// schedules in whole seconds, so up to a second is normal.
+const maxEarlyWait = 1500 * time.Millisecond
+
 // CheckRetention keeps a fired check's id taken for a while, so re-arming the same
 // instant right after it fired (a re-evaluation racing the check) is a no-op.
 const CheckRetention = 10 * time.Minute
 
 // armCheck schedules a re-evaluation of the ticket at `at`. asynq stores the time in
-// whole Unix seconds and may run a task up to a second before a fractional instant, so
-// the task is scheduled at the next whole second. The TaskID names the ticket and the
-// second: arming the same instant twice (or at start-up again) is a no-op.
+// whole Unix seconds, so the task is scheduled at the second that contains `at` and may
+// wake up to a second early; handleCheck then waits out the rest. The TaskID names the
+// ticket and the instant: arming the same instant twice (or at start-up again) is a no-op.
 func (w *Worker) armCheck(ctx context.Context, ticketKey string, at time.Time) error {
 	sec := at.Unix()
-	if at.After(time.Unix(sec, 0)) {
-		sec++
-	}
 	b, _ := json.Marshal(checkPayload{Ticket: ticketKey, At: at.UTC()})
 	t := asynq.NewTask(TypeTicketCheck, b,
-		asynq.TaskID("check:"+ticketKey+":"+strconv.FormatInt(sec, 10)),
+		asynq.TaskID("check:"+ticketKey+":"+strconv.FormatInt(at.UnixMilli(), 10)),
 		asynq.Queue(QueueTimers),
 		asynq.ProcessAt(time.Unix(sec, 0)),
 		asynq.MaxRetry(10),
@@ -59,13 +60,9 @@ func (w *Worker) handleCheck(ctx context.Context, t *asynq.Task) error {
 	if err := json.Unmarshal(t.Payload(), &p); err != nil {
 		return fmt.Errorf("jobs: decode check: %v: %w", err, asynq.SkipRetry)
 	}
-	now := w.cfg.Clock()
-	if now.Before(p.At) {
-		// Woke early (clock skew between hosts): sleep is not an option, re-arm.
-		if w.cfg.Metrics != nil {
-			w.cfg.Metrics.TimersFired.WithLabelValues("early").Inc()
-		}
-		return w.armCheck(ctx, p.Ticket, p.At.Add(time.Second))
+	now, rearmed, err := w.wake(ctx, p)
+	if err != nil || rearmed {
+		return err
 	}
 	if w.cfg.Metrics != nil {
 		w.cfg.Metrics.TimersFired.WithLabelValues("evaluated").Inc()
@@ -88,4 +85,29 @@ func (w *Worker) Rearm(ctx context.Context) (int, error) {
 		}
 	}
 	return len(keys), nil
+}
+
+// wake returns the present once the check's instant has come: asynq schedules in whole
+// seconds, so a check may start up to a second early and waits out the fraction. One that
+// woke far too early (clocks of hosts apart) is re-armed instead of holding a worker.
+func (w *Worker) wake(ctx context.Context, p checkPayload) (now time.Time, rearmed bool, err error) {
+	now = w.cfg.Clock()
+	early := p.At.Sub(now)
+	if early <= 0 {
+		return now, false, nil
+	}
+	if early > maxEarlyWait {
+		if w.cfg.Metrics != nil {
+			w.cfg.Metrics.TimersFired.WithLabelValues("early").Inc()
+		}
+		return now, true, w.armCheck(ctx, p.Ticket, p.At.Add(time.Second))
+	}
+	t := time.NewTimer(early)
+	defer t.Stop()
+	select {
+	case <-ctx.Done():
+		return now, false, ctx.Err()
+	case <-t.C:
+	}
+	return w.cfg.Clock(), false, nil
 }

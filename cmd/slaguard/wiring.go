@@ -154,6 +154,7 @@ func (a *app) runWorker(ctx context.Context) error {
 		RetryDelayFunc:           jobs.RetryDelay,
 		IsFailure:                jobs.IsFailure,
 		DelayedTaskCheckInterval: a.cfg.TimerInterval,
+		TaskCheckInterval:        jobs.TaskCheckInterval,
 		ShutdownTimeout:          a.cfg.ShutdownTimeout,
 		Logger:                   asynqLogger{a.log},
 		LogLevel:                 asynq.WarnLevel,
