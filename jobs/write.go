@@ -13,6 +13,7 @@ import (
 	"github.com/hibiken/asynq"
 
 	"github.com/monobunt/slaguard/helpdesk"
+	"github.com/monobunt/slaguard/sla"
 )
 
 // writePayload is one mark to write back to a ticket.
@@ -78,10 +79,13 @@ func (w *Worker) handleWrite(ctx context.Context, t *asynq.Task) error {
 	if len(before) > 0 {
 		return fmt.Errorf("%w (%s before %s)", errWaitTurn, strings.Join(before, ","), p.Mark)
 	}
-	// The ticket may have changed since the mark was issued (an agent set the priority
-	// while our correction waited): a mark the ticket no longer wants is not written, and
-	// is recorded as settled so later marks of the ticket do not wait for it.
-	if wanted, err := w.stillWanted(ctx, key, p.Mark); err != nil {
+	// A correction (or the critical tag) may be overtaken while it waits, when an agent
+	// sets the priority by hand: one the ticket no longer wants is not written, and is
+	// recorded as settled so later marks do not wait for it. Other marks, once issued,
+	// stay true, so they skip the re-evaluation (it costs the hot path a third).
+	if p.Mark != sla.MarkCorrection && p.Mark != sla.MarkCritical {
+		// written as issued
+	} else if wanted, err := w.stillWanted(ctx, key, p.Mark); err != nil {
 		return err
 	} else if !wanted {
 		if _, err := w.log.MarkWritten(ctx, key, p.Mark, w.cfg.Clock()); err != nil {
