@@ -1,71 +1,103 @@
 package billing
 
 import (
-	"time"
+	"encoding/json"
+	"errors"
+	"fmt"
+	"strings"
 
 	"github.com/monobunt/slaguard/sla"
 )
 
-// Entry is one line of the ledger: a priced time-accounting entry, or an adjustment of
-// one whose month was closed before it changed.
+// ErrInvalidSource is returned by SyncTicket when an entry cannot be put on the ledger:
+// an empty or duplicate id, negative time, a zero booking time, or ids containing "|".
+var ErrInvalidSource = errors.New("billing: invalid time entry")
+
+// Entry is one line of the ledger: a helpdesk's time entry, or an adjustment of one in a
+// closed month. Times are exact in seconds; money is integer cents.
 type Entry struct {
-	// Key is the entry's identity in its month: the source key, or for an adjustment
-	// "adj:<source key>:<n>".
-	Key          string `json:"key"`
 	ContractID   string `json:"contract_id"`
-	ContractName string `json:"contract_name,omitempty"`
+	ContractName string `json:"contract_name"`
 	Helpdesk     string `json:"helpdesk"`
 	EntryID      string `json:"entry_id"`
 	TicketID     string `json:"ticket_id"`
-	TicketNumber string `json:"ticket_number,omitempty"`
-	Title        string `json:"title,omitempty"`
-	// Date is the local date (Europe/Vienna) the time was booked, or an adjustment made.
+	TicketNumber string `json:"ticket_number"`
+	Title        string `json:"title"`
+	// Date is the local date (Europe/Vienna, YYYY-MM-DD) the line is posted on: the
+	// booking date, or for an adjustment the date it was made.
 	Date string `json:"date"`
-	// BookedSeconds is the time as booked; BilledSeconds after the contract's increment.
-	BookedSeconds int64    `json:"booked_seconds"`
-	BilledSeconds int64    `json:"billed_seconds"`
-	Category      Category `json:"category"`
-	RateCents     int64    `json:"rate_cents"`
-	AmountCents   int64    `json:"amount_cents"`
-	Reason        string   `json:"reason"`
-	// AdjustmentOf names the source entry an adjustment corrects, and its original month.
-	AdjustmentOf      string `json:"adjustment_of,omitempty"`
-	AdjustedFromMonth string `json:"adjusted_from_month,omitempty"`
+	// BookedSeconds is the time booked; BilledSeconds the time charged, after the
+	// contract's billing increment (0 for included time).
+	BookedSeconds    int64    `json:"booked_seconds"`
+	BilledSeconds    int64    `json:"billed_seconds"`
+	Category         Category `json:"category"`
+	RateCentsPerHour int64    `json:"rate_cents_per_hour"`
+	AmountCents      int64    `json:"amount_cents"`
+	Reason           string   `json:"reason"`
+	// AdjustmentOf is set on adjustments only: the closed month ("YYYY-MM") whose entry
+	// this line corrects. An adjustment's seconds and amount are differences and may be
+	// negative; its amount is not its seconds times its rate.
+	AdjustmentOf string `json:"adjustment_of,omitempty"`
 }
 
-var vienna = func() *time.Location {
-	l, err := time.LoadLocation("Europe/Vienna")
-	if err != nil {
-		panic("billing: no Europe/Vienna zone data: " + err.Error())
-	}
-	return l
-}()
-
-// MonthOf is the billing month (Europe/Vienna) of an instant: "2026-11".
-func MonthOf(t time.Time) string { return t.In(vienna).Format("2006-01") }
-
-func dateOf(t time.Time) string { return t.In(vienna).Format("2006-01-02") }
-
-// Price turns a source into its ledger entry under the contract's terms.
-func Price(s Source, contractID string, terms sla.Terms, implementationTypes map[string]bool) Entry {
-	cat, rate, reason := Classify(s, terms, implementationTypes)
-	billed := s.Seconds
-	if cat != Included {
-		billed = RoundUp(s.Seconds, terms.BillingIncrement)
-	}
-	return Entry{
-		Key: s.Key(), ContractID: contractID, ContractName: terms.ContractName,
-		Helpdesk: s.Helpdesk, EntryID: s.EntryID, TicketID: s.TicketID, TicketNumber: s.TicketNumber, Title: s.Title,
-		Date: dateOf(s.BookedAt), BookedSeconds: s.Seconds, BilledSeconds: billed,
-		Category: cat, RateCents: rate, AmountCents: Amount(billed, rate), Reason: reason,
-	}
+// MarshalJSON writes the entry with booked_minutes and billed_minutes added (decimals,
+// at most two places) for readers who think in minutes; the seconds stay the exact value.
+func (e Entry) MarshalJSON() ([]byte, error) {
+	type plain Entry
+	return json.Marshal(struct {
+		plain
+		BookedMinutes json.Number `json:"booked_minutes"`
+		BilledMinutes json.Number `json:"billed_minutes"`
+	}{plain(e), json.Number(minutesText(e.BookedSeconds, ".")), json.Number(minutesText(e.BilledSeconds, "."))})
 }
 
+// month is the month the line is posted in.
 func (e Entry) month() string { return e.Date[:7] }
 
-// sameMoney reports whether two versions of an entry bill the same.
-func sameMoney(a, b Entry) bool {
-	return a.BookedSeconds == b.BookedSeconds && a.BilledSeconds == b.BilledSeconds &&
-		a.Category == b.Category && a.RateCents == b.RateCents && a.AmountCents == b.AmountCents &&
-		a.ContractID == b.ContractID && a.Date == b.Date
+// key is the line's field in Redis; unique over the whole ledger.
+func (e Entry) key() string {
+	k := e.Helpdesk + "|" + e.TicketID + "|" + e.EntryID
+	if e.AdjustmentOf != "" {
+		k += "|adj|" + e.month() + "|" + e.ContractID + "|" + string(e.Category)
+	}
+	return k
+}
+
+// price turns a source into its ledger line under the ticket's contract terms.
+func price(src Source, contractID string, terms sla.Terms, implementationTypeIDs []string) Entry {
+	cat, reason := Classify(src, terms, implementationTypeIDs)
+	e := Entry{
+		ContractID: contractID, ContractName: terms.ContractName,
+		Helpdesk: src.Helpdesk, EntryID: src.EntryID, TicketID: src.TicketID,
+		TicketNumber: src.TicketNumber, Title: src.Title, Date: dateOf(src.BookedAt),
+		BookedSeconds: src.Seconds, Category: cat, Reason: reason,
+	}
+	if cat != Included {
+		e.BilledSeconds = RoundUp(src.Seconds, terms.BillingIncrement)
+		e.RateCentsPerHour = rateOf(cat, terms)
+		e.AmountCents = AmountCents(e.BilledSeconds, e.RateCentsPerHour)
+	}
+	return e
+}
+
+// checkSource fills the ticket's ids into src where empty and rejects what cannot be keyed.
+func checkSource(src *Source, helpdesk, ticketID string) error {
+	if src.Helpdesk == "" {
+		src.Helpdesk = helpdesk
+	}
+	if src.TicketID == "" {
+		src.TicketID = ticketID
+	}
+	switch {
+	case src.EntryID == "" || strings.Contains(src.EntryID, "|"):
+		return fmt.Errorf("%w: entry id %q", ErrInvalidSource, src.EntryID)
+	case src.Helpdesk != helpdesk || src.TicketID != ticketID:
+		return fmt.Errorf("%w: entry %s belongs to %s ticket %s, not %s ticket %s",
+			ErrInvalidSource, src.EntryID, src.Helpdesk, src.TicketID, helpdesk, ticketID)
+	case src.Seconds < 0:
+		return fmt.Errorf("%w: entry %s has negative time", ErrInvalidSource, src.EntryID)
+	case src.BookedAt.IsZero():
+		return fmt.Errorf("%w: entry %s has no booking time", ErrInvalidSource, src.EntryID)
+	}
+	return nil
 }

@@ -4,7 +4,10 @@ import (
 	"bytes"
 	"context"
 	"errors"
+	"mime"
 	"net/http"
+	"regexp"
+	"strconv"
 	"strings"
 	"time"
 
@@ -23,10 +26,10 @@ type HandlerConfig struct {
 	ContractExists func(ctx context.Context, id string) (bool, error)
 }
 
-// Handler serves the billing exports under the admin API group.
+// Handler serves the billing exports. It only reads the ledger, except for closing a month.
 type Handler struct{ cfg HandlerConfig }
 
-// NewHandler returns the billing routes.
+// NewHandler returns the billing routes over cfg.Ledger.
 func NewHandler(cfg HandlerConfig) *Handler {
 	if cfg.Clock == nil {
 		cfg.Clock = time.Now
@@ -34,7 +37,11 @@ func NewHandler(cfg HandlerConfig) *Handler {
 	return &Handler{cfg: cfg}
 }
 
-// Register mounts the routes on g, the authenticated /api/v1 group.
+// Register mounts the routes on g, the authenticated /api/v1 group:
+//
+//	GET  /billing/:month                 every contract's export (JSON or CSV)
+//	GET  /contracts/:id/billing/:month   one contract's export
+//	POST /billing/:month/close           close a month that is over
 func (h *Handler) Register(g *echo.Group) {
 	g.GET("/billing/:month", h.all)
 	g.POST("/billing/:month/close", h.close)
@@ -59,7 +66,7 @@ func (h *Handler) contract(c echo.Context) error {
 
 func monthProblem(err error) error {
 	if errors.Is(err, ErrBadMonth) {
-		return problem.Fields(http.StatusBadRequest, "bad month",
+		return problem.Fields(http.StatusBadRequest, "the month must be written YYYY-MM",
 			problem.FieldError{Field: "month", Reason: "must be a month like 2026-11"})
 	}
 	return err
@@ -67,6 +74,9 @@ func monthProblem(err error) error {
 
 func (h *Handler) export(c echo.Context, contractID string) error {
 	month := c.Param("month")
+	if _, err := parseMonth(month); err != nil {
+		return monthProblem(err)
+	}
 	format, dialect, err := negotiate(c)
 	if err != nil {
 		return err
@@ -76,56 +86,89 @@ func (h *Handler) export(c echo.Context, contractID string) error {
 		return monthProblem(err)
 	}
 	var buf bytes.Buffer
-	if format == "csv" {
-		if err := WriteCSV(&buf, x, dialect); err != nil {
+	if format == "json" {
+		if err := WriteJSON(&buf, x); err != nil {
 			return err
 		}
-		name := "slaguard-regie-" + month
-		if contractID != "" {
-			name += "-" + contractID
-		}
-		c.Response().Header().Set("Content-Disposition", `attachment; filename="`+name+`.csv"`)
-		return c.Blob(http.StatusOK, "text/csv; charset=utf-8", buf.Bytes())
+		return c.Blob(http.StatusOK, echo.MIMEApplicationJSON, buf.Bytes())
 	}
-	if err := WriteJSON(&buf, x); err != nil {
+	if err := WriteCSV(&buf, x, dialect); err != nil {
 		return err
 	}
-	return c.Blob(http.StatusOK, echo.MIMEApplicationJSON, buf.Bytes())
+	c.Response().Header().Set(echo.HeaderContentDisposition, "attachment; filename="+FileName(month, contractID, "csv"))
+	return c.Blob(http.StatusOK, "text/csv; charset=utf-8; header=present", buf.Bytes())
 }
 
-// negotiate picks JSON or CSV (?format= wins over Accept) and the CSV dialect.
+var unsafeName = regexp.MustCompile(`[^A-Za-z0-9._-]+`)
+
+// FileName is the name an export is saved under: slaguard-regie-2026-11.csv, or with the
+// contract id (reduced to letters, digits, ".", "_" and "-") for one contract's export.
+func FileName(month, contractID, ext string) string {
+	name := "slaguard-regie-" + month
+	if contractID != "" {
+		name += "-" + unsafeName.ReplaceAllString(contractID, "_")
+	}
+	return name + "." + ext
+}
+
+// negotiate picks JSON or CSV (?format= wins over Accept; JSON unless CSV is preferred)
+// and the CSV dialect, answering 400 naming the bad query parameter.
 func negotiate(c echo.Context) (format string, d Dialect, err error) {
 	format = c.QueryParam("format")
 	switch format {
 	case "json", "csv":
 	case "":
-		format = "json"
-		if strings.Contains(c.Request().Header.Get(echo.HeaderAccept), "text/csv") {
-			format = "csv"
-		}
+		format = preferred(c.Request().Header.Get(echo.HeaderAccept))
 	default:
 		return "", "", problem.Fields(http.StatusBadRequest, "unknown format",
 			problem.FieldError{Field: "format", Reason: "must be json or csv"})
 	}
 	d, err = ParseDialect(c.QueryParam("dialect"))
 	if err != nil {
-		return "", "", problem.Fields(http.StatusBadRequest, "unknown dialect",
+		return "", "", problem.Fields(http.StatusBadRequest, "unknown CSV dialect",
 			problem.FieldError{Field: "dialect", Reason: "must be excel-at or rfc4180"})
 	}
 	return format, d, nil
 }
 
+// preferred reads an Accept header: "csv" when text/csv has a higher quality than any
+// JSON type (ties go to the one listed first), else "json".
+func preferred(accept string) string {
+	best, bestQ := "json", -1.0
+	for _, part := range strings.Split(accept, ",") {
+		mt, params, err := mime.ParseMediaType(strings.TrimSpace(part))
+		if err != nil {
+			continue
+		}
+		q := 1.0
+		if v, ok := params["q"]; ok {
+			if f, err := strconv.ParseFloat(v, 64); err == nil {
+				q = f
+			}
+		}
+		var kind string
+		switch mt {
+		case "text/csv":
+			kind = "csv"
+		case "application/json", "application/*", "*/*":
+			kind = "json"
+		default:
+			continue
+		}
+		if q > 0 && q > bestQ {
+			best, bestQ = kind, q
+		}
+	}
+	return best
+}
+
 func (h *Handler) close(c echo.Context) error {
 	x, err := h.cfg.Ledger.Close(c.Request().Context(), c.Param("month"), h.cfg.Clock())
-	if errors.Is(err, ErrMonthOpen) {
+	if errors.Is(err, ErrMonthNotOver) {
 		return problem.New(http.StatusConflict, "the month is not over yet; only past months can be closed")
 	}
 	if err != nil {
 		return monthProblem(err)
 	}
-	var buf bytes.Buffer
-	if err := WriteJSON(&buf, x); err != nil {
-		return err
-	}
-	return c.Blob(http.StatusOK, echo.MIMEApplicationJSON, buf.Bytes())
+	return c.JSON(http.StatusOK, x)
 }

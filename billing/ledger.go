@@ -5,7 +5,8 @@ import (
 	"encoding/json"
 	"errors"
 	"fmt"
-	"strconv"
+	"math/rand/v2"
+	"strings"
 	"time"
 
 	"github.com/redis/go-redis/v9"
@@ -13,201 +14,170 @@ import (
 	"github.com/monobunt/slaguard/sla"
 )
 
+// ErrContention is returned when a write kept losing optimistic-lock races; retry later.
+var ErrContention = errors.New("billing: too many concurrent writers")
+
 const (
-	keyCurrent = "slaguard:billing:current"
-	keyClosed  = "slaguard:billing:closed"
+	keyPrefix  = "slaguard:billing:{ledger}:"
+	closedKey  = keyPrefix + "closed"
+	revField   = "#rev"
+	maxRetries = 50
 )
 
-func keyMonth(m string) string       { return "slaguard:billing:month:{" + m + "}" }
-func keyFrozen(m string) string      { return "slaguard:billing:frozen:{" + m + "}" }
-func keyTicket(hd, id string) string { return "slaguard:billing:ticket:{" + hd + ":" + id + "}" }
-
-// keyTicketVersion is bumped by every change of a ticket's entries, so concurrent syncs
-// of one ticket (WATCHing it) are serialised.
-func keyTicketVersion(hd, id string) string { return keyTicket(hd, id) + ":v" }
-
-// Errors callers branch on.
-var (
-	// ErrMonthOpen: the month is not over yet and cannot be closed.
-	ErrMonthOpen = errors.New("billing: the month is not over yet")
-	// ErrBadMonth: not a month like 2026-11.
-	ErrBadMonth = errors.New("billing: not a month like 2026-11")
-)
+func linesKey(month string) string  { return keyPrefix + "month:" + month + ":lines" }
+func frozenKey(month string) string { return keyPrefix + "month:" + month + ":frozen" }
+func ticketKey(helpdesk, ticket string) string {
+	return keyPrefix + "ticket:" + helpdesk + "|" + ticket
+}
 
 // Ledger is the billing ledger in Redis. It is safe for concurrent use, also by several
-// processes: every change of a ticket's entries is one optimistic transaction.
+// processes: every write is an optimistic transaction that retries when it lost a race.
 type Ledger struct {
-	rdb redis.UniversalClient
-	// implementationTypes are time-accounting type ids billed as implementation.
-	implementationTypes map[string]bool
+	rdb            redis.UniversalClient
+	implementation []string
 }
 
-// NewLedger returns the ledger on rdb; time booked under implementationTypes is billed
-// as implementation.
-func NewLedger(rdb redis.UniversalClient, implementationTypes []string) *Ledger {
-	m := map[string]bool{}
-	for _, t := range implementationTypes {
-		m[t] = true
-	}
-	return &Ledger{rdb: rdb, implementationTypes: m}
+// NewLedger returns the ledger stored in rdb. Time booked under one of
+// implementationTypeIDs (the helpdesk's time-accounting type ids) is implementation work.
+func NewLedger(rdb redis.UniversalClient, implementationTypeIDs []string) *Ledger {
+	return &Ledger{rdb: rdb, implementation: append([]string(nil), implementationTypeIDs...)}
 }
 
-// ParseMonth checks a "YYYY-MM" month.
-func ParseMonth(m string) (time.Time, error) {
-	t, err := time.ParseInLocation("2006-01", m, vienna)
-	if err != nil || len(m) != 7 {
-		return time.Time{}, fmt.Errorf("%w: %q", ErrBadMonth, m)
+// SyncTicket makes the ledger hold exactly entries for the ticket, as the helpdesk has
+// them now: new entries are added, changed ones updated, missing ones removed, each
+// classified and priced under terms and billed to contractID. Entries are keyed by the
+// helpdesk's entry id, so syncing the same list again changes nothing, and two workers
+// syncing one ticket at once leave one line per entry. In a closed month nothing changes;
+// differences go to adjustment lines in the month of now (see reconcile).
+//
+// It fails with ErrInvalidSource (changing nothing) when an entry cannot be keyed, and with
+// ErrContention when it lost too many races.
+func (l *Ledger) SyncTicket(ctx context.Context, helpdesk, ticketID, contractID string, terms sla.Terms, entries []Source, now time.Time) error {
+	if helpdesk == "" || ticketID == "" || contractID == "" ||
+		strings.ContainsAny(helpdesk+ticketID, "|") || strings.HasPrefix(helpdesk, "#") {
+		return fmt.Errorf("%w: helpdesk %q, ticket %q, contract %q", ErrInvalidSource, helpdesk, ticketID, contractID)
 	}
-	return t, nil
-}
-
-// SyncTicket makes the ledger hold exactly the ticket's entries as the helpdesk has them
-// now: new ones are added, edited ones updated, missing ones removed — keyed by the
-// helpdesk's own entry id, so a re-read never adds one twice. Entries of a closed month
-// are never touched: their changes become adjustments in the month of now.
-func (l *Ledger) SyncTicket(ctx context.Context, helpdesk, ticketID, contractID string, terms sla.Terms, sources []Source, now time.Time) error {
-	want := map[string]Entry{}
-	for _, s := range sources {
-		s.Helpdesk, s.TicketID = helpdesk, ticketID
-		want[s.Key()] = Price(s, contractID, terms, l.implementationTypes)
-	}
-	tk := keyTicket(helpdesk, ticketID)
-	tv := keyTicketVersion(helpdesk, ticketID)
-	txf := func(tx *redis.Tx) error {
-		known, err := tx.SMembers(ctx, tk).Result()
-		if err != nil {
+	desired := make(map[string]Entry, len(entries))
+	for _, src := range entries {
+		if err := checkSource(&src, helpdesk, ticketID); err != nil {
 			return err
 		}
-		closed, err := tx.HGetAll(ctx, keyClosed).Result()
+		if _, dup := desired[src.EntryID]; dup {
+			return fmt.Errorf("%w: entry %s twice", ErrInvalidSource, src.EntryID)
+		}
+		desired[src.EntryID] = price(src, contractID, terms, l.implementation)
+	}
+	tk := ticketKey(helpdesk, ticketID)
+	for attempt := 0; attempt < maxRetries; attempt++ {
+		err := l.rdb.Watch(ctx, func(tx *redis.Tx) error {
+			return l.syncTx(ctx, tx, tk, desired, now)
+		}, tk, closedKey)
+		if errors.Is(err, redis.TxFailedErr) {
+			backoff(ctx, attempt)
+			continue
+		}
 		if err != nil {
-			return err
+			return fmt.Errorf("billing: sync %s ticket %s: %w", helpdesk, ticketID, err)
 		}
-		keys := map[string]bool{}
-		for _, k := range known {
-			keys[k] = true
+		return nil
+	}
+	return fmt.Errorf("billing: sync %s ticket %s: %w", helpdesk, ticketID, ErrContention)
+}
+
+func (l *Ledger) syncTx(ctx context.Context, tx *redis.Tx, tk string, desired map[string]Entry, now time.Time) error {
+	index, err := tx.HGetAll(ctx, tk).Result()
+	if err != nil {
+		return err
+	}
+	closed, err := l.closedMonths(ctx, tx)
+	if err != nil {
+		return err
+	}
+	delete(index, revField)
+	existing, err := loadLines(ctx, tx, index)
+	if err != nil {
+		return err
+	}
+	puts, dels := reconcile(existing, desired, closed, now)
+	if len(puts)+len(dels) == 0 {
+		return nil
+	}
+	remaining := len(index)
+	_, err = tx.TxPipelined(ctx, func(p redis.Pipeliner) error {
+		for _, e := range dels {
+			p.HDel(ctx, linesKey(e.month()), e.key())
+			p.HDel(ctx, tk, e.key())
+			remaining--
 		}
-		for k := range want {
-			keys[k] = true
-		}
-		var ops []func(redis.Pipeliner)
-		for k := range keys {
-			cur, had, err := l.current(ctx, tx, k)
+		for _, e := range puts {
+			b, err := json.Marshal(e)
 			if err != nil {
 				return err
 			}
-			next, wanted := want[k]
-			ops = append(ops, l.change(ctx, k, cur, had, next, wanted, closed, now)...)
-		}
-		if len(ops) == 0 {
-			return nil
-		}
-		_, err = tx.TxPipelined(ctx, func(p redis.Pipeliner) error {
-			for _, op := range ops {
-				op(p)
+			k := e.key()
+			if m, ok := index[k]; ok && m != e.month() {
+				p.HDel(ctx, linesKey(m), k) // the booking date moved to another open month
+			} else if !ok {
+				remaining++
 			}
-			p.Incr(ctx, tv)
-			return nil
-		})
-		return err
-	}
-	for attempt := 0; attempt < 50; attempt++ {
-		err := l.rdb.Watch(ctx, txf, tk, tv, keyClosed)
-		if !errors.Is(err, redis.TxFailedErr) {
-			if err != nil {
-				return fmt.Errorf("billing: sync ticket %s:%s: %w", helpdesk, ticketID, err)
-			}
-			return nil
+			p.HSet(ctx, linesKey(e.month()), k, b)
+			p.HSet(ctx, tk, k, e.month())
 		}
-	}
-	return fmt.Errorf("billing: sync ticket %s:%s: too much contention", helpdesk, ticketID)
+		if remaining == 0 {
+			p.Del(ctx, tk)
+		} else {
+			p.HIncrBy(ctx, tk, revField, 1)
+		}
+		return nil
+	})
+	return err
 }
 
-func (l *Ledger) current(ctx context.Context, tx *redis.Tx, key string) (Entry, bool, error) {
-	raw, err := tx.HGet(ctx, keyCurrent, key).Bytes()
-	if errors.Is(err, redis.Nil) {
-		return Entry{}, false, nil
+// loadLines reads the lines named by a ticket index (line key → month).
+func loadLines(ctx context.Context, c redis.Cmdable, index map[string]string) ([]Entry, error) {
+	byMonth := map[string][]string{}
+	for k, m := range index {
+		byMonth[m] = append(byMonth[m], k)
 	}
+	var out []Entry
+	for m, keys := range byMonth {
+		vals, err := c.HMGet(ctx, linesKey(m), keys...).Result()
+		if err != nil {
+			return nil, err
+		}
+		for i, v := range vals {
+			s, ok := v.(string)
+			if !ok {
+				return nil, fmt.Errorf("line %s of %s is missing", keys[i], m)
+			}
+			var e Entry
+			if err := json.Unmarshal([]byte(s), &e); err != nil {
+				return nil, fmt.Errorf("line %s of %s: %w", keys[i], m, err)
+			}
+			out = append(out, e)
+		}
+	}
+	return out, nil
+}
+
+// closedMonths returns the set of closed months.
+func (l *Ledger) closedMonths(ctx context.Context, c redis.Cmdable) (map[string]bool, error) {
+	h, err := c.HGetAll(ctx, closedKey).Result()
 	if err != nil {
-		return Entry{}, false, err
+		return nil, err
 	}
-	var e Entry
-	if err := json.Unmarshal(raw, &e); err != nil {
-		return Entry{}, false, fmt.Errorf("billing: entry %s: %w", key, err)
+	out := make(map[string]bool, len(h))
+	for m := range h {
+		out[m] = true
 	}
-	return e, true, nil
+	return out, nil
 }
 
-// change returns the writes that move a source entry from cur (if had) to next (if
-// wanted). Open months are rewritten in place; a closed month gets an adjustment.
-func (l *Ledger) change(ctx context.Context, key string, cur Entry, had bool, next Entry, wanted bool, closed map[string]string, now time.Time) []func(redis.Pipeliner) {
-	var ops []func(redis.Pipeliner)
-	tk := keyTicket(next.Helpdesk, next.TicketID)
-	if !wanted {
-		tk = keyTicket(cur.Helpdesk, cur.TicketID)
+// backoff waits a little, more after each lost race, with jitter so racers spread out.
+func backoff(ctx context.Context, attempt int) {
+	d := time.Duration(1+rand.IntN(1+min(attempt, 10)*2)) * time.Millisecond
+	select {
+	case <-ctx.Done():
+	case <-time.After(d):
 	}
-	switch {
-	case !had && !wanted:
-		return nil
-	case had && wanted && sameMoney(cur, next) && cur.Title == next.Title && cur.TicketNumber == next.TicketNumber && cur.ContractName == next.ContractName:
-		return nil
-	}
-	// Take the old version out of its month.
-	if had {
-		if _, isClosed := closed[cur.month()]; isClosed {
-			if !wanted || !sameMoney(cur, next) {
-				adj := adjustment(cur, negate(cur), "-", now)
-				ops = append(ops, put(keyMonth(MonthOf(now)), adj))
-			}
-		} else {
-			m, k := keyMonth(cur.month()), cur.Key
-			ops = append(ops, func(p redis.Pipeliner) { p.HDel(ctx, m, k) })
-		}
-	}
-	if wanted {
-		if _, isClosed := closed[next.month()]; isClosed {
-			if !had || !sameMoney(cur, next) {
-				ops = append(ops, put(keyMonth(MonthOf(now)), adjustment(next, next, "+", now)))
-			}
-		} else {
-			ops = append(ops, put(keyMonth(next.month()), next))
-		}
-		b, _ := json.Marshal(next)
-		ops = append(ops, func(p redis.Pipeliner) {
-			p.HSet(ctx, keyCurrent, key, b)
-			p.SAdd(ctx, tk, key)
-		})
-	} else {
-		ops = append(ops, func(p redis.Pipeliner) {
-			p.HDel(ctx, keyCurrent, key)
-			p.SRem(ctx, tk, key)
-		})
-	}
-	return ops
-}
-
-// adjustment books delta (an entry's values, or their negation) in the month of now as a
-// correction of src, whose own month is closed: a change is its old version taken out
-// ("-") and its new version put in ("+"), so the export shows both.
-func adjustment(src, delta Entry, sign string, now time.Time) Entry {
-	a := delta
-	a.Key = "adj:" + src.Key + ":" + strconv.FormatInt(now.UnixNano(), 36) + sign
-	a.AdjustmentOf = src.Key
-	a.AdjustedFromMonth = src.month()
-	a.Date = dateOf(now)
-	if delta.AmountCents < 0 || delta.BookedSeconds < 0 {
-		a.Reason = "correction of a closed month: entry removed or changed (" + src.Date + ")"
-	} else {
-		a.Reason = "correction of a closed month: " + src.Reason + " (" + src.Date + ")"
-	}
-	return a
-}
-
-func negate(e Entry) Entry {
-	e.BookedSeconds, e.BilledSeconds, e.AmountCents = -e.BookedSeconds, -e.BilledSeconds, -e.AmountCents
-	return e
-}
-
-func put(hash string, e Entry) func(redis.Pipeliner) {
-	b, _ := json.Marshal(e)
-	return func(p redis.Pipeliner) { p.HSet(context.Background(), hash, e.Key, b) }
 }

@@ -1,73 +1,28 @@
 package billing
 
 import (
+	"errors"
+	"fmt"
+	"strconv"
+	"strings"
 	"time"
-
-	"github.com/monobunt/slaguard/sla"
 )
 
-// Category is why time is (or is not) billed.
-type Category string
+// ErrBadMinutes is returned by ParseMinutes for anything but a non-negative decimal.
+var ErrBadMinutes = errors.New("billing: minutes must be a non-negative decimal like 15 or 7.5")
 
-// The categories of the policy.
-const (
-	// Implementation: work on a change request, or booked under an implementation type.
-	Implementation Category = "implementation"
-	// OverQuota: handling of a ticket beyond the month's included tickets.
-	OverQuota Category = "over_quota"
-	// CriticalOffHours: work on a critical ticket outside business hours.
-	CriticalOffHours Category = "critical_off_hours"
-	// Included: covered by the plan; kept with amount 0 so the export shows everything.
-	Included Category = "included"
-)
-
-// Categories lists the categories in the order exports show them.
-var Categories = []Category{Implementation, OverQuota, CriticalOffHours, Included}
-
-// Source is one time-accounting entry of a helpdesk with the facts that classify it.
-type Source struct {
-	Helpdesk     string
-	EntryID      string
-	TicketID     string
-	TicketNumber string
-	Title        string
-	// BookedAt is when the time was booked (UTC); its Europe/Vienna date is the entry's date.
-	BookedAt time.Time
-	// Seconds of work booked.
-	Seconds int64
-	// TypeID is the helpdesk's time-accounting type, if any.
-	TypeID        string
-	ChangeRequest bool
-	OverQuota     bool
-	Priority      sla.Priority
+// AmountCents prices seconds of time at rateCentsPerHour: seconds × rate / 3600, rounded
+// half up to the cent, in integers. Negative seconds (an adjustment) round half away from
+// zero, so a correction is the exact negative of the line it takes back.
+func AmountCents(seconds, rateCentsPerHour int64) int64 {
+	if seconds < 0 {
+		return -AmountCents(-seconds, rateCentsPerHour)
+	}
+	return (seconds*rateCentsPerHour + 1800) / 3600
 }
 
-// Key is the source's identity in the ledger: "zammad:812".
-func (s Source) Key() string { return s.Helpdesk + ":" + s.EntryID }
-
-// Classify decides an entry's category, rate and reason by the policy. When several
-// apply, critical work off hours wins (it has its own rate), then implementation, then
-// over quota.
-func Classify(s Source, terms sla.Terms, implementationTypes map[string]bool) (Category, int64, string) {
-	cal := terms.Calendar
-	if cal == nil {
-		cal = sla.DefaultCalendar()
-	}
-	switch {
-	case s.Priority == sla.Critical && !cal.IsOpen(s.BookedAt):
-		return CriticalOffHours, terms.CriticalRateCents, "critical ticket, work outside business hours"
-	case s.ChangeRequest:
-		return Implementation, terms.HourlyRateCents, "change request: implementation is billed by the hour"
-	case s.TypeID != "" && implementationTypes[s.TypeID]:
-		return Implementation, terms.HourlyRateCents, "booked as implementation work (type " + s.TypeID + ")"
-	case s.OverQuota:
-		return OverQuota, terms.HourlyRateCents, "ticket over the month's included quota"
-	}
-	return Included, 0, "included in the plan"
-}
-
-// RoundUp rounds seconds up to a whole multiple of increment (no rounding when
-// increment is not positive).
+// RoundUp returns seconds rounded up to a whole multiple of increment (whole seconds of
+// it count); a zero or negative increment, or zero seconds, leave seconds as they are.
 func RoundUp(seconds int64, increment time.Duration) int64 {
 	inc := int64(increment / time.Second)
 	if inc <= 0 || seconds <= 0 {
@@ -76,11 +31,69 @@ func RoundUp(seconds int64, increment time.Duration) int64 {
 	return (seconds + inc - 1) / inc * inc
 }
 
-// Amount prices seconds of work at rateCents per hour, rounded half up to the cent:
-// minutes × rate / 60, computed in integers. Negative seconds price symmetrically.
-func Amount(seconds, rateCents int64) int64 {
-	if seconds < 0 {
-		return -Amount(-seconds, rateCents)
+// ParseMinutes reads a decimal number of minutes such as Zammad's time_unit ("15.0",
+// "7.5", "0,25") and returns it in whole seconds, rounded half up. It never goes through
+// a float. It fails with ErrBadMinutes on a sign, an exponent, an empty string, more than
+// nine decimals or more than a billion minutes.
+func ParseMinutes(s string) (int64, error) {
+	t := strings.TrimSpace(s)
+	whole, frac, _ := strings.Cut(strings.Replace(t, ",", ".", 1), ".")
+	if whole == "" && frac == "" || len(whole) > 10 || len(frac) > 9 || !digits(whole) || !digits(frac) {
+		return 0, fmt.Errorf("%w, not %q", ErrBadMinutes, s)
 	}
-	return (seconds*rateCents + 1800) / 3600
+	var w, f int64
+	if whole != "" {
+		w, _ = strconv.ParseInt(whole, 10, 64)
+	}
+	if w > 1_000_000_000 {
+		return 0, fmt.Errorf("%w, not %q", ErrBadMinutes, s)
+	}
+	scale := int64(1)
+	if frac != "" {
+		f, _ = strconv.ParseInt(frac, 10, 64)
+		for range frac {
+			scale *= 10
+		}
+	}
+	// f/scale minutes is f*60/scale seconds; half up is +scale/2 before dividing.
+	return w*60 + (f*60*2+scale)/(2*scale), nil
+}
+
+func digits(s string) bool {
+	for _, r := range s {
+		if r < '0' || r > '9' {
+			return false
+		}
+	}
+	return true
+}
+
+// fixed2 writes hundredths as a decimal with exactly two places and the given separator.
+func fixed2(hundredths int64, sep string) string {
+	sign := ""
+	if hundredths < 0 {
+		sign, hundredths = "-", -hundredths
+	}
+	return fmt.Sprintf("%s%d%s%02d", sign, hundredths/100, sep, hundredths%100)
+}
+
+// minutesText writes seconds as minutes with at most two decimals (half up, away from
+// zero), without trailing zeros: 3000 s → "50", 450 s → "7.5", 20 s → "0.33".
+func minutesText(seconds int64, sep string) string {
+	neg := seconds < 0
+	if neg {
+		seconds = -seconds
+	}
+	h := (seconds*100*2 + 60) / 120 // hundredths of a minute, half up
+	if neg {
+		h = -h
+	}
+	s := fixed2(h, sep)
+	s = strings.TrimSuffix(s, "0")
+	s = strings.TrimSuffix(s, "0")
+	s = strings.TrimSuffix(s, sep)
+	if s == "-0" {
+		s = "0"
+	}
+	return s
 }

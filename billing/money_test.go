@@ -1,11 +1,11 @@
 package billing
 
 import (
+	"errors"
+	"math/big"
 	"math/rand/v2"
 	"testing"
 	"time"
-
-	"github.com/monobunt/slaguard/sla"
 )
 
 func TestAmountRoundsHalfUpToTheCent(t *testing.T) {
@@ -20,10 +20,28 @@ func TestAmountRoundsHalfUpToTheCent(t *testing.T) {
 		{17, 100, 0},             // 0.47 cents → 0
 		{7*60 + 30, 9600, 1200},  // 7.5 minutes
 		{-90 * 60, 9600, -14400}, // an adjustment prices symmetrically
+		{-18, 100, -1},           // half away from zero
 		{0, 16000, 0},
 	} {
-		if got := Amount(tc.seconds, tc.rate); got != tc.want {
-			t.Errorf("Amount(%d s, %d c/h) = %d, want %d", tc.seconds, tc.rate, got, tc.want)
+		if got := AmountCents(tc.seconds, tc.rate); got != tc.want {
+			t.Errorf("AmountCents(%d s, %d c/h) = %d, want %d", tc.seconds, tc.rate, got, tc.want)
+		}
+	}
+}
+
+// On random data the integer rounding equals exact rational arithmetic rounded half up,
+// and an amount is never negative.
+func TestAmountIsExactHalfUpOnRandomData(t *testing.T) {
+	r := rand.New(rand.NewPCG(2026, 11))
+	half := big.NewRat(1, 2)
+	for i := 0; i < 20000; i++ {
+		secs, rate := r.Int64N(1_000_000), r.Int64N(50_000)
+		got := AmountCents(secs, rate)
+		exact := new(big.Rat).SetFrac64(secs*rate, 3600)
+		exact.Add(exact, half)
+		want := new(big.Int).Quo(exact.Num(), exact.Denom()) // floor, as both are ≥ 0
+		if got != want.Int64() || got < 0 {
+			t.Fatalf("AmountCents(%d, %d) = %d, exact half up %s", secs, rate, got, want)
 		}
 	}
 }
@@ -39,6 +57,7 @@ func TestRoundUpToTheIncrement(t *testing.T) {
 		{15*60 + 1, 15 * time.Minute, 30 * 60},
 		{61 * 60, 0, 61 * 60},
 		{0, 15 * time.Minute, 0},
+		{1, 500 * time.Millisecond, 1}, // no whole second: no increment
 	} {
 		if got := RoundUp(tc.seconds, tc.inc); got != tc.want {
 			t.Errorf("RoundUp(%d, %s) = %d, want %d", tc.seconds, tc.inc, got, tc.want)
@@ -46,89 +65,69 @@ func TestRoundUpToTheIncrement(t *testing.T) {
 	}
 }
 
-func TestClassifyFollowsThePolicy(t *testing.T) {
-	terms := sla.TermsOf(mustPlan(t, "sla1"))
-	terms.HourlyRateCents = 9600
-	weekday := time.Date(2026, 11, 25, 10, 0, 0, 0, time.UTC) // Wed 11:00 Vienna
-	night := time.Date(2026, 11, 25, 21, 0, 0, 0, time.UTC)   // Wed 22:00 Vienna
-	impl := map[string]bool{"4": true}
+func TestParseMinutesIsExact(t *testing.T) {
 	for _, tc := range []struct {
-		name string
-		src  Source
-		cat  Category
-		rate int64
+		in   string
+		want int64
+		bad  bool
 	}{
-		{"plain ticket", Source{BookedAt: weekday, Priority: sla.Medium}, Included, 0},
-		{"change request", Source{BookedAt: weekday, ChangeRequest: true}, Implementation, 9600},
-		{"implementation type", Source{BookedAt: weekday, TypeID: "4"}, Implementation, 9600},
-		{"other type", Source{BookedAt: weekday, TypeID: "3"}, Included, 0},
-		{"over quota", Source{BookedAt: weekday, OverQuota: true}, OverQuota, 9600},
-		{"critical in business hours", Source{BookedAt: weekday, Priority: sla.Critical}, Included, 0},
-		{"critical at night", Source{BookedAt: night, Priority: sla.Critical}, CriticalOffHours, 16000},
-		{"critical at night beats over quota", Source{BookedAt: night, Priority: sla.Critical, OverQuota: true}, CriticalOffHours, 16000},
-		{"change request beats over quota", Source{BookedAt: weekday, ChangeRequest: true, OverQuota: true}, Implementation, 9600},
+		{in: "15.0", want: 900},
+		{in: "7.5", want: 450},
+		{in: "7,5", want: 450},
+		{in: " 50 ", want: 3000},
+		{in: "0.25", want: 15},
+		{in: "0.33", want: 20},      // 19.8 s → 20
+		{in: "0.0083333", want: 0},  // 0.499998 s → 0
+		{in: "0.00833334", want: 1}, // 0.5000004 s → 1
+		{in: "1.", want: 60},
+		{in: ".5", want: 30},
+		{in: "", bad: true},
+		{in: ".", bad: true},
+		{in: "-5", bad: true},
+		{in: "+5", bad: true},
+		{in: "1e3", bad: true},
+		{in: "NaN", bad: true},
+		{in: "1.2.3", bad: true},
+		{in: "0.1234567890", bad: true},
+		{in: "99999999999", bad: true},
 	} {
-		cat, rate, reason := Classify(tc.src, terms, impl)
-		if cat != tc.cat || rate != tc.rate || reason == "" {
-			t.Errorf("%s: %s at %d (%q), want %s at %d", tc.name, cat, rate, reason, tc.cat, tc.rate)
+		got, err := ParseMinutes(tc.in)
+		if tc.bad {
+			if !errors.Is(err, ErrBadMinutes) {
+				t.Errorf("ParseMinutes(%q) = %d, %v; want ErrBadMinutes", tc.in, got, err)
+			}
+			continue
+		}
+		if err != nil || got != tc.want {
+			t.Errorf("ParseMinutes(%q) = %d, %v; want %d", tc.in, got, err, tc.want)
 		}
 	}
 }
 
-// For any set of entries, the totals are exactly the sums of the entries.
-func TestTotalsEqualTheSumOfEntries(t *testing.T) {
-	r := rand.New(rand.NewPCG(7, 11))
-	cats := Categories
-	for round := 0; round < 300; round++ {
-		var entries []Entry
-		want := map[string]Total{}
-		var grand Total
-		for i := 0; i < r.IntN(40); i++ {
-			secs := r.Int64N(8*3600) - 600 // some negative adjustments
-			rate := []int64{0, 9600, 12000, 16000}[r.IntN(4)]
-			e := Entry{Key: string(rune('a' + i)), ContractID: []string{"c1", "c2", "c3"}[r.IntN(3)],
-				Date: "2026-11-0" + string(rune('1'+r.IntN(9))), Category: cats[r.IntN(len(cats))],
-				BookedSeconds: secs, BilledSeconds: RoundUp(secs, 15*time.Minute), RateCents: rate}
-			e.AmountCents = Amount(e.BilledSeconds, rate)
-			entries = append(entries, e)
-			w := want[e.ContractID]
-			w.add(e)
-			want[e.ContractID] = w
-			grand.add(e)
-		}
-		x := newExport("2026-11", entries)
-		if x.Total != grand {
-			t.Fatalf("round %d: total %+v, sum of entries %+v", round, x.Total, grand)
-		}
-		var cats Total
-		for _, c := range x.Contracts {
-			if c.Total != want[c.ContractID] {
-				t.Fatalf("round %d: contract %s total %+v, want %+v", round, c.ContractID, c.Total, want[c.ContractID])
-			}
-			var byCat Total
-			for _, tt := range c.ByCategory {
-				byCat.BookedSeconds += tt.BookedSeconds
-				byCat.BilledSeconds += tt.BilledSeconds
-				byCat.AmountCents += tt.AmountCents
-			}
-			if byCat != c.Total {
-				t.Fatalf("round %d: contract %s categories add to %+v, total %+v", round, c.ContractID, byCat, c.Total)
-			}
-		}
-		for _, tt := range x.ByCategory {
-			cats.AmountCents += tt.AmountCents
-		}
-		if cats.AmountCents != grand.AmountCents {
-			t.Fatalf("round %d: categories add to %d cents, total %d", round, cats.AmountCents, grand.AmountCents)
-		}
+func FuzzParseMinutes(f *testing.F) {
+	for _, s := range []string{"15.0", "7.5", "0,25", "", "-1", "1e9", "999999999.999999999"} {
+		f.Add(s)
 	}
+	f.Fuzz(func(t *testing.T, s string) {
+		secs, err := ParseMinutes(s)
+		if err != nil {
+			return
+		}
+		if secs < 0 || secs > 1_000_000_001*60 {
+			t.Fatalf("ParseMinutes(%q) = %d", s, secs)
+		}
+	})
 }
 
-func mustPlan(t *testing.T, id string) sla.Plan {
-	t.Helper()
-	p, ok := sla.LookupPlan(id)
-	if !ok {
-		t.Fatalf("no plan %s", id)
+func TestMinutesText(t *testing.T) {
+	for _, tc := range []struct {
+		secs int64
+		want string
+	}{
+		{3000, "50"}, {450, "7.5"}, {20, "0.33"}, {0, "0"}, {-450, "-7.5"}, {1, "0.02"}, {-1, "-0.02"}, {6000, "100"}, {630, "10.5"},
+	} {
+		if got := minutesText(tc.secs, "."); got != tc.want {
+			t.Errorf("minutesText(%d) = %q, want %q", tc.secs, got, tc.want)
+		}
 	}
-	return p
 }

@@ -39,9 +39,9 @@ func TestBillingEndToEnd(t *testing.T) {
 		return strings.Contains(csv, "31000401") && strings.Contains(csv, "31000402")
 	})
 	for _, want := range []string{
-		"Angebot: neue Funktion Gutscheine,implementation,50,60,96.00,96.00",
-		"Frage zum Newsletter,included,20,20,0.00,0.00",
-		",total,70,80,,96.00,,",
+		"Angebot: neue Funktion Gutscheine,implementation,50,60,96.00,96.00,change request",
+		"Frage zum Newsletter,included,20,0,0.00,0.00", // included time is not billed
+		"Customer Corp,,,,,,,total,70,60,,96.00,,",
 	} {
 		if !strings.Contains(csv, want) {
 			t.Errorf("export lacks %q:\n%s", want, csv)
