@@ -37,11 +37,14 @@ type testService struct {
 	done   chan error
 	// stop ends the service (web, workers, fake Zammad); Cleanup calls it too.
 	stop func()
+	// env is the service's configuration, for processes the test starts itself.
+	env map[string]string
 }
 
 type serviceOptions struct {
 	redisAddr string // "" = the package's shared server, emptied
 	workers   int    // extra worker processes on the same Redis
+	noWorker  bool   // web only: the test runs the worker itself
 	env       map[string]string
 }
 
@@ -76,7 +79,7 @@ func startService(t *testing.T, opt serviceOptions) *testService {
 	}
 	log := testLogger(t)
 	ctx, cancel := context.WithCancel(context.Background())
-	s := &testService{t: t, URL: url, Zammad: z, cancel: cancel, done: make(chan error, 1+opt.workers)}
+	s := &testService{t: t, URL: url, Zammad: z, cancel: cancel, done: make(chan error, 1+opt.workers), env: env}
 	a, err := newApp(cfg, log, appOptions{httpClient: z.Client()})
 	if err != nil {
 		t.Fatal(err)
@@ -93,7 +96,11 @@ func startService(t *testing.T, opt serviceOptions) *testService {
 	}
 	srv := &http.Server{Handler: a.echo}
 	go srv.Serve(ln)
-	go func() { s.done <- a.runWorker(ctx) }()
+	if opt.noWorker {
+		s.done <- nil
+	} else {
+		go func() { s.done <- a.runWorker(ctx) }()
+	}
 	for i := 0; i < opt.workers; i++ {
 		w, err := newApp(cfg, log, appOptions{httpClient: z.Client()})
 		if err != nil {
