@@ -1,0 +1,5 @@
+bench:
+	bash bench/run.sh
+
+test:
+	go test -race -count=1 ./...
