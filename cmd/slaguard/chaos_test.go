@@ -243,11 +243,7 @@ func TestChaosWorkerKill(t *testing.T) {
 	chaos(t)
 	srv := redistest.Start(t)
 	s := startService(t, serviceOptions{redisAddr: srv.Addr, noWorker: true})
-	c := secondsContract()
-	c["first_response"] = map[string]string{"low": "1h", "medium": "1h", "high": "1h", "critical": "1h"}
-	c["resolution"] = map[string]string{"low": "2h", "medium": "2h", "high": "2h", "critical": "2h"}
-	c["quota_per_month"] = 100000
-	if code := s.api(http.MethodPost, "/api/v1/contracts", c, nil); code != http.StatusCreated {
+	if code := s.api(http.MethodPost, "/api/v1/contracts", quietContract(), nil); code != http.StatusCreated {
 		t.Fatalf("contract: %d", code)
 	}
 	startWorker := func() *exec.Cmd {

@@ -34,6 +34,16 @@ func secondsContract() map[string]any {
 	}
 }
 
+// quietContract is a contract for load and fault tests: targets of hours (no marks but
+// the confirmation while a test runs) and no ticket over quota.
+func quietContract() map[string]any {
+	c := secondsContract()
+	c["first_response"] = map[string]string{"low": "1h", "medium": "1h", "high": "1h", "critical": "1h"}
+	c["resolution"] = map[string]string{"low": "2h", "medium": "2h", "high": "2h", "critical": "2h"}
+	c["quota_per_month"] = 100000
+	return c
+}
+
 // ticketOps drives a ticket's life in the fake Zammad and tells slaguard about each step
 // the way Zammad's trigger would.
 type ticketOps struct {
