@@ -49,6 +49,9 @@ type Write struct {
 	// Reply is a public article to the customer (e.g. the real-time confirmation).
 	Reply        string `json:"reply,omitempty"`
 	ReplySubject string `json:"reply_subject,omitempty"`
+	// ReplyTo is the customer's address for Reply, when the caller knows it; an adapter
+	// that needs an address and gets none looks the ticket's customer up.
+	ReplyTo string `json:"reply_to,omitempty"`
 }
 
 // TimeEntry is one entry of a ticket's time accounting.

@@ -77,6 +77,7 @@ func (w *Worker) process(ctx context.Context, key string) error {
 	}
 	hd, id, _ := SplitTicketKey(key)
 	ref := helpdesk.TicketRef{Helpdesk: hd, ID: id, Number: ev.Number}
+	replyTo := customerEmail(rec)
 	for _, m := range ev.Status.Marks {
 		if _, done := rec.Written[m.Key]; done {
 			continue
@@ -88,7 +89,11 @@ func (w *Worker) process(ctx context.Context, key string) error {
 			}
 			w.cfg.Metrics.Marks.WithLabelValues(contract, m.Key).Inc()
 		}
-		if err := w.enqueueWrite(ctx, ref, m.Key, writeOf(m)); err != nil {
+		wr := writeOf(m)
+		if wr.Reply != "" {
+			wr.ReplyTo = replyTo
+		}
+		if err := w.enqueueWrite(ctx, ref, m.Key, wr); err != nil {
 			return err
 		}
 	}
@@ -201,6 +206,16 @@ func (w *Worker) slaTicket(hd string, events []helpdesk.Event, criticalAt time.T
 		t.Snapshots = append(t.Snapshots, s)
 	}
 	return t
+}
+
+// customerEmail is the customer's address as the newest snapshot that names one says.
+func customerEmail(rec *Record) string {
+	for i := len(rec.Events) - 1; i >= 0; i-- {
+		if e := rec.Events[i].Ticket.CustomerEmail; e != "" {
+			return e
+		}
+	}
+	return ""
 }
 
 // writeOf turns a mark into the helpdesk write that carries it.

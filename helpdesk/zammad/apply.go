@@ -104,7 +104,10 @@ func (a *Adapter) Apply(ctx context.Context, t helpdesk.TicketRef, w helpdesk.Wr
 }
 
 func (a *Adapter) reply(ctx context.Context, ref string, id int, w helpdesk.Write) error {
-	to, err := a.customerEmail(ctx, ref, id)
+	to, err := w.ReplyTo, error(nil)
+	if to == "" {
+		to, err = a.customerEmail(ctx, ref, id)
+	}
 	if err != nil {
 		return err
 	}

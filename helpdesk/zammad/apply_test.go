@@ -133,6 +133,16 @@ func TestApplyWritesEachPartTheWayZammadNeedsIt(t *testing.T) {
 			},
 		},
 		{
+			name:      "a reply with a known address is one request",
+			write:     helpdesk.Write{Reply: "We have your request.", ReplySubject: "Your request", ReplyTo: "office@example.at"},
+			wantCalls: []string{"POST /api/v1/ticket_articles"},
+			check: func(t *testing.T, fake *zammadtest.Server) {
+				if to := fake.Requests()[0].BodyMap()["to"]; to != "office@example.at" {
+					t.Errorf("to = %v", to)
+				}
+			},
+		},
+		{
 			name: "empty write sends nothing", write: helpdesk.Write{Tags: []string{" "}},
 		},
 	}
