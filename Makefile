@@ -1,3 +1,6 @@
+.PHONY: bench test
+
+# The load and fault suite (about 12 minutes); rewrites BENCHMARKS.md.
 bench:
 	bash bench/run.sh
 

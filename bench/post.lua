@@ -1,20 +1,20 @@
--- wrk script: cycles through signed payloads (REQS env, "signature<TAB>body" lines);
--- every request gets a fresh X-Zammad-Delivery, every 10th repeats the previous one.
-local reqs, i, n, last, tid = {}, 0, 0, "", 0
+-- wrk script for the ingest benchmark: cycles through pre-generated signed deliveries
+-- (REQS env: "delivery-id<TAB>signature<TAB>body" lines from bench/payloads). The
+-- delivery id gets the thread and cycle number appended, so every cycle is new
+-- deliveries; the file's repeated lines stay redeliveries within a cycle.
+local reqs, i, cycle, tid = {}, 0, 0, 0
 function setup(thread) tid = tid + 1; thread:set("tid", tid) end
 function init(args)
   for line in io.lines(os.getenv("REQS")) do
-    local s, b = line:match("([^\t]*)\t(.*)")
-    reqs[#reqs + 1] = {s, b}
+    local d, s, b = line:match("([^\t]*)\t([^\t]*)\t(.*)")
+    reqs[#reqs + 1] = {d, s, b}
   end
 end
 function request()
-  i = i % #reqs + 1
-  n = n + 1
-  local d = last
-  if n % 10 ~= 0 then d = tid .. "-" .. n .. "-" .. math.random(1, 1e9) end
-  last = d
+  i = i + 1
+  if i > #reqs then i = 1; cycle = cycle + 1 end
   local r = reqs[i]
-  return wrk.format("POST", "/webhooks/zammad", {["Content-Type"] = "application/json",
-    ["X-Zammad-Delivery"] = d, ["X-Hub-Signature"] = r[1]}, r[2])
+  return wrk.format("POST", "/webhooks/zammad", {["Content-Type"] = "application/json; charset=utf-8",
+    ["X-Zammad-Trigger"] = "slaguard: any change", ["X-Zammad-Delivery"] = r[1] .. "-" .. tid .. "-" .. cycle,
+    ["X-Hub-Signature"] = r[2]}, r[3])
 end

@@ -1,5 +1,7 @@
-// Command ceiling is the load suite's yardstick: a bare echo handler that only enqueues
-// the body as an asynq task (TaskID from X-Zammad-Delivery), as fast as ingest can be.
+// Command ceiling is the ingest benchmark's yardstick: a bare echo handler that only
+// enqueues the raw body as an asynq task, with the same TaskID, queue and retention as
+// slaguard's event tasks — no signature check, no parsing. slaguard's POST
+// /webhooks/zammad can at best match it.
 //
 //	go run ./bench/ceiling 127.0.0.1:18091 127.0.0.1:6379
 package main
@@ -10,14 +12,18 @@ import (
 	"log"
 	"net/http"
 	"os"
+	"strings"
+	"time"
 
 	"github.com/hibiken/asynq"
 	"github.com/labstack/echo/v4"
+
+	"github.com/monobunt/slaguard/jobs"
 )
 
 func main() {
-	if len(os.Args) != 3 {
-		log.Fatal("usage: ceiling LISTEN_ADDR REDIS_ADDR")
+	if len(os.Args) != 3 || !strings.HasPrefix(os.Args[1], "127.0.0.1:") {
+		log.Fatal("usage: ceiling 127.0.0.1:PORT REDIS_ADDR")
 	}
 	c := asynq.NewClient(asynq.RedisClientOpt{Addr: os.Args[2]})
 	defer c.Close()
@@ -29,12 +35,14 @@ func main() {
 			return ctx.NoContent(http.StatusBadRequest)
 		}
 		id := ctx.Request().Header.Get("X-Zammad-Delivery")
-		_, err = c.EnqueueContext(ctx.Request().Context(), asynq.NewTask("ticket:event", b,
-			asynq.TaskID("event:zammad:"+id), asynq.Queue("events")))
-		if err != nil && !errors.Is(err, asynq.ErrTaskIDConflict) {
+		_, err = c.EnqueueContext(ctx.Request().Context(), asynq.NewTask(jobs.TypeTicketEvent, b,
+			asynq.TaskID(jobs.EventTaskID("zammad", id)), asynq.Queue(jobs.QueueEvents),
+			asynq.MaxRetry(25), asynq.Retention(jobs.EventRetention)))
+		if err != nil && !errors.Is(err, asynq.ErrTaskIDConflict) && !errors.Is(err, asynq.ErrDuplicateTask) {
 			return ctx.NoContent(http.StatusServiceUnavailable)
 		}
 		return ctx.NoContent(http.StatusAccepted)
 	})
-	log.Fatal(http.ListenAndServe(os.Args[1], e))
+	srv := &http.Server{Addr: os.Args[1], Handler: e, ReadHeaderTimeout: 10 * time.Second}
+	log.Fatal(srv.ListenAndServe())
 }

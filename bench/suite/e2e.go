@@ -1,0 +1,119 @@
+package main
+
+import (
+	"fmt"
+	"net/http"
+	"os"
+	"strconv"
+	"strings"
+	"sync"
+	"time"
+
+	"github.com/monobunt/slaguard/helpdesk/zammad/zammadtest"
+)
+
+// runE2E offers new web tickets at a steady rate; each gets sla1's real-time confirmation
+// (one POST /api/v1/ticket_articles), and the fake echoes a webhook after each write, as
+// Zammad's trigger does. Latency is delivery → the confirmation's arrival at the fake.
+//
+// E2E_RATES lists the rates (new tickets/s, default "250,100"); the first is held to the
+// goal (about 500 events/s with the echoes), the others are for reference.
+func runE2E(work string) []row {
+	s, err := open(work, "e2e", stackOptions{echo: true, env: []string{"SLAGUARD_CONCURRENCY=50"}})
+	if err == nil {
+		err = s.contract(contract("1h", "2h", true, 80))
+	}
+	var rows []row
+	for k, f := range strings.Split(envStr("E2E_RATES", "250,100"), ",") {
+		rate, _ := strconv.Atoi(strings.TrimSpace(f))
+		if rate <= 0 {
+			continue
+		}
+		r := e2eAt(s, err, rate, 100000*(k+1))
+		if k > 0 {
+			r.goal, r.result = "— (reference)", "—"
+		}
+		rows = append(rows, r)
+	}
+	return rows
+}
+
+func envStr(name, def string) string {
+	if v := os.Getenv(name); v != "" {
+		return v
+	}
+	return def
+}
+
+func e2eAt(s *stack, err error, rate, base int) row {
+	secs := envInt("E2E_SECONDS", 10)
+	fig := fmt.Sprintf("end-to-end: delivery → write-back, %d new tickets/s + their echo webhooks", rate)
+	goal := "≥ 500 events/s, p99 ≤ 100 ms"
+	cmd := fmt.Sprintf("E2E_RATES=%d bench/run.sh e2e", rate)
+	if err != nil {
+		return row{fig, goal, err.Error(), "FAIL", cmd}
+	}
+	echoes0 := s.fakeStats()["webhooks"]
+	n := rate * secs
+	begin := time.Now().Add(time.Second)
+	slot := func(i int) time.Time { return begin.Add(time.Duration(i) * time.Second / time.Duration(rate)) }
+	ts := make([]zammadtest.Ticket, n)
+	for i := range ts {
+		ts[i] = newTicket(base+i, "web", "Frage "+strconv.Itoa(i), slot(i))
+	}
+	if err := s.addTickets(ts); err != nil {
+		return row{fig, goal, err.Error(), "FAIL", cmd}
+	}
+	sent := make([]time.Time, n)
+	bad := 0
+	var mu sync.Mutex
+	var wg sync.WaitGroup
+	for i := 0; i < n; i++ {
+		time.Sleep(time.Until(slot(i)))
+		wg.Add(1)
+		go func(i int) {
+			defer wg.Done()
+			p := created(ts[i], "Eine Frage zum Shop.")
+			sent[i] = time.Now()
+			if code := s.deliver(p, zammadtest.NewDeliveryID()); code != http.StatusAccepted {
+				mu.Lock()
+				bad++
+				mu.Unlock()
+			}
+		}(i)
+	}
+	wg.Wait()
+	offered := float64(n) / time.Since(begin).Seconds()
+	first := map[string]time.Time{}
+	eventually(60*time.Second, func() bool {
+		_ = s.fetch()
+		for _, r := range s.requests {
+			if id := r.ticketID(); r.ok() && r.Path == "/api/v1/ticket_articles" {
+				if k, _ := strconv.Atoi(id); k < base || k >= base+n {
+					continue
+				}
+				if _, ok := first[id]; !ok {
+					first[id] = r.at()
+				}
+			}
+		}
+		return len(first) >= n
+	})
+	var lat []time.Duration
+	var last time.Time
+	for i := 0; i < n; i++ {
+		if at, ok := first[strconv.Itoa(base+i)]; ok {
+			lat = append(lat, at.Sub(sent[i]))
+			if at.After(last) {
+				last = at
+			}
+		}
+	}
+	time.Sleep(500 * time.Millisecond)
+	echoes := s.fakeStats()["webhooks"] - echoes0
+	evps := float64(int64(n)+echoes) / last.Sub(begin).Seconds()
+	p50, p99, mx := quantiles(lat)
+	ok := bad == 0 && len(lat) == n && evps >= 500 && p99 <= 100*time.Millisecond
+	return row{fig, goal, fmt.Sprintf("%d tickets at %.0f/s + %d echoes = %.0f events/s; p50 %s, p99 %s, max %s; written %d/%d, refused %d",
+		n, offered, echoes, evps, ms(p50), ms(p99), ms(mx), len(lat), n, bad), verdict(ok), cmd}
+}

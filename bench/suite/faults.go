@@ -1,0 +1,172 @@
+package main
+
+import (
+	"fmt"
+	"net/http"
+	"strconv"
+	"sync"
+	"sync/atomic"
+	"time"
+
+	"github.com/monobunt/slaguard/helpdesk/zammad/zammadtest"
+)
+
+// replies counts successful confirmations per ticket.
+func (s *stack) replies() map[string]int {
+	m := map[string]int{}
+	for _, r := range s.requests {
+		if r.ok() && r.Method == http.MethodPost && r.Path == "/api/v1/ticket_articles" {
+			m[r.ticketID()]++
+		}
+	}
+	return m
+}
+
+// eventsOnce counts tickets whose log does not hold exactly want events.
+func (s *stack) eventsNot(base, n, want int) (missing, wrong int) {
+	var a, b atomic.Int64
+	parallel(n, 16, func(i int) {
+		switch k := s.events(base + i); {
+		case k < 0:
+			a.Add(1)
+		case k != want:
+			b.Add(1)
+		}
+	})
+	return int(a.Load()), int(b.Load())
+}
+
+// runKill: kill -9 the worker a third into KILL_EVENTS new tickets (each due one
+// confirmation), start it again; every event applied once, every confirmation written
+// once. A task the dead worker held is re-run after asynq's lease expires (~1 min).
+func runKill(work string) []row {
+	n := envInt("KILL_EVENTS", 10000)
+	fig := fmt.Sprintf("fault: kill -9 the worker amid %d events", n)
+	goal := "every event applied once, every mark written once"
+	cmd := "bench/run.sh kill"
+	fail := func(err error) []row { return []row{{fig, goal, err.Error(), "FAIL", cmd}} }
+	s, err := open(work, "kill", stackOptions{env: []string{"SLAGUARD_CONCURRENCY=50"}})
+	if err != nil {
+		return fail(err)
+	}
+	if err := s.contract(contract("1h", "2h", true, 80)); err != nil {
+		return fail(err)
+	}
+	var refused atomic.Int64
+	var sent atomic.Int64
+	var killed sync.Once
+	t0 := time.Now()
+	parallel(n, 16, func(i int) {
+		t := newTicket(400000+i, "web", "Frage "+strconv.Itoa(i), time.Now())
+		if s.deliver(created(t, "Eine Frage zum Shop."), zammadtest.NewDeliveryID()) != http.StatusAccepted {
+			refused.Add(1)
+		}
+		if sent.Add(1) == int64(n/3) {
+			killed.Do(func() {
+				applied := metrics(s.workURL)[`slaguard_events_applied_total{helpdesk="zammad",result="new"}`]
+				s.worker.kill()
+				logf("worker killed (SIGKILL) after %d deliveries, %.0f applied; restarting", n/3, applied)
+				if err := s.startWorker(); err != nil {
+					logf("restart: %v", err)
+				}
+			})
+		}
+	})
+	logf("%d delivered in %s", n, time.Since(t0).Round(time.Millisecond))
+	var got map[string]int
+	eventually(180*time.Second, func() bool {
+		_ = s.fetch()
+		got = s.replies()
+		return len(got) >= n
+	})
+	time.Sleep(3 * time.Second)
+	_ = s.fetch()
+	got = s.replies()
+	twice := 0
+	for _, k := range got {
+		if k > 1 {
+			twice++
+		}
+	}
+	missing, notOnce := s.eventsNot(400000, n, 1)
+	ok := len(got) == n && twice == 0 && missing == 0 && notOnce == 0 && refused.Load() == 0
+	return []row{{fig, goal, fmt.Sprintf("tickets=%d confirmed=%d written-twice=%d events-missing=%d events-not-once=%d refused=%d (%s)",
+		n, len(got), twice, missing, notOnce, refused.Load(), time.Since(t0).Round(time.Second)), verdict(ok), cmd}}
+}
+
+// runRedis: SIGTERM Redis (AOF, appendfsync everysec) while webhooks pour in and start
+// it again; every delivery answered 202 is applied. Refused deliveries are retried the
+// way Zammad does (here after 1 s, up to 10 times).
+func runRedis(work string) []row {
+	n := envInt("REDIS_EVENTS", 3000)
+	fig := fmt.Sprintf("fault: Redis restarted (AOF) amid %d webhooks", n)
+	goal := "no accepted (202) webhook lost"
+	cmd := "bench/run.sh redis"
+	fail := func(err error) []row { return []row{{fig, goal, err.Error(), "FAIL", cmd}} }
+	s, err := open(work, "redis", stackOptions{aof: true, env: []string{"SLAGUARD_CONCURRENCY=50"}})
+	if err != nil {
+		return fail(err)
+	}
+	if err := s.contract(contract("1h", "2h", true, 80)); err != nil {
+		return fail(err)
+	}
+	var firstTry, retried, refusedOnce, gaveUp atomic.Int64
+	accepted := make([]bool, n)
+	go func() {
+		time.Sleep(1500 * time.Millisecond)
+		s.redis.stop()
+		logf("redis stopped (SIGTERM)")
+		time.Sleep(time.Second)
+		if err := s.redis.restart(); err != nil {
+			logf("redis restart: %v", err)
+		}
+		logf("redis started again")
+	}()
+	t0 := time.Now()
+	parallel(n, 8, func(i int) {
+		time.Sleep(time.Until(t0.Add(time.Duration(i) * 2 * time.Millisecond))) // 500/s
+		t := newTicket(500000+i, "web", "Frage "+strconv.Itoa(i), time.Now())
+		p, id := created(t, "Eine Frage zum Shop."), zammadtest.NewDeliveryID()
+		for try := 0; try < 10; try++ {
+			if s.deliver(p, id) == http.StatusAccepted {
+				accepted[i] = true
+				if try == 0 {
+					firstTry.Add(1)
+				} else {
+					retried.Add(1)
+				}
+				return
+			}
+			if try == 0 {
+				refusedOnce.Add(1)
+			}
+			time.Sleep(time.Second)
+		}
+		gaveUp.Add(1)
+	})
+	logf("%d delivered in %s", n, time.Since(t0).Round(time.Millisecond))
+	lost := 0
+	eventually(90*time.Second, func() bool {
+		_ = s.fetch()
+		lost = n - len(s.replies())
+		return lost == 0
+	})
+	var mu sync.Mutex
+	noView := 0
+	parallel(n, 16, func(i int) {
+		if accepted[i] && s.events(500000+i) < 1 {
+			mu.Lock()
+			noView++
+			mu.Unlock()
+		}
+	})
+	twice := 0
+	for _, k := range s.replies() {
+		if k > 1 {
+			twice++
+		}
+	}
+	ok := noView == 0 && lost == 0 && twice == 0 && refusedOnce.Load() > 0 && gaveUp.Load() == 0
+	return []row{{fig, goal, fmt.Sprintf("accepted first try=%d, refused (503) then retried=%d, gave up=%d, accepted but not applied=%d, unconfirmed=%d, confirmed twice=%d",
+		firstTry.Load(), retried.Load(), gaveUp.Load(), noView, lost, twice), verdict(ok), cmd}}
+}
