@@ -40,7 +40,7 @@ var Queues = map[string]int{QueueEvents: 6, QueueTimers: 3, QueueWrites: 2}
 // delivery within this window is refused by asynq itself before it reaches a worker.
 // Zammad retries a delivery for about 100 s; the ticket log deduplicates forever, so this
 // only saves work and is kept short to keep Redis small.
-const EventRetention = 15 * time.Minute
+const EventRetention = 2 * time.Minute
 
 // NewEventTask wraps a webhook event as a "ticket:event" task. Its TaskID is derived from
 // the helpdesk and delivery id, so enqueueing a redelivery returns asynq.ErrTaskIDConflict
