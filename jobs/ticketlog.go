@@ -242,6 +242,19 @@ func (l *Log) SaveStatus(ctx context.Context, ticketKey string, status []byte, n
 	return nil
 }
 
+// TimeIDs returns the time-accounting entries last synced ("" when none), reading only
+// that field of the ticket's hash.
+func (l *Log) TimeIDs(ctx context.Context, ticketKey string) (string, error) {
+	v, err := l.rdb.HGet(ctx, ticketHash(ticketKey), "ta").Result()
+	if errors.Is(err, redis.Nil) {
+		return "", nil
+	}
+	if err != nil {
+		return "", fmt.Errorf("jobs: read synced time entries of %s: %w", ticketKey, err)
+	}
+	return v, nil
+}
+
 // SetTimeIDs remembers which time-accounting entries were last synced.
 func (l *Log) SetTimeIDs(ctx context.Context, ticketKey, ids string) error {
 	return l.rdb.HSet(ctx, ticketHash(ticketKey), "ta", ids).Err()

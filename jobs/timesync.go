@@ -36,11 +36,11 @@ func (w *Worker) maybeSyncTime(ctx context.Context, key string, ev helpdesk.Even
 	sort.Strings(ids)
 	hint := strings.Join(ids, ",")
 	accounted := ev.Article != nil && ev.Article.AccountedMinutes > 0
-	rec, err := w.log.Load(ctx, key)
+	synced, err := w.log.TimeIDs(ctx, key)
 	if err != nil {
 		return err
 	}
-	if !accounted && (hint == rec.TimeIDs || (hint == "" && rec.TimeIDs == "")) {
+	if !accounted && hint == synced {
 		return nil
 	}
 	sum := sha256.Sum256([]byte(hint + "|" + articleID(ev)))
