@@ -10,6 +10,8 @@ import (
 	"time"
 
 	"github.com/hibiken/asynq"
+
+	"github.com/monobunt/slaguard/internal/clock"
 )
 
 // checkPayload wakes a ticket up at an instant at which one of its clocks can change.
@@ -31,7 +33,9 @@ const CheckRetention = 10 * time.Minute
 // wake up to a second early; handleCheck then waits out the rest. The TaskID names the
 // ticket and the instant: arming the same instant twice (or at start-up again) is a no-op.
 func (w *Worker) armCheck(ctx context.Context, ticketKey string, at time.Time) error {
-	sec := at.Unix()
+	// asynq fires by the host's clock, which the service's clock need not be (a test or the
+	// demo may run the service at another instant).
+	sec := clock.Wall(w.cfg.Clock, at).Unix()
 	b, _ := json.Marshal(checkPayload{Ticket: ticketKey, At: at.UTC()})
 	t := asynq.NewTask(TypeTicketCheck, b,
 		asynq.TaskID("check:"+ticketKey+":"+strconv.FormatInt(at.UnixMilli(), 10)),

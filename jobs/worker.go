@@ -13,6 +13,7 @@ import (
 
 	"github.com/monobunt/slaguard/contracts"
 	"github.com/monobunt/slaguard/helpdesk"
+	"github.com/monobunt/slaguard/internal/clock"
 	"github.com/monobunt/slaguard/sla"
 )
 
@@ -49,7 +50,7 @@ func New(cfg Config) (*Worker, error) {
 		return nil, errors.New("jobs: Redis, Queue, Contracts and at least one adapter are required")
 	}
 	if cfg.Clock == nil {
-		cfg.Clock = func() time.Time { return time.Now().UTC() }
+		cfg.Clock = clock.System
 	}
 	if cfg.Log == nil {
 		cfg.Log = slog.New(slog.DiscardHandler)

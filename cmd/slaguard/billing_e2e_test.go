@@ -9,6 +9,7 @@ import (
 
 	"github.com/monobunt/slaguard/billing"
 	"github.com/monobunt/slaguard/helpdesk/zammad/zammadtest"
+	"github.com/monobunt/slaguard/internal/clocktest"
 )
 
 // Zammad webhooks with time accounting go in; the month's export comes out.
@@ -32,7 +33,7 @@ func TestBillingEndToEnd(t *testing.T) {
 			ID: id*10 + 5, TicketID: id, Sender: "Agent", Type: "note", Internal: true,
 			Body: "Arbeit erledigt.", CreatedByID: agentID, AccountedTime: 1})
 	}
-	month := billing.MonthOf(time.Now())
+	month := billing.MonthOf(clocktest.Now())
 	var csv string
 	eventually(t, 10*time.Second, "both entries in the export", func() bool {
 		csv = s.download("/api/v1/billing/" + month + "?format=csv&dialect=rfc4180")

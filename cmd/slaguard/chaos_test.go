@@ -15,6 +15,7 @@ import (
 	"time"
 
 	"github.com/monobunt/slaguard/helpdesk/zammad/zammadtest"
+	"github.com/monobunt/slaguard/internal/clocktest"
 	"github.com/monobunt/slaguard/internal/redistest"
 )
 
@@ -186,7 +187,7 @@ func TestChaosRedisRestart(t *testing.T) {
 		go func(i int) {
 			defer wg.Done()
 			id := 700 + i
-			now := time.Now().UTC()
+			now := clocktest.Now()
 			p := zammadtest.Payload{Ticket: zammadtest.Ticket{ID: id, Title: "Frage", State: "new", Priority: "2 normal",
 				OrganizationID: 5, OrganizationName: "Customer Corp", CustomerID: customerID,
 				CustomerEmail: "max@customer.example", CreateArticleType: "web", CreatedAt: now, UpdatedAt: now}}

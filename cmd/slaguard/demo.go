@@ -16,7 +16,9 @@ import (
 
 	"github.com/monobunt/slaguard/contracts"
 	"github.com/monobunt/slaguard/helpdesk/zammad/zammadtest"
+	"github.com/monobunt/slaguard/internal/clock"
 	"github.com/monobunt/slaguard/jobs"
+	"github.com/monobunt/slaguard/sla"
 )
 
 // demoScale sets the demo's pace: its contract's targets, and so its whole length.
@@ -43,10 +45,13 @@ func runDemo(ctx context.Context, args []string, stdout, stderr io.Writer) error
 	if *verbose {
 		logOut = stderr
 	}
-	return demo(ctx, scale, stdout, logOut)
+	return demo(ctx, scale, clock.System, stdout, logOut)
 }
 
-func demo(ctx context.Context, scale demoScale, out, logOut io.Writer) error {
+// demo plays the day on the clock now. Its contract runs every ticket on the 24/7
+// calendar, so what it shows is the same at any hour, on any day (a Sunday night,
+// Christmas, the night of a DST change): business hours would stop its clocks at night.
+func demo(ctx context.Context, scale demoScale, now func() time.Time, out, logOut io.Writer) error {
 	ctx, cancel := context.WithCancel(ctx)
 	defer cancel()
 	p := &printer{w: out}
@@ -57,7 +62,7 @@ func demo(ctx context.Context, scale demoScale, out, logOut io.Writer) error {
 		return err
 	}
 	base := "http://" + ln.Addr().String()
-	z := zammadtest.New(zammadtest.Options{WebhookURL: base + "/webhooks/zammad", WebhookSecret: secret})
+	z := zammadtest.New(zammadtest.Options{WebhookURL: base + "/webhooks/zammad", WebhookSecret: secret, Clock: now})
 	defer z.Close()
 
 	env := map[string]string{
@@ -69,7 +74,7 @@ func demo(ctx context.Context, scale demoScale, out, logOut io.Writer) error {
 	if err != nil {
 		return err
 	}
-	a, err := newApp(cfg, newLogger(logOut, "info"), appOptions{httpClient: z.Client()})
+	a, err := newApp(cfg, newLogger(logOut, "info"), appOptions{httpClient: z.Client(), clock: now})
 	if err != nil {
 		return err
 	}
@@ -96,32 +101,34 @@ func demo(ctx context.Context, scale demoScale, out, logOut io.Writer) error {
 	}
 	rate := int64(9600)
 	c, err := a.parts.contracts.Create(ctx, contracts.Spec{
-		Customer: "Bäckerei Demo GmbH", Plan: "sla1", StartsOn: contracts.DateOf(time.Now().AddDate(0, -1, 0)),
-		Domains: []string{"baeckerei-demo.at"}, Organizations: []string{"Bäckerei Demo GmbH"},
+		Customer: "Bäckerei Demo GmbH", Plan: "sla1", StartsOn: contracts.DateOf(now().AddDate(0, -1, 0)),
+		Calendar: sla.CalendarSpec{Preset: "24x7"},
+		Domains:  []string{"baeckerei-demo.at"}, Organizations: []string{"Bäckerei Demo GmbH"},
 		FirstResponse: targets(scale.firstResponse), Resolution: targets(scale.resolution),
 		HourlyRateCents: &rate, EmergencyPhone: "+43 1 234 56 78",
 	})
 	if err != nil {
 		return fmt.Errorf("demo contract: %w", err)
 	}
-	p.say("slaguard demo — contract %s for %q: plan sla1, first response %s, resolution %s, 5 tickets a month",
+	month := jobs.Month(now()) // the day's month, even if it should end while the demo runs
+	p.say("slaguard demo — contract %s for %q: plan sla1, first response %s, resolution %s on the 24/7 calendar, 5 tickets a month",
 		c.ID, c.Customer, scale.firstResponse, scale.resolution)
 	p.say("webhooks go to %s/webhooks/zammad; the fake Zammad prints what slaguard writes back.\n", base)
 
 	stopWatch := p.watch(ctx, z)
-	day := demoDay{z: z, url: base + "/webhooks/zammad", secret: secret, p: p}
+	day := demoDay{z: z, url: base + "/webhooks/zammad", secret: secret, p: p, now: now}
 	if err := day.play(ctx, scale); err != nil {
 		return err
 	}
 	stopWatch()
 
-	u, err := jobs.QuotaUsage(ctx, a.rdb, c.ID, jobs.Month(time.Now()), 5)
+	u, err := jobs.QuotaUsage(ctx, a.rdb, c.ID, month, 5)
 	if err != nil {
 		return err
 	}
 	p.say("\nusage %s: %d of %d included tickets used, %d over quota: %s",
 		u.Month, u.Used, u.Included, u.OverQuota, strings.Join(u.Tickets, ", "))
-	return a.demoBilling(ctx, out)
+	return a.demoBilling(ctx, out, month)
 }
 
 // demoDay is the scripted day.
@@ -130,6 +137,7 @@ type demoDay struct {
 	url    string
 	secret string
 	p      *printer
+	now    func() time.Time
 	mu     sync.Mutex
 }
 
@@ -186,7 +194,7 @@ func (d *demoDay) play(ctx context.Context, scale demoScale) error {
 }
 
 func (d *demoDay) create(id int, title, channel, priority, body string) error {
-	now := time.Now().UTC()
+	now := d.now().UTC()
 	d.z.AddTicket(zammadtest.Ticket{ID: id, Title: title, State: "new", Priority: priority,
 		OrganizationID: 77, OrganizationName: "Bäckerei Demo GmbH", CustomerID: 40,
 		CustomerEmail: "chefin@baeckerei-demo.at", CreateArticleType: channel, CreatedAt: now, UpdatedAt: now})
@@ -199,7 +207,7 @@ func (d *demoDay) change(id, by int, state string, art *zammadtest.Article) erro
 	if !ok {
 		return fmt.Errorf("demo: no ticket %d", id)
 	}
-	t.State, t.UpdatedAt, t.UpdatedByID = state, time.Now().UTC(), by
+	t.State, t.UpdatedAt, t.UpdatedByID = state, d.now().UTC(), by
 	d.z.AddTicket(t)
 	if art != nil {
 		art.CreatedAt = t.UpdatedAt

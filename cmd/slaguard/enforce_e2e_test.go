@@ -13,6 +13,7 @@ import (
 	"github.com/google/go-cmp/cmp"
 
 	"github.com/monobunt/slaguard/helpdesk/zammad/zammadtest"
+	"github.com/monobunt/slaguard/internal/clocktest"
 	"github.com/monobunt/slaguard/jobs"
 )
 
@@ -54,7 +55,7 @@ type ticketOps struct {
 }
 
 func (o ticketOps) create(id int, title, channel, priority, body string) {
-	now := time.Now().UTC()
+	now := clocktest.Now()
 	t := zammadtest.Ticket{ID: id, Title: title, State: "new", Priority: priority,
 		OrganizationID: 5, OrganizationName: "Customer Corp", CustomerID: customerID,
 		CustomerEmail: "max@customer.example", CreateArticleType: channel, CreatedAt: now, UpdatedAt: now}
@@ -73,7 +74,7 @@ func (o ticketOps) change(id, by int, f func(*zammadtest.Ticket), art *zammadtes
 	if f != nil {
 		f(&t)
 	}
-	t.UpdatedAt = time.Now().UTC()
+	t.UpdatedAt = clocktest.Now()
 	t.UpdatedByID = by
 	o.s.Zammad.AddTicket(t)
 	o.deliver(id, art)
@@ -81,7 +82,7 @@ func (o ticketOps) change(id, by int, f func(*zammadtest.Ticket), art *zammadtes
 
 func (o ticketOps) reply(id int) {
 	art := &zammadtest.Article{ID: id*10 + 2, TicketID: id, Sender: "Agent", Type: "email",
-		Body: "Wir sehen uns das an.", CreatedAt: time.Now().UTC(), CreatedByID: agentID}
+		Body: "Wir sehen uns das an.", CreatedAt: clocktest.Now(), CreatedByID: agentID}
 	o.change(id, agentID, func(t *zammadtest.Ticket) { t.State = "open" }, art)
 }
 
@@ -241,7 +242,7 @@ func runScenario(t *testing.T, opt serviceOptions, copies int) map[int]writeSumm
 		t.Errorf("ticket 105 is the 5th of the month, not over quota")
 	}
 	var usage jobs.Usage
-	s.api(http.MethodGet, fmt.Sprintf("/api/v1/contracts/%s/usage?month=%s", created["id"], jobs.Month(time.Now())), nil, &usage)
+	s.api(http.MethodGet, fmt.Sprintf("/api/v1/contracts/%s/usage?month=%s", created["id"], jobs.Month(clocktest.Now())), nil, &usage)
 	if usage.Used != 6 || usage.OverQuota != 1 {
 		t.Errorf("usage = %+v, want 6 used, 1 over quota", usage)
 	}

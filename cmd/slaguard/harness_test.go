@@ -16,6 +16,7 @@ import (
 	"time"
 
 	"github.com/monobunt/slaguard/helpdesk/zammad/zammadtest"
+	"github.com/monobunt/slaguard/internal/clocktest"
 	"github.com/monobunt/slaguard/internal/redistest"
 )
 
@@ -59,7 +60,7 @@ func startService(t *testing.T, opt serviceOptions) *testService {
 	}
 	url := "http://" + ln.Addr().String()
 	z := zammadtest.Start(t, zammadtest.Options{
-		WebhookURL: url + "/webhooks/zammad", WebhookSecret: testWebhookSecret,
+		WebhookURL: url + "/webhooks/zammad", WebhookSecret: testWebhookSecret, Clock: clocktest.Clock(),
 	})
 	env := map[string]string{
 		"REDIS_URL":                 "redis://" + opt.redisAddr + "/0",
@@ -80,7 +81,7 @@ func startService(t *testing.T, opt serviceOptions) *testService {
 	log := testLogger(t)
 	ctx, cancel := context.WithCancel(context.Background())
 	s := &testService{t: t, URL: url, Zammad: z, cancel: cancel, done: make(chan error, 1+opt.workers), env: env}
-	a, err := newApp(cfg, log, appOptions{httpClient: z.Client()})
+	a, err := newApp(cfg, log, appOptions{httpClient: z.Client(), clock: clocktest.Clock()})
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -102,7 +103,7 @@ func startService(t *testing.T, opt serviceOptions) *testService {
 		go func() { s.done <- a.runWorker(ctx) }()
 	}
 	for i := 0; i < opt.workers; i++ {
-		w, err := newApp(cfg, log, appOptions{httpClient: z.Client()})
+		w, err := newApp(cfg, log, appOptions{httpClient: z.Client(), clock: clocktest.Clock()})
 		if err != nil {
 			t.Fatal(err)
 		}

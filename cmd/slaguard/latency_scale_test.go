@@ -11,6 +11,7 @@ import (
 	"time"
 
 	"github.com/monobunt/slaguard/helpdesk/zammad/zammadtest"
+	"github.com/monobunt/slaguard/internal/clocktest"
 )
 
 // TestEndToEndLatencyUnderLoad delivers new tickets at a steady rate through the real
@@ -42,7 +43,7 @@ func TestEndToEndLatencyUnderLoad(t *testing.T) {
 		go func(i int) {
 			defer wg.Done()
 			id := 100000 + i
-			now := time.Now().UTC()
+			now := clocktest.Now()
 			tk := zammadtest.Ticket{ID: id, Title: "Frage " + strconv.Itoa(i), State: "new", Priority: "2 normal",
 				OrganizationID: 5, OrganizationName: "Customer Corp", CustomerID: customerID,
 				CustomerEmail: "max@customer.example", CreateArticleType: "web", CreatedAt: now, UpdatedAt: now}
