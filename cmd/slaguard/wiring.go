@@ -22,6 +22,7 @@ import (
 	"github.com/monobunt/slaguard/internal/rulesfile"
 	"github.com/monobunt/slaguard/jobs"
 	"github.com/monobunt/slaguard/sla"
+	"github.com/monobunt/slaguard/web"
 	"github.com/monobunt/slaguard/webhook"
 )
 
@@ -133,9 +134,19 @@ func (a *app) mountAll() error {
 			return err == nil, err
 		}}).Register(api)
 
+	pages, err := web.New(web.Config{Redis: a.rdb, Contracts: p.contracts, Admit: adminauth.Admits(tokens),
+		Clock: a.clock, Log: a.log})
+	if err != nil {
+		return err
+	}
+	pages.Register(e)
+
+	// The queue dashboard takes a bearer token or the pages' login session, so a browser
+	// can open it.
 	mon := asynqmon.New(asynqmon.Options{RootPath: "/admin/queues", RedisConnOpt: a.redisOpt})
-	e.Any("/admin/queues", echo.WrapHandler(mon), auth)
-	e.Any("/admin/queues/*", echo.WrapHandler(mon), auth)
+	queues := pages.SessionOr(auth)
+	e.Any("/admin/queues", echo.WrapHandler(mon), queues)
+	e.Any("/admin/queues/*", echo.WrapHandler(mon), queues)
 	return nil
 }
 

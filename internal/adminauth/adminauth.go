@@ -18,12 +18,7 @@ import (
 // Empty tokens are ignored; with no token at all every request is refused. Each request
 // is compared against every token (SHA-256 digests, so lengths leak nothing either).
 func Middleware(tokens []string) echo.MiddlewareFunc {
-	digests := make([][32]byte, 0, len(tokens))
-	for _, t := range tokens {
-		if t = strings.TrimSpace(t); t != "" {
-			digests = append(digests, sha256.Sum256([]byte(t)))
-		}
-	}
+	digests := digestsOf(tokens)
 	return func(next echo.HandlerFunc) echo.HandlerFunc {
 		return func(c echo.Context) error {
 			got, ok := bearer(c.Request().Header.Get(echo.HeaderAuthorization))
@@ -38,6 +33,23 @@ func Middleware(tokens []string) echo.MiddlewareFunc {
 			return problem.New(http.StatusUnauthorized, detail)
 		}
 	}
+}
+
+// Admits returns a check that reports whether a token (typed into the login page, say)
+// is one of tokens, compared as Middleware compares; empty tokens never match.
+func Admits(tokens []string) func(token string) bool {
+	digests := digestsOf(tokens)
+	return func(token string) bool { return token != "" && admitted(digests, token) }
+}
+
+func digestsOf(tokens []string) [][32]byte {
+	digests := make([][32]byte, 0, len(tokens))
+	for _, t := range tokens {
+		if t = strings.TrimSpace(t); t != "" {
+			digests = append(digests, sha256.Sum256([]byte(t)))
+		}
+	}
+	return digests
 }
 
 // bearer extracts the token of an "Authorization: Bearer <token>" header value.

@@ -1,0 +1,100 @@
+package web
+
+import (
+	"embed"
+	"errors"
+	"io/fs"
+	"log/slog"
+	"net/http"
+	"time"
+
+	"github.com/labstack/echo/v4"
+	"github.com/redis/go-redis/v9"
+
+	"github.com/monobunt/slaguard/contracts"
+)
+
+//go:embed templates static
+var assets embed.FS
+
+// Config is what the pages need. Redis, Contracts and Admit are required.
+type Config struct {
+	Redis     redis.UniversalClient
+	Contracts *contracts.Repo
+	// Admit reports whether token is one of the admin tokens (constant time).
+	Admit func(token string) bool
+	// Clock is the present; nil is the system clock.
+	Clock func() time.Time
+	// SessionTTL is how long a login lasts (DefaultSessionTTL when 0).
+	SessionTTL time.Duration
+	Log        *slog.Logger
+}
+
+// Server is the web pages of one process.
+type Server struct {
+	cfg      Config
+	sessions *Sessions
+	pages    *pages
+}
+
+// New returns the pages for cfg; it fails when a required part is missing or a template
+// does not parse.
+func New(cfg Config) (*Server, error) {
+	if cfg.Redis == nil || cfg.Contracts == nil || cfg.Admit == nil {
+		return nil, errors.New("web: Redis, Contracts and Admit are required")
+	}
+	if cfg.Clock == nil {
+		cfg.Clock = func() time.Time { return time.Now().UTC() }
+	}
+	if cfg.Log == nil {
+		cfg.Log = slog.New(slog.DiscardHandler)
+	}
+	p, err := parsePages()
+	if err != nil {
+		return nil, err
+	}
+	return &Server{cfg: cfg, sessions: NewSessions(cfg.Redis, cfg.Clock, cfg.SessionTTL), pages: p}, nil
+}
+
+// Sessions returns the session store (the queue dashboard accepts its sessions too).
+func (s *Server) Sessions() *Sessions { return s.sessions }
+
+// Register mounts the pages on e, at the root: /login, /logout, /board, /contracts,
+// /report and /static.
+func (s *Server) Register(e *echo.Echo) {
+	static, _ := fs.Sub(assets, "static")
+	st := e.Group("/static", func(next echo.HandlerFunc) echo.HandlerFunc {
+		return func(c echo.Context) error {
+			c.Response().Header().Set("Cache-Control", "public, max-age=3600")
+			return next(c)
+		}
+	})
+	st.GET("/*", echo.WrapHandler(http.StripPrefix("/static/", http.FileServer(http.FS(static)))))
+
+	open := e.Group("", securityHeaders)
+	open.GET("/login", s.page(s.loginForm))
+	open.POST("/login", s.page(s.login))
+
+	g := e.Group("", securityHeaders, s.requireSession)
+	g.GET("/", func(c echo.Context) error { return c.Redirect(http.StatusSeeOther, "/board") })
+	g.POST("/logout", s.page(s.logout))
+	g.GET("/contracts", s.page(s.contractList))
+	g.GET("/contracts/new", s.page(s.contractNew))
+	g.POST("/contracts", s.page(s.contractCreate))
+	g.GET("/contracts/:id", s.page(s.contractEdit))
+	g.POST("/contracts/:id", s.page(s.contractSave))
+}
+
+// securityHeaders keeps the pages to their own scripts and styles, out of frames and
+// unsniffed.
+func securityHeaders(next echo.HandlerFunc) echo.HandlerFunc {
+	return func(c echo.Context) error {
+		h := c.Response().Header()
+		h.Set("Content-Security-Policy", "default-src 'self'; script-src 'self'; style-src 'self'; img-src 'self' data:; "+
+			"frame-ancestors 'none'; form-action 'self'; base-uri 'none'")
+		h.Set("X-Content-Type-Options", "nosniff")
+		h.Set("Referrer-Policy", "same-origin")
+		h.Set("Cache-Control", "no-store")
+		return next(c)
+	}
+}
