@@ -15,10 +15,10 @@ import (
 	"time"
 
 	"github.com/monobunt/slaguard/contracts"
-	"github.com/monobunt/slaguard/helpdesk/zammad/zammadtest"
+	"github.com/monobunt/slaguard/helpdesk/zammad/zammadfake"
 	"github.com/monobunt/slaguard/internal/clock"
-	"github.com/monobunt/slaguard/jobs"
 	"github.com/monobunt/slaguard/sla"
+	"github.com/monobunt/slaguard/ticketstore"
 )
 
 // demoScale sets the demo's pace: its contract's targets, and so its whole length.
@@ -62,7 +62,7 @@ func demo(ctx context.Context, scale demoScale, now func() time.Time, out, logOu
 		return err
 	}
 	base := "http://" + ln.Addr().String()
-	z := zammadtest.New(zammadtest.Options{WebhookURL: base + "/webhooks/zammad", WebhookSecret: secret, Clock: now})
+	z := zammadfake.New(zammadfake.Options{WebhookURL: base + "/webhooks/zammad", WebhookSecret: secret, Clock: now})
 	defer z.Close()
 
 	env := map[string]string{
@@ -110,7 +110,7 @@ func demo(ctx context.Context, scale demoScale, now func() time.Time, out, logOu
 	if err != nil {
 		return fmt.Errorf("demo contract: %w", err)
 	}
-	month := jobs.Month(now()) // the day's month, even if it should end while the demo runs
+	month := sla.Month(now()) // the day's month, even if it should end while the demo runs
 	p.say("slaguard demo — contract %s for %q: plan sla1, first response %s, resolution %s on the 24/7 calendar, 5 tickets a month",
 		c.ID, c.Customer, scale.firstResponse, scale.resolution)
 	p.say("webhooks go to %s/webhooks/zammad; the fake Zammad prints what slaguard writes back.\n", base)
@@ -122,7 +122,7 @@ func demo(ctx context.Context, scale demoScale, now func() time.Time, out, logOu
 	}
 	stopWatch()
 
-	u, err := jobs.QuotaUsage(ctx, a.rdb, c.ID, month, 5)
+	u, err := ticketstore.New(a.rdb).QuotaUsage(ctx, c.ID, month, 5)
 	if err != nil {
 		return err
 	}
@@ -133,7 +133,7 @@ func demo(ctx context.Context, scale demoScale, now func() time.Time, out, logOu
 
 // demoDay is the scripted day.
 type demoDay struct {
-	z      *zammadtest.Server
+	z      *zammadfake.Server
 	url    string
 	secret string
 	p      *printer
@@ -153,7 +153,7 @@ func (d *demoDay) play(ctx context.Context, scale demoScale) error {
 			return d.create(202, "Wie funktioniert der Gutscheincode?", "web", "2 normal", "Wie funktioniert das Einlösen eines Gutscheincodes?")
 		}},
 		{"3 the agent answers the question in time and closes it", func() error {
-			if err := d.change(202, 3, "open", &zammadtest.Article{ID: 2022, TicketID: 202, Sender: "Agent", Type: "email",
+			if err := d.change(202, 3, "open", &zammadfake.Article{ID: 2022, TicketID: 202, Sender: "Agent", Type: "email",
 				Body: "Den Code im Warenkorb eingeben.", CreatedByID: 3}); err != nil {
 				return err
 			}
@@ -175,8 +175,8 @@ func (d *demoDay) play(ctx context.Context, scale demoScale) error {
 			return d.create(207, "Impressum aktualisieren", "web", "1 low", "Bitte die neue Adresse ins Impressum.")
 		}},
 		{"8 the agent books 90 minutes of work on the change request", func() error {
-			d.z.AddTimeAccounting(zammadtest.TimeAccounting{TicketID: 204, TimeUnit: "90.0", CreatedByID: 3})
-			return d.change(204, 3, "open", &zammadtest.Article{ID: 2042, TicketID: 204, Sender: "Agent", Type: "note",
+			d.z.AddTimeAccounting(zammadfake.TimeAccounting{TicketID: 204, TimeUnit: "90.0", CreatedByID: 3})
+			return d.change(204, 3, "open", &zammadfake.Article{ID: 2042, TicketID: 204, Sender: "Agent", Type: "note",
 				Internal: true, Body: "Konzept erstellt.", CreatedByID: 3, AccountedTime: 90})
 		}},
 	}
@@ -195,14 +195,14 @@ func (d *demoDay) play(ctx context.Context, scale demoScale) error {
 
 func (d *demoDay) create(id int, title, channel, priority, body string) error {
 	now := d.now().UTC()
-	d.z.AddTicket(zammadtest.Ticket{ID: id, Title: title, State: "new", Priority: priority,
+	d.z.AddTicket(zammadfake.Ticket{ID: id, Title: title, State: "new", Priority: priority,
 		OrganizationID: 77, OrganizationName: "Bäckerei Demo GmbH", CustomerID: 40,
 		CustomerEmail: "chefin@baeckerei-demo.at", CreateArticleType: channel, CreatedAt: now, UpdatedAt: now})
-	return d.send(id, &zammadtest.Article{ID: id * 10, TicketID: id, Sender: "Customer", Type: channel,
+	return d.send(id, &zammadfake.Article{ID: id * 10, TicketID: id, Sender: "Customer", Type: channel,
 		Subject: title, Body: body, CreatedAt: now, CreatedByID: 40})
 }
 
-func (d *demoDay) change(id, by int, state string, art *zammadtest.Article) error {
+func (d *demoDay) change(id, by int, state string, art *zammadfake.Article) error {
 	t, ok := d.z.Ticket(id)
 	if !ok {
 		return fmt.Errorf("demo: no ticket %d", id)
@@ -215,11 +215,11 @@ func (d *demoDay) change(id, by int, state string, art *zammadtest.Article) erro
 	return d.send(id, art)
 }
 
-func (d *demoDay) send(id int, art *zammadtest.Article) error {
+func (d *demoDay) send(id int, art *zammadfake.Article) error {
 	p, _ := d.z.Payload(id, art)
 	body := p.JSON()
 	req, _ := http.NewRequest(http.MethodPost, d.url, bytes.NewReader(body))
-	req.Header = zammadtest.Headers(body, d.secret, zammadtest.NewDeliveryID(), "demo")
+	req.Header = zammadfake.Headers(body, d.secret, zammadfake.NewDeliveryID(), "demo")
 	resp, err := http.DefaultClient.Do(req)
 	if err != nil {
 		return err
@@ -248,7 +248,7 @@ func (p *printer) say(format string, args ...any) {
 }
 
 // watch prints every write the fake Zammad receives, as it arrives.
-func (p *printer) watch(ctx context.Context, z *zammadtest.Server) (stop func()) {
+func (p *printer) watch(ctx context.Context, z *zammadfake.Server) (stop func()) {
 	ctx, cancel := context.WithCancel(ctx)
 	done := make(chan struct{})
 	seen := 0
@@ -277,7 +277,7 @@ func (p *printer) watch(ctx context.Context, z *zammadtest.Server) (stop func())
 	return func() { cancel(); <-done }
 }
 
-func describeWrite(r zammadtest.Request) string {
+func describeWrite(r zammadfake.Request) string {
 	m, _ := r.Body.(map[string]any)
 	first := func(s any) string {
 		line, _, _ := strings.Cut(fmt.Sprint(s), "\n")

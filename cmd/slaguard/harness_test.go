@@ -15,7 +15,7 @@ import (
 	"testing"
 	"time"
 
-	"github.com/monobunt/slaguard/helpdesk/zammad/zammadtest"
+	"github.com/monobunt/slaguard/helpdesk/zammad/zammadfake"
 	"github.com/monobunt/slaguard/internal/clocktest"
 	"github.com/monobunt/slaguard/internal/redistest"
 )
@@ -33,7 +33,7 @@ type testService struct {
 	t      *testing.T
 	app    *app
 	URL    string
-	Zammad *zammadtest.Server
+	Zammad *zammadfake.Server
 	cancel context.CancelFunc
 	done   chan error
 	// stop ends the service (web, workers, fake Zammad); Cleanup calls it too.
@@ -59,7 +59,7 @@ func startService(t *testing.T, opt serviceOptions) *testService {
 		t.Fatal(err)
 	}
 	url := "http://" + ln.Addr().String()
-	z := zammadtest.Start(t, zammadtest.Options{
+	z := zammadfake.Start(t, zammadfake.Options{
 		WebhookURL: url + "/webhooks/zammad", WebhookSecret: testWebhookSecret, Clock: clocktest.Clock(),
 	})
 	env := map[string]string{
@@ -182,11 +182,11 @@ func (s *testService) api(method, path string, body any, out any) int {
 }
 
 // deliver posts a signed Zammad webhook of p and returns the status.
-func (s *testService) deliver(p zammadtest.Payload, delivery string) int {
+func (s *testService) deliver(p zammadfake.Payload, delivery string) int {
 	s.t.Helper()
 	body := p.JSON()
 	req, _ := http.NewRequest(http.MethodPost, s.URL+"/webhooks/zammad", bytes.NewReader(body))
-	req.Header = zammadtest.Headers(body, testWebhookSecret, delivery, "slaguard: any change")
+	req.Header = zammadfake.Headers(body, testWebhookSecret, delivery, "slaguard: any change")
 	resp, err := http.DefaultClient.Do(req)
 	if err != nil {
 		s.t.Fatal(err)
