@@ -41,6 +41,15 @@ type Summary struct {
 	Marks      []string       `json:"m,omitempty"`
 	// CorrectedTo is the priority slaguard corrected the ticket to, if any.
 	CorrectedTo sla.Priority `json:"ct,omitempty"`
+	// Paused: the ticket waits on the customer; its clocks stand still, so Left holds.
+	Paused bool `json:"pa,omitempty"`
+	// Left is the business time (seconds) the clock due at Next had left when evaluated:
+	// its target minus the time used, negative once it is overdue.
+	Left int64 `json:"l,omitempty"`
+	// RiskAt is the earliest at-risk instant (Unix seconds) of a clock that still runs and
+	// is not yet at risk; 0 when none. With Next it lets the board show a ticket turning
+	// at risk or breached between two evaluations.
+	RiskAt int64 `json:"ra,omitempty"`
 }
 
 // Summary reads the summary of a ticket's last evaluation; ErrNoTicket when there is none.
@@ -69,6 +78,16 @@ func SummaryOf(contractID, number, title string, st sla.Status) Summary {
 	if st.Correction != nil {
 		s.CorrectedTo = st.Correction.To
 	}
+	s.Paused = st.Paused
+	for _, c := range []sla.Clock{st.FirstResponse, st.Resolution} {
+		if !s.Next.IsZero() && c.Deadline.Equal(s.Next) && c.State != sla.ClockMet && c.State != sla.ClockNone {
+			s.Left = int64((c.Target - c.Used).D() / time.Second)
+		}
+		if (c.State == sla.ClockRunning || c.State == sla.ClockPaused) && !c.AtRiskAt.IsZero() &&
+			(s.RiskAt == 0 || c.AtRiskAt.Unix() < s.RiskAt) {
+			s.RiskAt = c.AtRiskAt.Unix()
+		}
+	}
 	return s
 }
 
@@ -88,4 +107,38 @@ func BoardInstant(st sla.Status) time.Time {
 		}
 	}
 	return at
+}
+
+// Summaries reads the summaries of many tickets in one round trip, in the order of keys;
+// a ticket without one is left out (it was closed and forgotten in between).
+func (s *Store) Summaries(ctx context.Context, keys []string) ([]BoardSummary, error) {
+	cmds := make([]*redis.StringCmd, len(keys))
+	_, err := s.rdb.Pipelined(ctx, func(p redis.Pipeliner) error {
+		for i, k := range keys {
+			cmds[i] = p.HGet(ctx, ticketHash(k), "status")
+		}
+		return nil
+	})
+	if err != nil && !errors.Is(err, redis.Nil) {
+		return nil, fmt.Errorf("ticketstore: read summaries: %w", err)
+	}
+	out := make([]BoardSummary, 0, len(keys))
+	for i, c := range cmds {
+		raw, err := c.Bytes()
+		if err != nil {
+			continue
+		}
+		var sum Summary
+		if json.Unmarshal(raw, &sum) != nil {
+			continue
+		}
+		out = append(out, BoardSummary{Key: keys[i], Summary: sum})
+	}
+	return out, nil
+}
+
+// BoardSummary is a ticket's summary with the ticket's key.
+type BoardSummary struct {
+	Key string
+	Summary
 }

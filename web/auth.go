@@ -29,7 +29,12 @@ func (s *Server) loginForm(c echo.Context) error {
 }
 
 func (s *Server) renderLogin(c echo.Context, status int, msg string) error {
+	// One token per browser, kept across renders: a second load of the page (another tab,
+	// a prefetch) must not invalidate the form of the first.
 	tok := randomToken()
+	if ck, err := c.Cookie(loginCookie); err == nil && len(ck.Value) == len(tok) {
+		tok = ck.Value
+	}
 	c.SetCookie(&http.Cookie{Name: loginCookie, Value: tok, Path: "/login", HttpOnly: true,
 		Secure: secureRequest(c.Request()), SameSite: http.SameSiteStrictMode, MaxAge: 3600})
 	d := loginData{layoutData: layoutData{Title: "Log in", CSRF: tok}, Next: safeNext(c.FormValue("next")), Error: msg}

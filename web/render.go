@@ -34,6 +34,12 @@ var funcs = template.FuncMap{
 	"join":     strings.Join,
 	"lower":    strings.ToLower,
 	"duration": formatDuration,
+	"abs": func(d time.Duration) time.Duration {
+		if d < 0 {
+			return -d
+		}
+		return d
+	},
 }
 
 func parsePages() (*pages, error) {

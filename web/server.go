@@ -12,6 +12,7 @@ import (
 	"github.com/redis/go-redis/v9"
 
 	"github.com/monobunt/slaguard/contracts"
+	"github.com/monobunt/slaguard/ticketstore"
 )
 
 //go:embed templates static
@@ -25,6 +26,10 @@ type Config struct {
 	Admit func(token string) bool
 	// Clock is the present; nil is the system clock.
 	Clock func() time.Time
+	// Tickets is the ticket store the board reads; nil shows an empty board.
+	Tickets *ticketstore.Store
+	// TicketURL links a ticket key to the ticket in its helpdesk ("" for no link).
+	TicketURL func(key string) string
 	// SessionTTL is how long a login lasts (DefaultSessionTTL when 0).
 	SessionTTL time.Duration
 	Log        *slog.Logger
@@ -78,6 +83,8 @@ func (s *Server) Register(e *echo.Echo) {
 	g := e.Group("", securityHeaders, s.requireSession)
 	g.GET("/", func(c echo.Context) error { return c.Redirect(http.StatusSeeOther, "/board") })
 	g.POST("/logout", s.page(s.logout))
+	g.GET("/board", s.page(s.board))
+	g.GET("/board/rows", s.page(s.boardRows))
 	g.GET("/contracts", s.page(s.contractList))
 	g.GET("/contracts/new", s.page(s.contractNew))
 	g.POST("/contracts", s.page(s.contractCreate))

@@ -36,6 +36,7 @@ type Config struct {
 	TimerInterval       time.Duration
 	WebhookBodyLimit    int64
 	WriteMaxRetry       int
+	SessionTTL          time.Duration
 }
 
 // setting is one row of the configuration table: the README's table, the flags, the
@@ -153,6 +154,12 @@ var settings = []setting{
 	{env: "SLAGUARD_WRITE_MAX_RETRY", flag: "write-max-retry", def: "25", help: "retries of a failed write-back before it is archived (visible in /admin/queues)",
 		set:  func(c *Config, v string) (err error) { c.WriteMaxRetry, err = parseInt(v, 0, 1000); return },
 		show: func(c *Config) string { return strconv.Itoa(c.WriteMaxRetry) }},
+	{env: "SLAGUARD_SESSION_TTL", flag: "session-ttl", def: "12h", help: "how long a login to the web pages lasts (then log in again)",
+		set: func(c *Config, v string) (err error) {
+			c.SessionTTL, err = parseDur(v, time.Minute, 30*24*time.Hour)
+			return
+		},
+		show: func(c *Config) string { return c.SessionTTL.String() }},
 }
 
 // LoadConfig reads the configuration from getenv and the flags in args (flags win). It

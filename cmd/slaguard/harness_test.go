@@ -47,6 +47,7 @@ type serviceOptions struct {
 	workers   int    // extra worker processes on the same Redis
 	noWorker  bool   // web only: the test runs the worker itself
 	env       map[string]string
+	clock     func() time.Time // the service clock; nil is clocktest.Clock()
 }
 
 func startService(t *testing.T, opt serviceOptions) *testService {
@@ -54,13 +55,16 @@ func startService(t *testing.T, opt serviceOptions) *testService {
 	if opt.redisAddr == "" {
 		opt.redisAddr = redistest.Addr(t)
 	}
+	if opt.clock == nil {
+		opt.clock = clocktest.Clock()
+	}
 	ln, err := net.Listen("tcp", "127.0.0.1:0")
 	if err != nil {
 		t.Fatal(err)
 	}
 	url := "http://" + ln.Addr().String()
 	z := zammadfake.Start(t, zammadfake.Options{
-		WebhookURL: url + "/webhooks/zammad", WebhookSecret: testWebhookSecret, Clock: clocktest.Clock(),
+		WebhookURL: url + "/webhooks/zammad", WebhookSecret: testWebhookSecret, Clock: opt.clock,
 	})
 	env := map[string]string{
 		"REDIS_URL":                 "redis://" + opt.redisAddr + "/0",
@@ -81,7 +85,7 @@ func startService(t *testing.T, opt serviceOptions) *testService {
 	log := testLogger(t)
 	ctx, cancel := context.WithCancel(context.Background())
 	s := &testService{t: t, URL: url, Zammad: z, cancel: cancel, done: make(chan error, 1+opt.workers), env: env}
-	a, err := newApp(cfg, log, appOptions{httpClient: z.Client(), clock: clocktest.Clock()})
+	a, err := newApp(cfg, log, appOptions{httpClient: z.Client(), clock: opt.clock})
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -103,7 +107,7 @@ func startService(t *testing.T, opt serviceOptions) *testService {
 		go func() { s.done <- a.runWorker(ctx) }()
 	}
 	for i := 0; i < opt.workers; i++ {
-		w, err := newApp(cfg, log, appOptions{httpClient: z.Client(), clock: clocktest.Clock()})
+		w, err := newApp(cfg, log, appOptions{httpClient: z.Client(), clock: opt.clock})
 		if err != nil {
 			t.Fatal(err)
 		}

@@ -138,7 +138,7 @@ func (a *app) mountAll() error {
 		}}).Register(api)
 
 	pages, err := web.New(web.Config{Redis: a.rdb, Contracts: p.contracts, Admit: adminauth.Admits(tokens),
-		Clock: a.clock, Log: a.log})
+		Tickets: p.worker.Store(), TicketURL: web.ZammadTicketURL(a.cfg.ZammadURL), SessionTTL: a.cfg.SessionTTL, Clock: a.clock, Log: a.log})
 	if err != nil {
 		return err
 	}
