@@ -221,8 +221,13 @@ func (l *Log) Written(ctx context.Context, ticketKey, mark string) (done bool, p
 
 // SaveStatus stores the evaluated status and updates the open-ticket and board indexes:
 // nextCheck zero removes the ticket from the timer index, boardAt zero from the board.
+//
+// One round trip, but not one transaction: the ticket's hash and the two indexes live in
+// different cluster slots, and a MULTI may not span slots. None needs the others
+// atomically: each is rewritten by every evaluation, and a failed save fails the task,
+// which asynq runs again.
 func (l *Log) SaveStatus(ctx context.Context, ticketKey string, status []byte, nextCheck, boardAt time.Time) error {
-	_, err := l.rdb.TxPipelined(ctx, func(p redis.Pipeliner) error {
+	_, err := l.rdb.Pipelined(ctx, func(p redis.Pipeliner) error {
 		p.HSet(ctx, ticketHash(ticketKey), "status", status)
 		if nextCheck.IsZero() {
 			p.ZRem(ctx, keyOpen, ticketKey)

@@ -248,6 +248,7 @@ func runScenario(t *testing.T, opt serviceOptions, copies int) map[int]writeSumm
 	if copies == 1 {
 		checkMetrics(t, s)
 	}
+	checkNoTaskFailed(t, s)
 	s.stop() // before the next scenario empties the shared Redis
 	return summarize(z, 101, 106)
 }

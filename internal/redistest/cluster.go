@@ -102,3 +102,16 @@ func (set *ClusterSet) URL() string {
 	}
 	return "redis-cluster://" + strings.Join(addrs, ",")
 }
+
+// Flush empties every node, for the next test on the same cluster.
+func (set *ClusterSet) Flush(tb testing.TB) {
+	tb.Helper()
+	for _, s := range set.Nodes {
+		c := redis.NewClient(&redis.Options{Addr: s.Addr})
+		err := c.FlushAll(context.Background()).Err()
+		c.Close()
+		if err != nil {
+			tb.Fatalf("redistest: flush %s: %v", s.Addr, err)
+		}
+	}
+}
