@@ -13,6 +13,7 @@ import (
 	"github.com/labstack/echo/v4"
 	"github.com/redis/go-redis/v9"
 
+	"github.com/monobunt/slaguard/internal/clock"
 	"github.com/monobunt/slaguard/internal/problem"
 	"github.com/monobunt/slaguard/internal/redisurl"
 )
@@ -46,7 +47,7 @@ func newApp(cfg *Config, log *slog.Logger, opt appOptions) (*app, error) {
 		a.httpClient = defaultHTTPClient
 	}
 	if a.clock == nil {
-		a.clock = func() time.Time { return time.Now().UTC() }
+		a.clock = clock.System
 	}
 	if err := a.connectRedis(); err != nil {
 		a.Close()

@@ -7,7 +7,7 @@ import (
 	"github.com/hibiken/asynq"
 
 	"github.com/monobunt/slaguard/internal/redistest"
-	"github.com/monobunt/slaguard/jobs"
+	"github.com/monobunt/slaguard/tasks"
 )
 
 // The policy's day and the billing day pass unchanged on a Redis Cluster of three
@@ -31,7 +31,7 @@ func TestEndToEndOnACluster(t *testing.T) {
 func checkNoTaskFailed(t *testing.T, s *testService) {
 	t.Helper()
 	insp := asynq.NewInspectorFromRedisClient(s.app.rdb)
-	for q := range jobs.Queues {
+	for q := range tasks.Queues {
 		info, err := insp.GetQueueInfo(q)
 		if err != nil {
 			if errors.Is(err, asynq.ErrQueueNotFound) {
