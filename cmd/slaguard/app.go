@@ -32,8 +32,8 @@ type app struct {
 	// ingest is the webhook's queue client: queue itself, or with SLAGUARD_INGEST_REPLICAS
 	// a client of its own whose enqueues wait for replicas.
 	ingest *asynq.Client
-	echo     *echo.Echo
-	parts    *parts
+	echo   *echo.Echo
+	parts  *parts
 	// httpClient makes the helpdesk's REST calls.
 	httpClient *http.Client
 	closers    []func()
