@@ -152,7 +152,7 @@ if [ -z "${*:-}" ]; then
     echo
     echo "Every figure below comes from real processes: \`go build\` of \`cmd/slaguard\`, run as"
     echo "\`slaguard web\` and \`slaguard worker\` on a redis-server of the suite's own, writing back to"
-    echo "\`bench/fakezammad\` (the zammadtest fake as a process, which also posts Zammad's webhook back"
+    echo "\`bench/fakezammad\` (the zammadfake fake as a process, which also posts Zammad's webhook back"
     echo "after each write in the end-to-end run). Ingest is measured on \`slaguard web\` alone, so no"
     echo "worker competes for CPU; the ceiling is \`bench/ceiling\`, a bare echo handler that only enqueues."
     echo

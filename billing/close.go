@@ -8,6 +8,8 @@ import (
 	"time"
 
 	"github.com/redis/go-redis/v9"
+
+	"github.com/monobunt/slaguard/sla"
 )
 
 // Closing says that a month is closed and since when.
@@ -39,8 +41,8 @@ func (l *Ledger) Close(ctx context.Context, month string, now time.Time) (Closin
 				out = c
 				return err
 			}
-			if month >= MonthOf(now) {
-				return fmt.Errorf("%w: %s (now is %s)", ErrMonthNotOver, month, MonthOf(now))
+			if month >= sla.Month(now) {
+				return fmt.Errorf("%w: %s (now is %s)", ErrMonthNotOver, month, sla.Month(now))
 			}
 			h, err := tx.HGetAll(ctx, linesKey(month)).Result()
 			if err != nil {

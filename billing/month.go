@@ -4,7 +4,8 @@ import (
 	"errors"
 	"fmt"
 	"time"
-	_ "time/tzdata" // Europe/Vienna must resolve in an image without zoneinfo
+
+	"github.com/monobunt/slaguard/sla"
 )
 
 // ErrBadMonth is returned for a month that is not written YYYY-MM (01–12).
@@ -14,18 +15,8 @@ var ErrBadMonth = errors.New("billing: month must be YYYY-MM")
 // that has ended can be closed, so adjustments always have an open month to go to.
 var ErrMonthNotOver = errors.New("billing: the month has not ended yet")
 
-var vienna = mustLoad("Europe/Vienna")
-
-func mustLoad(name string) *time.Location {
-	loc, err := time.LoadLocation(name)
-	if err != nil {
-		panic(fmt.Sprintf("billing: load %s: %v", name, err))
-	}
-	return loc
-}
-
-// MonthOf returns the calendar month (Europe/Vienna) of t as "YYYY-MM".
-func MonthOf(t time.Time) string { return t.In(vienna).Format("2006-01") }
+// vienna is where billing months and dates are counted.
+var vienna = sla.Vienna
 
 // dateOf returns the local date (Europe/Vienna) of t as "YYYY-MM-DD".
 func dateOf(t time.Time) string { return t.In(vienna).Format("2006-01-02") }

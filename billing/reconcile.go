@@ -4,6 +4,8 @@ import (
 	"maps"
 	"sort"
 	"time"
+
+	"github.com/monobunt/slaguard/sla"
 )
 
 // reconcile decides how a ticket's stored lines (existing) must change so that, for every
@@ -33,7 +35,7 @@ func reconcile(existing []Entry, desired map[string]Entry, closed map[string]boo
 	}
 	sort.Strings(ids)
 
-	adjMonth, adjDate := MonthOf(now), dateOf(now)
+	adjMonth, adjDate := sla.Month(now), dateOf(now)
 	for closed[adjMonth] { // a clock behind the one that closed the month
 		adjMonth = nextMonth(adjMonth)
 		adjDate = adjMonth + "-01"

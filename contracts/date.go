@@ -3,18 +3,12 @@ package contracts
 import (
 	"fmt"
 	"time"
+
+	"github.com/monobunt/slaguard/sla"
 )
 
-// Vienna is the time zone of contract dates.
-var Vienna = mustLoad("Europe/Vienna")
-
-func mustLoad(name string) *time.Location {
-	loc, err := time.LoadLocation(name)
-	if err != nil {
-		panic(fmt.Sprintf("contracts: load %s: %v", name, err))
-	}
-	return loc
-}
+// Vienna is the time zone of contract dates (sla.Vienna).
+var Vienna = sla.Vienna
 
 // Date is a local calendar date in Europe/Vienna written YYYY-MM-DD. Valid dates compare
 // correctly as strings.

@@ -14,6 +14,7 @@ import (
 	"github.com/monobunt/slaguard/contracts"
 	"github.com/monobunt/slaguard/helpdesk"
 	"github.com/monobunt/slaguard/sla"
+	"github.com/monobunt/slaguard/ticketstore"
 )
 
 // handleEvent applies one webhook event: it is stored in the ticket's log (once), and
@@ -26,7 +27,7 @@ func (w *Worker) handleEvent(ctx context.Context, t *asynq.Task) error {
 	if ev.Helpdesk == "" || ev.Ticket.ID == "" {
 		return fmt.Errorf("jobs: event without helpdesk or ticket id: %w", asynq.SkipRetry)
 	}
-	added, err := w.log.Append(ctx, ev)
+	added, err := w.store.Append(ctx, ev)
 	if err != nil {
 		return err
 	}
@@ -40,26 +41,11 @@ func (w *Worker) handleEvent(ctx context.Context, t *asynq.Task) error {
 	w.cfg.Log.Info("event applied", slog.String("helpdesk", ev.Helpdesk), slog.String("ticket_id", ev.Ticket.ID),
 		slog.String("delivery_id", ev.DeliveryID), slog.String("result", result))
 	// Even a duplicate is evaluated: the first attempt may have died after storing it.
-	key := TicketKey(ev.Helpdesk, ev.Ticket.ID)
+	key := ticketstore.Key(ev.Helpdesk, ev.Ticket.ID)
 	if err := w.process(ctx, key); err != nil {
 		return err
 	}
 	return w.maybeSyncTime(ctx, key, ev)
-}
-
-// Evaluation is one evaluation of a ticket: its status and what it was evaluated under.
-type Evaluation struct {
-	Ticket     string     `json:"ticket"`
-	Helpdesk   string     `json:"helpdesk"`
-	ID         string     `json:"id"`
-	Number     string     `json:"number,omitempty"`
-	Title      string     `json:"title,omitempty"`
-	ContractID string     `json:"contract_id,omitempty"`
-	CreatedAt  time.Time  `json:"created_at"`
-	Evaluated  time.Time  `json:"evaluated_at"`
-	Status     sla.Status `json:"status"`
-	// Written lists the marks already written back, with when.
-	Written map[string]time.Time `json:"written,omitempty"`
 }
 
 // process evaluates a ticket from its whole log at the worker's now and acts on it:
@@ -68,7 +54,7 @@ type Evaluation struct {
 // same as running it once.
 func (w *Worker) process(ctx context.Context, key string) error {
 	start := time.Now()
-	rec, err := w.log.Load(ctx, key)
+	rec, err := w.store.Load(ctx, key)
 	if err != nil {
 		return err
 	}
@@ -76,7 +62,7 @@ func (w *Worker) process(ctx context.Context, key string) error {
 	if err != nil {
 		return err
 	}
-	hd, id, _ := SplitTicketKey(key)
+	hd, id, _ := ticketstore.SplitKey(key)
 	ref := helpdesk.TicketRef{Helpdesk: hd, ID: id, Number: ev.Number}
 	replyTo := customerEmail(rec)
 	for _, m := range ev.Status.Marks {
@@ -103,11 +89,11 @@ func (w *Worker) process(ctx context.Context, key string) error {
 			return err
 		}
 	}
-	b, err := json.Marshal(summarize(ev))
+	b, err := json.Marshal(ticketstore.SummaryOf(ev.ContractID, ev.Number, ev.Title, ev.Status))
 	if err != nil {
 		return fmt.Errorf("jobs: encode status of %s: %w", key, err)
 	}
-	if err := w.log.SaveStatus(ctx, key, b, ev.Status.NextCheck, boardInstant(ev.Status)); err != nil {
+	if err := w.store.SaveStatus(ctx, key, b, ev.Status.NextCheck, ticketstore.BoardInstant(ev.Status)); err != nil {
 		return err
 	}
 	if w.cfg.Metrics != nil {
@@ -118,11 +104,11 @@ func (w *Worker) process(ctx context.Context, key string) error {
 
 // evaluate is the pure part of process plus the lookups it needs: the ticket's
 // contract at its creation and its place in the month's quota.
-func (w *Worker) evaluate(ctx context.Context, rec *Record, now time.Time) (*Evaluation, error) {
+func (w *Worker) evaluate(ctx context.Context, rec *ticketstore.Record, now time.Time) (*ticketstore.Evaluation, error) {
 	if len(rec.Events) == 0 {
-		return nil, ErrNoTicket
+		return nil, ticketstore.ErrNoTicket
 	}
-	hd, id, _ := SplitTicketKey(rec.Key)
+	hd, id, _ := ticketstore.SplitKey(rec.Key)
 	t := w.slaTicket(hd, rec.Events, criticalWrittenAt(rec))
 	if w.cfg.Classifier != nil {
 		subject, body := t.ClassifiedText()
@@ -135,7 +121,7 @@ func (w *Worker) evaluate(ctx context.Context, rec *Record, now time.Time) (*Eva
 		tk := rec.Events[i].Ticket
 		org, orgName, email = tk.OrganizationID, tk.OrganizationName, tk.CustomerEmail
 	}
-	out := &Evaluation{Ticket: rec.Key, Helpdesk: hd, ID: id, Number: t.Number, Title: t.Title,
+	out := &ticketstore.Evaluation{Ticket: rec.Key, Helpdesk: hd, ID: id, Number: t.Number, Title: t.Title,
 		CreatedAt: t.CreatedAt, Evaluated: now, Written: rec.Written}
 
 	c, err := w.cfg.Contracts.Match(ctx, contracts.MatchQuery{
@@ -156,7 +142,7 @@ func (w *Worker) evaluate(ctx context.Context, rec *Record, now time.Time) (*Eva
 	}
 	st := sla.Evaluate(terms, t, w.cfg.Rules, now)
 	if terms != nil && !st.ChangeRequest {
-		pos, err := w.quotaPosition(ctx, out.ContractID, rec.Key, t.CreatedAt)
+		pos, err := w.store.CountQuota(ctx, out.ContractID, rec.Key, t.CreatedAt)
 		if err != nil {
 			return nil, err
 		}
@@ -170,12 +156,12 @@ func (w *Worker) evaluate(ctx context.Context, rec *Record, now time.Time) (*Eva
 // criticalWrittenAt is when slaguard wrote a correction to critical, or zero. A
 // helpdesk without a critical level (a stock Zammad) stores it as high plus a tag, so
 // from then on its high means critical.
-func criticalWrittenAt(rec *Record) time.Time {
+func criticalWrittenAt(rec *ticketstore.Record) time.Time {
 	at, ok := rec.Written[sla.MarkCorrection]
 	if !ok || len(rec.Status) == 0 {
 		return time.Time{}
 	}
-	var prev Summary
+	var prev ticketstore.Summary
 	if json.Unmarshal(rec.Status, &prev) != nil || prev.CorrectedTo != sla.Critical {
 		return time.Time{}
 	}
@@ -214,7 +200,7 @@ func (w *Worker) slaTicket(hd string, events []helpdesk.Event, criticalAt time.T
 }
 
 // customerEmail is the customer's address as the newest snapshot that names one says.
-func customerEmail(rec *Record) string {
+func customerEmail(rec *ticketstore.Record) string {
 	for i := len(rec.Events) - 1; i >= 0; i-- {
 		if e := rec.Events[i].Ticket.CustomerEmail; e != "" {
 			return e
@@ -232,20 +218,7 @@ func writeOf(m sla.Mark) helpdesk.Write {
 	return w
 }
 
-// boardInstant is where a ticket sorts on the at-risk board: its earliest deadline of a
-// clock that still runs (or stands in a pause); zero takes it off the board.
-func boardInstant(st sla.Status) time.Time {
-	var at time.Time
-	for _, c := range []sla.Clock{st.FirstResponse, st.Resolution} {
-		switch c.State {
-		case sla.ClockRunning, sla.ClockPaused, sla.ClockAtRisk, sla.ClockBreached:
-			if !c.Deadline.IsZero() && (at.IsZero() || c.Deadline.Before(at)) {
-				at = c.Deadline
-			}
-		}
-	}
-	if st.Closed {
-		return time.Time{}
-	}
-	return at
+// Evaluate evaluates a ticket from its record at now, for the ticket API.
+func (w *Worker) Evaluate(ctx context.Context, rec *ticketstore.Record, now time.Time) (*ticketstore.Evaluation, error) {
+	return w.evaluate(ctx, rec, now)
 }

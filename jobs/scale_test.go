@@ -21,6 +21,8 @@ import (
 	"github.com/monobunt/slaguard/internal/redistest"
 	"github.com/monobunt/slaguard/internal/rulesfile"
 	"github.com/monobunt/slaguard/sla"
+	"github.com/monobunt/slaguard/tasks"
+	"github.com/monobunt/slaguard/ticketstore"
 )
 
 // scaleWorker is a worker on the package's Redis with a dry-run Zammad.
@@ -65,7 +67,7 @@ func TestTimersAtScale(t *testing.T) {
 	var late []time.Duration
 	done := make(chan struct{})
 	mux := asynq.NewServeMux()
-	mux.HandleFunc(TypeTicketCheck, func(_ context.Context, task *asynq.Task) error {
+	mux.HandleFunc(tasks.TypeTicketCheck, func(_ context.Context, task *asynq.Task) error {
 		var p checkPayload
 		_ = json.Unmarshal(task.Payload(), &p)
 		now, _, _ := w.wake(context.Background(), p) // as handleCheck does, before it evaluates
@@ -77,8 +79,8 @@ func TestTimersAtScale(t *testing.T) {
 		mu.Unlock()
 		return nil
 	})
-	srv := asynq.NewServerFromRedisClient(rdb, asynq.Config{Concurrency: 50, Queues: Queues,
-		DelayedTaskCheckInterval: 500 * time.Millisecond, TaskCheckInterval: TaskCheckInterval,
+	srv := asynq.NewServerFromRedisClient(rdb, asynq.Config{Concurrency: 50, Queues: tasks.Queues,
+		DelayedTaskCheckInterval: 500 * time.Millisecond, TaskCheckInterval: tasks.TaskCheckInterval,
 		LogLevel: asynq.ErrorLevel})
 	if err := srv.Start(mux); err != nil {
 		t.Fatal(err)
@@ -138,10 +140,10 @@ func TestMemoryPerOpenTicket(t *testing.T) {
 				Channel: helpdesk.ChannelWeb, CreatedAt: now, UpdatedAt: now},
 			Article: &helpdesk.Article{ID: strconv.Itoa(500000 + i), Sender: helpdesk.SenderCustomer, Channel: helpdesk.ChannelWeb,
 				Body: "Die Produktbilder laden seit gestern sehr langsam, bitte prüfen.", CreatedAt: now}}
-		if _, err := w.log.Append(ctx, ev); err != nil {
+		if _, err := w.store.Append(ctx, ev); err != nil {
 			t.Fatal(err)
 		}
-		if err := w.process(ctx, TicketKey("zammad", ev.Ticket.ID)); err != nil {
+		if err := w.process(ctx, ticketstore.Key("zammad", ev.Ticket.ID)); err != nil {
 			t.Fatal(err)
 		}
 	}
@@ -165,7 +167,7 @@ func TestMemoryPerOpenTicket(t *testing.T) {
 				t.Logf("  %-24s %6d keys %9d bytes (%d per ticket)", k, counts[k], v, v/int64(n))
 			}
 		}
-		raw, _ := rdb.HGetAll(ctx, ticketHash("zammad:100000")).Result()
+		raw, _ := rdb.HGetAll(ctx, "slaguard:ticket:{zammad:100000}").Result()
 		for f, v := range raw {
 			t.Logf("  field %s: %d bytes %s", f, len(v), v)
 		}

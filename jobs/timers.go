@@ -10,6 +10,10 @@ import (
 	"time"
 
 	"github.com/hibiken/asynq"
+
+	"github.com/monobunt/slaguard/internal/clock"
+	"github.com/monobunt/slaguard/tasks"
+	"github.com/monobunt/slaguard/ticketstore"
 )
 
 // checkPayload wakes a ticket up at an instant at which one of its clocks can change.
@@ -31,11 +35,13 @@ const CheckRetention = 10 * time.Minute
 // wake up to a second early; handleCheck then waits out the rest. The TaskID names the
 // ticket and the instant: arming the same instant twice (or at start-up again) is a no-op.
 func (w *Worker) armCheck(ctx context.Context, ticketKey string, at time.Time) error {
-	sec := at.Unix()
+	// asynq fires by the host's clock, which the service's clock need not be (a test or the
+	// demo may run the service at another instant).
+	sec := clock.Wall(w.cfg.Clock, at).Unix()
 	b, _ := json.Marshal(checkPayload{Ticket: ticketKey, At: at.UTC()})
-	t := asynq.NewTask(TypeTicketCheck, b,
+	t := asynq.NewTask(tasks.TypeTicketCheck, b,
 		asynq.TaskID("check:"+ticketKey+":"+strconv.FormatInt(at.UnixMilli(), 10)),
-		asynq.Queue(QueueTimers),
+		asynq.Queue(tasks.QueueTimers),
 		asynq.ProcessAt(time.Unix(sec, 0)),
 		asynq.MaxRetry(10),
 		asynq.Retention(CheckRetention),
@@ -75,12 +81,12 @@ func (w *Worker) handleCheck(ctx context.Context, t *asynq.Task) error {
 // runs at every worker start, so a timer lost with a Redis restart heals. Deterministic
 // TaskIDs make it idempotent. It returns how many tickets it looked at.
 func (w *Worker) Rearm(ctx context.Context) (int, error) {
-	keys, err := w.log.OpenTickets(ctx)
+	keys, err := w.store.OpenTickets(ctx)
 	if err != nil {
 		return 0, err
 	}
 	for _, k := range keys {
-		if err := w.process(ctx, k); err != nil && !errors.Is(err, ErrNoTicket) {
+		if err := w.process(ctx, k); err != nil && !errors.Is(err, ticketstore.ErrNoTicket) {
 			w.cfg.Log.Warn("re-arm failed", slog.String("ticket", k), slog.String("error", err.Error()))
 		}
 	}

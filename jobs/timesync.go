@@ -18,6 +18,8 @@ import (
 	"github.com/monobunt/slaguard/billing"
 	"github.com/monobunt/slaguard/contracts"
 	"github.com/monobunt/slaguard/helpdesk"
+	"github.com/monobunt/slaguard/tasks"
+	"github.com/monobunt/slaguard/ticketstore"
 )
 
 // timeSyncPayload asks for a re-read of a ticket's time accounting.
@@ -36,17 +38,17 @@ func (w *Worker) maybeSyncTime(ctx context.Context, key string, ev helpdesk.Even
 	sort.Strings(ids)
 	hint := strings.Join(ids, ",")
 	accounted := ev.Article != nil && ev.Article.AccountedMinutes > 0
-	synced, err := w.log.TimeIDs(ctx, key)
+	synced, err := w.store.TimeIDs(ctx, key)
 	if err != nil {
 		return err
 	}
 	if !accounted && hint == synced {
 		return nil
 	}
-	sum := sha256.Sum256([]byte(hint + "|" + articleID(ev)))
-	t := asynq.NewTask(TypeTimeSync, mustJSON(timeSyncPayload{Ticket: key}),
+	sum := sha256.Sum256([]byte(hint + "|" + ticketstore.ArticleID(ev)))
+	t := asynq.NewTask(tasks.TypeTimeSync, mustJSON(timeSyncPayload{Ticket: key}),
 		asynq.TaskID("timesync:"+key+":"+hex.EncodeToString(sum[:8])),
-		asynq.Queue(QueueWrites), asynq.MaxRetry(20), asynq.Retention(time.Hour),
+		asynq.Queue(tasks.QueueWrites), asynq.MaxRetry(20), asynq.Retention(time.Hour),
 		asynq.ProcessIn(time.Second), // let a burst of bookings settle
 	)
 	_, err = w.cfg.Queue.EnqueueContext(ctx, t)
@@ -63,7 +65,7 @@ func (w *Worker) handleTimeSync(ctx context.Context, t *asynq.Task) error {
 	if err := json.Unmarshal(t.Payload(), &p); err != nil {
 		return fmt.Errorf("jobs: decode time sync: %v: %w", err, asynq.SkipRetry)
 	}
-	rec, err := w.log.Load(ctx, p.Ticket)
+	rec, err := w.store.Load(ctx, p.Ticket)
 	if err != nil {
 		return err
 	}
@@ -111,7 +113,7 @@ func (w *Worker) handleTimeSync(ctx context.Context, t *asynq.Task) error {
 		return err
 	}
 	sort.Strings(ids)
-	if err := w.log.SetTimeIDs(ctx, p.Ticket, strings.Join(ids, ",")); err != nil {
+	if err := w.store.SetTimeIDs(ctx, p.Ticket, strings.Join(ids, ",")); err != nil {
 		return err
 	}
 	w.countSync("ok")

@@ -2,19 +2,21 @@ package jobs
 
 import (
 	"context"
-	"encoding/json"
 	"errors"
-	"github.com/monobunt/slaguard/billing"
 	"log/slog"
 	"time"
 
 	"github.com/hibiken/asynq"
 	"github.com/redis/go-redis/v9"
 
+	"github.com/monobunt/slaguard/billing"
 	"github.com/monobunt/slaguard/classify"
 	"github.com/monobunt/slaguard/contracts"
 	"github.com/monobunt/slaguard/helpdesk"
+	"github.com/monobunt/slaguard/internal/clock"
 	"github.com/monobunt/slaguard/sla"
+	"github.com/monobunt/slaguard/tasks"
+	"github.com/monobunt/slaguard/ticketstore"
 )
 
 // Config is what a Worker needs. Redis, Queue, Adapters and Contracts are required.
@@ -44,8 +46,8 @@ type Config struct {
 
 // Worker runs slaguard's tasks.
 type Worker struct {
-	cfg Config
-	log *Log
+	cfg   Config
+	store *ticketstore.Store
 }
 
 // New returns a worker; it fails when a required part is missing.
@@ -54,7 +56,7 @@ func New(cfg Config) (*Worker, error) {
 		return nil, errors.New("jobs: Redis, Queue, Contracts and at least one adapter are required")
 	}
 	if cfg.Clock == nil {
-		cfg.Clock = func() time.Time { return time.Now().UTC() }
+		cfg.Clock = clock.System
 	}
 	if cfg.Log == nil {
 		cfg.Log = slog.New(slog.DiscardHandler)
@@ -62,19 +64,19 @@ func New(cfg Config) (*Worker, error) {
 	if cfg.WriteMaxRetry == 0 {
 		cfg.WriteMaxRetry = 25
 	}
-	return &Worker{cfg: cfg, log: NewLog(cfg.Redis)}, nil
+	return &Worker{cfg: cfg, store: ticketstore.New(cfg.Redis)}, nil
 }
 
 // Register mounts the worker's handlers on mux.
 func (w *Worker) Register(mux *asynq.ServeMux) {
-	mux.HandleFunc(TypeTicketEvent, w.handleEvent)
-	mux.HandleFunc(TypeTicketCheck, w.handleCheck)
-	mux.HandleFunc(TypeWrite, w.handleWrite)
-	mux.HandleFunc(TypeTimeSync, w.handleTimeSync)
+	mux.HandleFunc(tasks.TypeTicketEvent, w.handleEvent)
+	mux.HandleFunc(tasks.TypeTicketCheck, w.handleCheck)
+	mux.HandleFunc(tasks.TypeWrite, w.handleWrite)
+	mux.HandleFunc(tasks.TypeTimeSync, w.handleTimeSync)
 }
 
-// Log returns the worker's ticket log (read-only use by the API).
-func (w *Worker) TicketLog() *Log { return w.log }
+// Store returns the worker's ticket store.
+func (w *Worker) Store() *ticketstore.Store { return w.store }
 
 // SetSelfID records the id of the user slaguard writes as in a helpdesk. Call it before
 // the worker starts.
@@ -88,18 +90,14 @@ func (w *Worker) SetSelfID(helpdeskName, id string) {
 // OpenTicketsOf counts the open tickets under a contract (for the contracts API: a
 // contract with open tickets is only ended, never removed).
 func (w *Worker) OpenTicketsOf(ctx context.Context, contractID string) (int, error) {
-	keys, err := w.log.Board(ctx)
+	keys, err := w.store.Board(ctx)
 	if err != nil {
 		return 0, err
 	}
 	n := 0
 	for _, k := range keys {
-		raw, err := w.cfg.Redis.HGet(ctx, ticketHash(k), "status").Bytes()
-		if err != nil {
-			continue
-		}
-		var sum Summary
-		if json.Unmarshal(raw, &sum) == nil && sum.ContractID == contractID {
+		sum, err := w.store.Summary(ctx, k)
+		if err == nil && sum.ContractID == contractID {
 			n++
 		}
 	}

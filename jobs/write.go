@@ -14,6 +14,8 @@ import (
 
 	"github.com/monobunt/slaguard/helpdesk"
 	"github.com/monobunt/slaguard/sla"
+	"github.com/monobunt/slaguard/tasks"
+	"github.com/monobunt/slaguard/ticketstore"
 )
 
 // writePayload is one mark to write back to a ticket.
@@ -35,17 +37,17 @@ var errWaitTurn = errors.New("jobs: an earlier write-back of this ticket is stil
 // enqueueWrite issues mark on the ticket (fixing its place in the write order) and
 // enqueues its write-back task, once: a second call for the same mark is a no-op.
 func (w *Worker) enqueueWrite(ctx context.Context, ref helpdesk.TicketRef, mark string, wr helpdesk.Write) error {
-	key := TicketKey(ref.Helpdesk, ref.ID)
-	if _, err := w.log.Issue(ctx, key, mark); err != nil {
+	key := ticketstore.Key(ref.Helpdesk, ref.ID)
+	if _, err := w.store.Issue(ctx, key, mark); err != nil {
 		return err
 	}
 	b, err := json.Marshal(writePayload{Ticket: ref, Mark: mark, Write: wr})
 	if err != nil {
 		return fmt.Errorf("jobs: encode write: %w", err)
 	}
-	t := asynq.NewTask(TypeWrite, b,
+	t := asynq.NewTask(tasks.TypeWrite, b,
 		asynq.TaskID("write:"+key+":"+mark),
-		asynq.Queue(QueueWrites),
+		asynq.Queue(tasks.QueueWrites),
 		asynq.MaxRetry(w.cfg.WriteMaxRetry),
 		asynq.Retention(WriteRetention),
 		asynq.Timeout(60*time.Second),
@@ -66,9 +68,9 @@ func (w *Worker) handleWrite(ctx context.Context, t *asynq.Task) error {
 	if err := json.Unmarshal(t.Payload(), &p); err != nil {
 		return fmt.Errorf("jobs: decode write: %v: %w", err, asynq.SkipRetry)
 	}
-	key := TicketKey(p.Ticket.Helpdesk, p.Ticket.ID)
+	key := ticketstore.Key(p.Ticket.Helpdesk, p.Ticket.ID)
 	kind := markKind(p.Mark)
-	done, before, err := w.log.Written(ctx, key, p.Mark)
+	done, before, err := w.store.Written(ctx, key, p.Mark)
 	if err != nil {
 		return err
 	}
@@ -88,7 +90,7 @@ func (w *Worker) handleWrite(ctx context.Context, t *asynq.Task) error {
 	} else if wanted, err := w.stillWanted(ctx, key, p.Mark); err != nil {
 		return err
 	} else if !wanted {
-		if _, err := w.log.MarkWritten(ctx, key, p.Mark, w.cfg.Clock()); err != nil {
+		if _, err := w.store.MarkWritten(ctx, key, p.Mark, w.cfg.Clock()); err != nil {
 			return err
 		}
 		w.countWrite(p.Ticket.Helpdesk, kind, "dropped", 0)
@@ -111,7 +113,7 @@ func (w *Worker) handleWrite(ctx context.Context, t *asynq.Task) error {
 			slog.String("mark", p.Mark), slog.String("error", err.Error()))
 		return fmt.Errorf("%w: %w", err, asynq.SkipRetry)
 	}
-	if _, err := w.log.MarkWritten(ctx, key, p.Mark, w.cfg.Clock()); err != nil {
+	if _, err := w.store.MarkWritten(ctx, key, p.Mark, w.cfg.Clock()); err != nil {
 		// The helpdesk has it; a retry would write it again. Log loudly, do not retry.
 		w.cfg.Log.Error("write-back made but not recorded", slog.String("ticket", key),
 			slog.String("mark", p.Mark), slog.String("error", err.Error()))
@@ -175,7 +177,7 @@ func IsFailure(err error) bool {
 
 // stillWanted re-evaluates the ticket now and reports whether it still carries mark.
 func (w *Worker) stillWanted(ctx context.Context, key, mark string) (bool, error) {
-	rec, err := w.log.Load(ctx, key)
+	rec, err := w.store.Load(ctx, key)
 	if err != nil {
 		return false, err
 	}

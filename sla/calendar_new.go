@@ -74,7 +74,10 @@ func newCalendar(spec CalendarSpec) (*Calendar, error) {
 	if zone == "" {
 		zone = "Europe/Vienna"
 	}
-	loc, err := time.LoadLocation(zone)
+	loc, err := Vienna, error(nil)
+	if zone != "Europe/Vienna" {
+		loc, err = time.LoadLocation(zone)
+	}
 	if err != nil || zone == "Local" {
 		return nil, bad("time_zone", "%q is not an IANA time zone like Europe/Vienna", spec.TimeZone)
 	}

@@ -8,7 +8,7 @@ import (
 // vt reads "2006-01-02 15:04" as Europe/Vienna local time.
 func vt(tb testing.TB, s string) time.Time {
 	tb.Helper()
-	t, err := time.ParseInLocation("2006-01-02 15:04", s, viennaZone())
+	t, err := time.ParseInLocation("2006-01-02 15:04", s, Vienna)
 	if err != nil {
 		tb.Fatalf("bad time %q: %v", s, err)
 	}
@@ -20,7 +20,7 @@ func local(t time.Time) string {
 	if t.IsZero() {
 		return ""
 	}
-	return t.In(viennaZone()).Format("2006-01-02 15:04")
+	return t.In(Vienna).Format("2006-01-02 15:04")
 }
 
 func planTerms(tb testing.TB, id string) *Terms {

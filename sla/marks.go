@@ -72,7 +72,7 @@ func marksFor(terms *Terms, t Ticket, tl *timeline, st *Status, rules *Rules) []
 		ms = append(ms, Mark{Key: MarkOverQuota, Tag: "sla-over-quota", Note: fmt.Sprintf(
 			"Kontingent überschritten: Ticket Nr. %d im %s, enthalten sind %d pro Monat. Die Bearbeitungszeit wird nach Aufwand verrechnet.\n"+
 				"Over quota: ticket no. %d of %s; the contract includes %d a month. Handling time is billable.",
-			t.QuotaPosition, month, terms.QuotaPerMonth, t.QuotaPosition, tl.created.In(viennaZone()).Format("January 2006"), terms.QuotaPerMonth)})
+			t.QuotaPosition, month, terms.QuotaPerMonth, t.QuotaPosition, tl.created.In(Vienna).Format("January 2006"), terms.QuotaPerMonth)})
 	}
 	if terms.Confirmation {
 		ms = append(ms, confirmationMark(terms, t, tl, st, rules))

@@ -2,19 +2,8 @@ package sla
 
 import (
 	"fmt"
-	"sync"
 	"time"
-	_ "time/tzdata" // notes show Vienna time even where the system has no zoneinfo
 )
-
-// viennaZone is where people read deadlines: notes and confirmations show Europe/Vienna.
-var viennaZone = sync.OnceValue(func() *time.Location {
-	loc, err := time.LoadLocation("Europe/Vienna")
-	if err != nil { // cannot happen with time/tzdata linked in
-		panic(fmt.Sprintf("sla: load Europe/Vienna: %v", err))
-	}
-	return loc
-})
 
 var germanWeekdays = [...]string{"So.", "Mo.", "Di.", "Mi.", "Do.", "Fr.", "Sa."}
 
@@ -27,13 +16,13 @@ func FormatVienna(t time.Time) string {
 	if t.IsZero() {
 		return "—"
 	}
-	l := t.In(viennaZone())
+	l := t.In(Vienna)
 	return fmt.Sprintf("%s, %02d.%02d.%04d %02d:%02d", germanWeekdays[l.Weekday()], l.Day(), int(l.Month()), l.Year(), l.Hour(), l.Minute())
 }
 
 // germanMonth writes the Vienna calendar month of t: "November 2026".
 func germanMonth(t time.Time) string {
-	l := t.In(viennaZone())
+	l := t.In(Vienna)
 	return fmt.Sprintf("%s %d", germanMonths[l.Month()-1], l.Year())
 }
 

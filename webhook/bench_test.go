@@ -10,18 +10,18 @@ import (
 	"github.com/hibiken/asynq"
 
 	"github.com/monobunt/slaguard/helpdesk"
-	"github.com/monobunt/slaguard/helpdesk/zammad/zammadtest"
+	"github.com/monobunt/slaguard/helpdesk/zammad/zammadfake"
 	"github.com/monobunt/slaguard/internal/redistest"
-	"github.com/monobunt/slaguard/jobs"
+	"github.com/monobunt/slaguard/tasks"
 )
 
 func benchPayload() []byte {
 	created := time.Date(2026, 11, 25, 9, 5, 12, 0, time.UTC)
-	return zammadtest.Payload{
-		Ticket: zammadtest.Ticket{ID: 4711, Title: "VPN drops", State: "open", CustomerID: 12,
+	return zammadfake.Payload{
+		Ticket: zammadfake.Ticket{ID: 4711, Title: "VPN drops", State: "open", CustomerID: 12,
 			CustomerEmail: "max.kunde@customer.example", OrganizationID: 5, OrganizationName: "Customer Corp",
 			CreatedAt: created, UpdatedAt: created.Add(time.Hour)},
-		Article: &zammadtest.Article{ID: 503, Sender: "Customer", Type: "email", Subject: "RE: VPN drops",
+		Article: &zammadfake.Article{ID: 503, Sender: "Customer", Type: "email", Subject: "RE: VPN drops",
 			Body: "still dropping", CreatedAt: created.Add(time.Hour), CreatedByID: 12},
 	}.JSON()
 }
@@ -31,7 +31,7 @@ func benchPayload() []byte {
 func BenchmarkWebhook(b *testing.B) {
 	r := newRig(b, redistest.Addr(b), "s3cret", nil)
 	body := benchPayload()
-	hdr := zammadtest.Headers(body, "s3cret", "", "bench")
+	hdr := zammadfake.Headers(body, "s3cret", "", "bench")
 	b.ReportAllocs()
 	b.ResetTimer()
 	for i := 0; b.Loop(); i++ {
@@ -52,7 +52,7 @@ func BenchmarkBareEnqueue(b *testing.B) {
 	b.ResetTimer()
 	for i := 0; b.Loop(); i++ {
 		ev.DeliveryID = "bare-" + strconv.Itoa(i)
-		task, err := jobs.NewEventTask(ev)
+		task, err := tasks.NewEvent(ev)
 		if err != nil {
 			b.Fatal(err)
 		}

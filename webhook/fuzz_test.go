@@ -6,7 +6,7 @@ import (
 	"path/filepath"
 	"testing"
 
-	"github.com/monobunt/slaguard/helpdesk/zammad/zammadtest"
+	"github.com/monobunt/slaguard/helpdesk/zammad/zammadfake"
 	"github.com/monobunt/slaguard/internal/redistest"
 	"github.com/monobunt/slaguard/webhook"
 )
@@ -26,7 +26,7 @@ func FuzzWebhook(f *testing.F) {
 	f.Add([]byte(`{"ticket":{"id":1,"updated_at":"0000-01-01T00:00:00+01:00"}}`), "x")
 	r := newRig(f, redistest.Addr(f), "s3cret", func(c *webhook.Config) { c.BodyLimit = 64 << 10 })
 	f.Fuzz(func(t *testing.T, body []byte, delivery string) {
-		rec := r.post("/webhooks/zammad", body, zammadtest.Headers(body, "s3cret", delivery, "fuzz"))
+		rec := r.post("/webhooks/zammad", body, zammadfake.Headers(body, "s3cret", delivery, "fuzz"))
 		switch rec.Code {
 		case http.StatusAccepted, http.StatusBadRequest, http.StatusRequestEntityTooLarge:
 		default:

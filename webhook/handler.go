@@ -15,7 +15,7 @@ import (
 
 	"github.com/monobunt/slaguard/helpdesk"
 	"github.com/monobunt/slaguard/internal/problem"
-	"github.com/monobunt/slaguard/jobs"
+	"github.com/monobunt/slaguard/tasks"
 )
 
 // Defaults of Config.
@@ -166,30 +166,30 @@ func (h *Handler) Serve(c echo.Context) error {
 		return h.reject(c, name, ResultRejectedPayload, problem.New(http.StatusBadRequest,
 			"the payload is not a ticket event this service understands"), err)
 	}
-	tasks := make([]*asynq.Task, 0, len(events))
+	queued := make([]*asynq.Task, 0, len(events))
 	now := h.clock().UTC()
 	for i := range events {
 		events[i].ReceivedAt = now
-		t, err := jobs.NewEventTask(events[i])
+		t, err := tasks.NewEvent(events[i])
 		if err != nil {
 			return h.reject(c, name, ResultRejectedPayload, problem.New(http.StatusBadRequest,
 				"the payload is not a ticket event this service understands"), err)
 		}
-		tasks = append(tasks, t)
+		queued = append(queued, t)
 	}
-	dups, err := h.enqueue(r.Context(), tasks)
+	dups, err := h.enqueue(r.Context(), queued)
 	if err != nil {
 		p := problem.New(http.StatusServiceUnavailable, "the event could not be queued; deliver it again later")
 		p.RetryAfter = h.retryAfter
 		h.done(r.Context(), name, ResultUnavailable, events, err)
 		return problem.Write(c, p)
 	}
-	if len(tasks) > 0 && dups == len(tasks) {
+	if len(queued) > 0 && dups == len(queued) {
 		h.done(r.Context(), name, ResultDuplicate, events, nil)
 		return c.JSON(http.StatusAccepted, accepted{Status: "duplicate"})
 	}
 	h.done(r.Context(), name, ResultAccepted, events, nil)
-	n := len(tasks)
+	n := len(queued)
 	return c.JSON(http.StatusAccepted, accepted{Status: "accepted", Events: &n})
 }
 

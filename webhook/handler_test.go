@@ -18,9 +18,9 @@ import (
 
 	"github.com/monobunt/slaguard/helpdesk"
 	"github.com/monobunt/slaguard/helpdesk/zammad"
-	"github.com/monobunt/slaguard/helpdesk/zammad/zammadtest"
+	"github.com/monobunt/slaguard/helpdesk/zammad/zammadfake"
 	"github.com/monobunt/slaguard/internal/redistest"
-	"github.com/monobunt/slaguard/jobs"
+	"github.com/monobunt/slaguard/tasks"
 	"github.com/monobunt/slaguard/webhook"
 )
 
@@ -81,11 +81,11 @@ func (r *rig) post(path string, body []byte, hdr http.Header) *httptest.Response
 
 func (r *rig) queued(t testing.TB) []*asynq.TaskInfo {
 	t.Helper()
-	tasks, err := r.inspect.ListPendingTasks(jobs.QueueEvents)
+	pending, err := r.inspect.ListPendingTasks(tasks.QueueEvents)
 	if err != nil && !errors.Is(err, asynq.ErrQueueNotFound) {
 		t.Fatal(err)
 	}
-	return tasks
+	return pending
 }
 
 func (r *rig) count(helpdeskName, result string) float64 {
@@ -135,7 +135,7 @@ func TestSignedFixtureIsAcceptedAndQueued(t *testing.T) {
 	if got := strings.TrimSpace(rec.Body.String()); got != `{"status":"accepted","events":1}` {
 		t.Errorf("body = %s", got)
 	}
-	info, err := r.inspect.GetTaskInfo(jobs.QueueEvents, jobs.EventTaskID("zammad", fixtureDelivery))
+	info, err := r.inspect.GetTaskInfo(tasks.QueueEvents, tasks.EventID("zammad", fixtureDelivery))
 	if err != nil {
 		t.Fatalf("task not in Redis: %v", err)
 	}
@@ -144,7 +144,7 @@ func TestSignedFixtureIsAcceptedAndQueued(t *testing.T) {
 		t.Fatal(err)
 	}
 	got := []any{info.Type, ev.Helpdesk, ev.DeliveryID, ev.Trigger, ev.Ticket.ID, ev.Ticket.State, ev.Article.ID, ev.ReceivedAt}
-	want := []any{jobs.TypeTicketEvent, "zammad", fixtureDelivery, fixtureTrigger, "4711", "new", "501", received}
+	want := []any{tasks.TypeTicketEvent, "zammad", fixtureDelivery, fixtureTrigger, "4711", "new", "501", received}
 	if diff := cmp.Diff(want, got); diff != "" {
 		t.Errorf("queued event (-want +got):\n%s", diff)
 	}
@@ -155,9 +155,9 @@ func TestSignedFixtureIsAcceptedAndQueued(t *testing.T) {
 
 func TestRejectedDeliveriesQueueNothing(t *testing.T) {
 	const secret = "s3cret"
-	good := zammadtest.Payload{Ticket: zammadtest.Ticket{ID: 7, Title: "x"}}.JSON()
-	signed := func(body []byte) http.Header { return zammadtest.Headers(body, secret, "d-1", "t") }
-	big := zammadtest.Payload{Ticket: zammadtest.Ticket{ID: 7, Title: strings.Repeat("x", 8192)}}.JSON()
+	good := zammadfake.Payload{Ticket: zammadfake.Ticket{ID: 7, Title: "x"}}.JSON()
+	signed := func(body []byte) http.Header { return zammadfake.Headers(body, secret, "d-1", "t") }
+	big := zammadfake.Payload{Ticket: zammadfake.Ticket{ID: 7, Title: strings.Repeat("x", 8192)}}.JSON()
 	tests := []struct {
 		name   string
 		path   string
@@ -166,8 +166,8 @@ func TestRejectedDeliveriesQueueNothing(t *testing.T) {
 		status int
 		result string
 	}{
-		{"unsigned", "/webhooks/zammad", good, zammadtest.Headers(good, "", "d-1", "t"), 401, webhook.ResultRejectedSignature},
-		{"signed with another secret", "/webhooks/zammad", good, zammadtest.Headers(good, "other", "d-1", "t"), 401, webhook.ResultRejectedSignature},
+		{"unsigned", "/webhooks/zammad", good, zammadfake.Headers(good, "", "d-1", "t"), 401, webhook.ResultRejectedSignature},
+		{"signed with another secret", "/webhooks/zammad", good, zammadfake.Headers(good, "other", "d-1", "t"), 401, webhook.ResultRejectedSignature},
 		{"signature of another body", "/webhooks/zammad", good, signed(append([]byte(" "), good...)), 401, webhook.ResultRejectedSignature},
 		{"malformed JSON, signed", "/webhooks/zammad", []byte(`{"ticket":`), signed([]byte(`{"ticket":`)), 400, webhook.ResultRejectedPayload},
 		{"no ticket id, signed", "/webhooks/zammad", []byte(`{"ticket":{},"article":{}}`), signed([]byte(`{"ticket":{},"article":{}}`)), 400, webhook.ResultRejectedPayload},
@@ -265,7 +265,7 @@ func TestRedisDownAnswers503AndTheRedeliveryIsQueuedOnceRedisIsBack(t *testing.T
 	if rec.Code != http.StatusAccepted {
 		t.Fatalf("status %d after restart: %s", rec.Code, rec.Body)
 	}
-	if _, err := r.inspect.GetTaskInfo(jobs.QueueEvents, jobs.EventTaskID("zammad", fixtureDelivery)); err != nil {
+	if _, err := r.inspect.GetTaskInfo(tasks.QueueEvents, tasks.EventID("zammad", fixtureDelivery)); err != nil {
 		t.Fatalf("task not in Redis after restart: %v", err)
 	}
 }
@@ -286,13 +286,13 @@ func TestAdapterWithoutSecretNeedsInsecureMode(t *testing.T) {
 	}
 
 	r := newRig(t, addr, "", func(c *webhook.Config) { c.Insecure = true })
-	body := zammadtest.Payload{Ticket: zammadtest.Ticket{ID: 8}}.JSON()
-	if rec := r.post("/webhooks/zammad", body, zammadtest.Headers(body, "", "d-8", "")); rec.Code != http.StatusAccepted {
+	body := zammadfake.Payload{Ticket: zammadfake.Ticket{ID: 8}}.JSON()
+	if rec := r.post("/webhooks/zammad", body, zammadfake.Headers(body, "", "d-8", "")); rec.Code != http.StatusAccepted {
 		t.Fatalf("insecure mode: status %d: %s", rec.Code, rec.Body)
 	}
 	// With a secret, insecure mode changes nothing: unsigned is still refused.
 	r = newRig(t, addr, "s", func(c *webhook.Config) { c.Insecure = true })
-	if rec := r.post("/webhooks/zammad", body, zammadtest.Headers(body, "", "d-9", "")); rec.Code != http.StatusUnauthorized {
+	if rec := r.post("/webhooks/zammad", body, zammadfake.Headers(body, "", "d-9", "")); rec.Code != http.StatusUnauthorized {
 		t.Fatalf("insecure mode with a secret: status %d", rec.Code)
 	}
 }

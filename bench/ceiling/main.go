@@ -18,7 +18,7 @@ import (
 	"github.com/hibiken/asynq"
 	"github.com/labstack/echo/v4"
 
-	"github.com/monobunt/slaguard/jobs"
+	"github.com/monobunt/slaguard/tasks"
 )
 
 func main() {
@@ -35,9 +35,9 @@ func main() {
 			return ctx.NoContent(http.StatusBadRequest)
 		}
 		id := ctx.Request().Header.Get("X-Zammad-Delivery")
-		_, err = c.EnqueueContext(ctx.Request().Context(), asynq.NewTask(jobs.TypeTicketEvent, b,
-			asynq.TaskID(jobs.EventTaskID("zammad", id)), asynq.Queue(jobs.QueueEvents),
-			asynq.MaxRetry(25), asynq.Retention(jobs.EventRetention)))
+		_, err = c.EnqueueContext(ctx.Request().Context(), asynq.NewTask(tasks.TypeTicketEvent, b,
+			asynq.TaskID(tasks.EventID("zammad", id)), asynq.Queue(tasks.QueueEvents),
+			asynq.MaxRetry(25), asynq.Retention(tasks.EventRetention)))
 		if err != nil && !errors.Is(err, asynq.ErrTaskIDConflict) && !errors.Is(err, asynq.ErrDuplicateTask) {
 			return ctx.NoContent(http.StatusServiceUnavailable)
 		}

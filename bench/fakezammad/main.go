@@ -1,10 +1,10 @@
-// Command fakezammad runs the fake Zammad of zammadtest as a process of its own on a
+// Command fakezammad runs the fake Zammad of zammadfake as a process of its own on a
 // loopback port, for the load and fault suite (bench/run.sh). Besides Zammad's REST API
 // it answers:
 //
 //	GET    /_requests?since=N  the recorded requests from index N on, compact JSON
-//	POST   /_tickets           add or replace tickets (a JSON array of zammadtest.Ticket)
-//	POST   /_fault             add a fault (a JSON zammadtest.Fault: Status, Times, RetryAfter…)
+//	POST   /_tickets           add or replace tickets (a JSON array of zammadfake.Ticket)
+//	POST   /_fault             add a fault (a JSON zammadfake.Fault: Status, Times, RetryAfter…)
 //	DELETE /_fault             clear every fault
 //	GET    /_stats             {"requests": n, "webhooks": n, "tickets": n}
 //
@@ -21,7 +21,7 @@ import (
 	"sync/atomic"
 	"time"
 
-	"github.com/monobunt/slaguard/helpdesk/zammad/zammadtest"
+	"github.com/monobunt/slaguard/helpdesk/zammad/zammadfake"
 )
 
 // compact is a recorded request without headers or raw body.
@@ -36,14 +36,14 @@ type compact struct {
 
 func main() {
 	addr := flag.String("addr", "127.0.0.1:18093", "listen address (loopback)")
-	token := flag.String("token", zammadtest.DefaultToken, "access token slaguard must send")
+	token := flag.String("token", zammadfake.DefaultToken, "access token slaguard must send")
 	hook := flag.String("webhook-url", "", "slaguard's webhook URL: after each write the fake posts the ticket back, as a Zammad trigger would")
 	secret := flag.String("webhook-secret", "", "HMAC token for the webhooks it sends")
 	flag.Parse()
 	if !strings.HasPrefix(*addr, "127.0.0.1:") {
 		log.Fatal("fakezammad: -addr must be on 127.0.0.1")
 	}
-	z := zammadtest.New(zammadtest.Options{Token: *token, WebhookURL: *hook, WebhookSecret: *secret})
+	z := zammadfake.New(zammadfake.Options{Token: *token, WebhookURL: *hook, WebhookSecret: *secret})
 	defer z.Close()
 	var tickets atomic.Int64
 
@@ -59,7 +59,7 @@ func main() {
 		writeJSON(w, out)
 	})
 	mux.HandleFunc("POST /_tickets", func(w http.ResponseWriter, r *http.Request) {
-		var ts []zammadtest.Ticket
+		var ts []zammadfake.Ticket
 		if err := json.NewDecoder(r.Body).Decode(&ts); err != nil {
 			http.Error(w, err.Error(), http.StatusBadRequest)
 			return
@@ -71,7 +71,7 @@ func main() {
 		w.WriteHeader(http.StatusNoContent)
 	})
 	mux.HandleFunc("POST /_fault", func(w http.ResponseWriter, r *http.Request) {
-		var f zammadtest.Fault
+		var f zammadfake.Fault
 		if err := json.NewDecoder(r.Body).Decode(&f); err != nil {
 			http.Error(w, err.Error(), http.StatusBadRequest)
 			return

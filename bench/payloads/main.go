@@ -15,7 +15,7 @@ import (
 	"os"
 	"time"
 
-	"github.com/monobunt/slaguard/helpdesk/zammad/zammadtest"
+	"github.com/monobunt/slaguard/helpdesk/zammad/zammadfake"
 )
 
 func main() {
@@ -43,16 +43,16 @@ func main() {
 		if i%5 == 0 {
 			typ = "web"
 		}
-		p := zammadtest.Payload{Ticket: zammadtest.Ticket{ID: id, Number: fmt.Sprint(31000 + id), Title: "Bilder laden langsam",
+		p := zammadfake.Payload{Ticket: zammadfake.Ticket{ID: id, Number: fmt.Sprint(31000 + id), Title: "Bilder laden langsam",
 			State: states[i%len(states)], Priority: "2 normal", Group: "Support",
 			OrganizationID: 5, OrganizationName: "Load Corp", CustomerID: 12, CustomerEmail: "max@load.example",
 			CreateArticleType: "email", CreatedAt: t0, UpdatedAt: at, UpdatedByID: by, ArticleIDs: []int{id * 10, 100000 + i}},
-			Article: &zammadtest.Article{ID: 100000 + i, TicketID: id, Sender: sender, Type: typ,
+			Article: &zammadfake.Article{ID: 100000 + i, TicketID: id, Sender: sender, Type: typ,
 				Subject: "Bilder laden langsam", From: "Max Muster <max@load.example>",
 				Body:      "Die Produktbilder laden seit gestern sehr langsam, bitte prüfen. Danke und liebe Grüße, Max",
 				CreatedAt: at, CreatedByID: by}}
 		body := p.JSON()
-		lines = append(lines, line{zammadtest.NewDeliveryID(), zammadtest.Sign(*secret, body), string(body)})
+		lines = append(lines, line{zammadfake.NewDeliveryID(), zammadfake.Sign(*secret, body), string(body)})
 	}
 	for _, l := range lines {
 		fmt.Fprintf(w, "%s\t%s\t%s\n", l.id, l.sig, l.body)

@@ -12,7 +12,7 @@ import (
 	"strings"
 	"time"
 
-	"github.com/monobunt/slaguard/helpdesk/zammad/zammadtest"
+	"github.com/monobunt/slaguard/helpdesk/zammad/zammadfake"
 )
 
 var client = &http.Client{Timeout: 30 * time.Second, Transport: &http.Transport{
@@ -122,7 +122,7 @@ func (s *stack) do(method, url string, body, out any) int {
 	return resp.StatusCode
 }
 
-func (s *stack) addTickets(ts []zammadtest.Ticket) error {
+func (s *stack) addTickets(ts []zammadfake.Ticket) error {
 	for len(ts) > 0 {
 		n := min(len(ts), 2000)
 		if code := s.do(http.MethodPost, s.fakeURL+"/_tickets", ts[:n], nil); code != http.StatusNoContent {
@@ -133,7 +133,7 @@ func (s *stack) addTickets(ts []zammadtest.Ticket) error {
 	return nil
 }
 
-func (s *stack) fault(f *zammadtest.Fault) {
+func (s *stack) fault(f *zammadfake.Fault) {
 	if f == nil {
 		s.do(http.MethodDelete, s.fakeURL+"/_fault", nil, nil)
 		return
@@ -160,10 +160,10 @@ func (s *stack) events(id int) int {
 }
 
 // deliver posts one signed webhook; status 0 means no answer.
-func (s *stack) deliver(p zammadtest.Payload, delivery string) int {
+func (s *stack) deliver(p zammadfake.Payload, delivery string) int {
 	body := p.JSON()
 	req, _ := http.NewRequest(http.MethodPost, s.webURL+"/webhooks/zammad", bytes.NewReader(body))
-	req.Header = zammadtest.Headers(body, webhookSecret, delivery, "slaguard: any change")
+	req.Header = zammadfake.Headers(body, webhookSecret, delivery, "slaguard: any change")
 	resp, err := client.Do(req)
 	if err != nil {
 		return 0

@@ -9,7 +9,7 @@ import (
 	"sync"
 	"time"
 
-	"github.com/monobunt/slaguard/helpdesk/zammad/zammadtest"
+	"github.com/monobunt/slaguard/helpdesk/zammad/zammadfake"
 )
 
 // runE2E offers new web tickets at a steady rate; each gets sla1's real-time confirmation
@@ -57,7 +57,7 @@ func e2eAt(s *stack, err error, rate, base int) row {
 	n := rate * secs
 	begin := time.Now().Add(time.Second)
 	slot := func(i int) time.Time { return begin.Add(time.Duration(i) * time.Second / time.Duration(rate)) }
-	ts := make([]zammadtest.Ticket, n)
+	ts := make([]zammadfake.Ticket, n)
 	for i := range ts {
 		ts[i] = newTicket(base+i, "web", "Frage "+strconv.Itoa(i), slot(i))
 	}
@@ -75,7 +75,7 @@ func e2eAt(s *stack, err error, rate, base int) row {
 			defer wg.Done()
 			p := created(ts[i], "Eine Frage zum Shop.")
 			sent[i] = time.Now()
-			if code := s.deliver(p, zammadtest.NewDeliveryID()); code != http.StatusAccepted {
+			if code := s.deliver(p, zammadfake.NewDeliveryID()); code != http.StatusAccepted {
 				mu.Lock()
 				bad++
 				mu.Unlock()

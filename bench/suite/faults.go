@@ -8,7 +8,7 @@ import (
 	"sync/atomic"
 	"time"
 
-	"github.com/monobunt/slaguard/helpdesk/zammad/zammadtest"
+	"github.com/monobunt/slaguard/helpdesk/zammad/zammadfake"
 )
 
 // replies counts successful confirmations per ticket.
@@ -58,7 +58,7 @@ func runKill(work string) []row {
 	t0 := time.Now()
 	parallel(n, 16, func(i int) {
 		t := newTicket(400000+i, "web", "Frage "+strconv.Itoa(i), time.Now())
-		if s.deliver(created(t, "Eine Frage zum Shop."), zammadtest.NewDeliveryID()) != http.StatusAccepted {
+		if s.deliver(created(t, "Eine Frage zum Shop."), zammadfake.NewDeliveryID()) != http.StatusAccepted {
 			refused.Add(1)
 		}
 		if sent.Add(1) == int64(n/3) {
@@ -126,7 +126,7 @@ func runRedis(work string) []row {
 	parallel(n, 8, func(i int) {
 		time.Sleep(time.Until(t0.Add(time.Duration(i) * 2 * time.Millisecond))) // 500/s
 		t := newTicket(500000+i, "web", "Frage "+strconv.Itoa(i), time.Now())
-		p, id := created(t, "Eine Frage zum Shop."), zammadtest.NewDeliveryID()
+		p, id := created(t, "Eine Frage zum Shop."), zammadfake.NewDeliveryID()
 		for try := 0; try < 10; try++ {
 			if s.deliver(p, id) == http.StatusAccepted {
 				accepted[i] = true

@@ -9,7 +9,7 @@ import (
 	"sync"
 	"time"
 
-	"github.com/monobunt/slaguard/helpdesk/zammad/zammadtest"
+	"github.com/monobunt/slaguard/helpdesk/zammad/zammadfake"
 )
 
 // withoutNotes drops the internal notes (every mark may carry one) from a write list.
@@ -34,8 +34,8 @@ func runOutage(work string) []row {
 	if err := s.contract(contract("4s", "8s", true, 50)); err != nil {
 		return fail(err)
 	}
-	s.fault(&zammadtest.Fault{Times: -1, Status: http.StatusServiceUnavailable, RetryAfter: "3"})
-	ts := make([]zammadtest.Ticket, n)
+	s.fault(&zammadfake.Fault{Times: -1, Status: http.StatusServiceUnavailable, RetryAfter: "3"})
+	ts := make([]zammadfake.Ticket, n)
 	for i := range ts {
 		ts[i] = newTicket(600000+i, "email", "Shop nicht erreichbar", time.Now())
 	}
@@ -43,13 +43,13 @@ func runOutage(work string) []row {
 		return fail(err)
 	}
 	for _, t := range ts {
-		if code := s.deliver(created(t, "Der Shop ist offline."), zammadtest.NewDeliveryID()); code != http.StatusAccepted {
+		if code := s.deliver(created(t, "Der Shop ist offline."), zammadfake.NewDeliveryID()); code != http.StatusAccepted {
 			return fail(fmt.Errorf("delivery: %d", code))
 		}
 	}
 	time.Sleep(outage / 2)
 	s.fault(nil)
-	s.fault(&zammadtest.Fault{Times: -1, Status: http.StatusTooManyRequests, RetryAfter: "2"})
+	s.fault(&zammadfake.Fault{Times: -1, Status: http.StatusTooManyRequests, RetryAfter: "2"})
 	time.Sleep(outage / 2)
 	s.fault(nil)
 	_ = s.fetch()
@@ -105,9 +105,9 @@ func runDup(work string) []row {
 	if err := s.contract(contract("1h", "2h", true, 80)); err != nil {
 		return fail(err)
 	}
-	batch := func(base int) []zammadtest.Ticket {
+	batch := func(base int) []zammadfake.Ticket {
 		now := time.Now().Add(-time.Minute)
-		ts := make([]zammadtest.Ticket, n)
+		ts := make([]zammadfake.Ticket, n)
 		for i := range ts {
 			if i%2 == 0 {
 				ts[i] = newTicket(base+i, "web", "Frage zum Shop", now)
@@ -117,7 +117,7 @@ func runDup(work string) []row {
 		}
 		return ts
 	}
-	body := func(t zammadtest.Ticket) string {
+	body := func(t zammadfake.Ticket) string {
 		if t.CreateArticleType == "web" {
 			return "Eine Frage zum Shop."
 		}
@@ -128,19 +128,19 @@ func runDup(work string) []row {
 		return fail(err)
 	}
 	parallel(n, 8, func(i int) {
-		s.deliver(created(clean[i], body(clean[i])), zammadtest.NewDeliveryID())
+		s.deliver(created(clean[i], body(clean[i])), zammadfake.NewDeliveryID())
 		time.Sleep(300 * time.Millisecond)
-		s.deliver(replied(clean[i]), zammadtest.NewDeliveryID())
+		s.deliver(replied(clean[i]), zammadfake.NewDeliveryID())
 	})
 	type del struct {
-		p  zammadtest.Payload
+		p  zammadfake.Payload
 		id string
 	}
 	var all []del
 	for _, t := range dup {
-		for _, p := range []zammadtest.Payload{created(t, body(t)), replied(t)} {
-			id := zammadtest.NewDeliveryID()
-			all = append(all, del{p, id}, del{p, id}, del{p, zammadtest.NewDeliveryID()})
+		for _, p := range []zammadfake.Payload{created(t, body(t)), replied(t)} {
+			id := zammadfake.NewDeliveryID()
+			all = append(all, del{p, id}, del{p, id}, del{p, zammadfake.NewDeliveryID()})
 		}
 	}
 	shuffle(all)

@@ -6,7 +6,7 @@ import (
 	"strings"
 	"time"
 
-	"github.com/monobunt/slaguard/helpdesk/zammad/zammadtest"
+	"github.com/monobunt/slaguard/helpdesk/zammad/zammadfake"
 )
 
 const (
@@ -59,7 +59,7 @@ func startStack(work, name string, o stackOptions) (*stack, error) {
 	}
 	s.env = append([]string{
 		"REDIS_URL=redis://" + s.redis.addr() + "/0",
-		"ZAMMAD_URL=" + s.fakeURL, "ZAMMAD_TOKEN=" + zammadtest.DefaultToken,
+		"ZAMMAD_URL=" + s.fakeURL, "ZAMMAD_TOKEN=" + zammadfake.DefaultToken,
 		"ZAMMAD_WEBHOOK_SECRET=" + webhookSecret, "SLAGUARD_ADMIN_TOKENS=" + adminToken,
 		"SLAGUARD_LOG_LEVEL=warn", "SLAGUARD_SHUTDOWN_TIMEOUT=5s",
 	}, o.env...)

@@ -5,7 +5,7 @@ import (
 	"sync"
 	"time"
 
-	"github.com/monobunt/slaguard/helpdesk/zammad/zammadtest"
+	"github.com/monobunt/slaguard/helpdesk/zammad/zammadfake"
 )
 
 // contract is a 24/7 sla1 contract for "Load Corp" with the given targets.
@@ -23,24 +23,24 @@ func contract(fr, res string, confirmation bool, atRisk int) map[string]any {
 }
 
 // newTicket is a new customer ticket of Load Corp.
-func newTicket(id int, channel, title string, at time.Time) zammadtest.Ticket {
-	return zammadtest.Ticket{ID: id, Title: title, State: "new", Priority: "2 normal",
+func newTicket(id int, channel, title string, at time.Time) zammadfake.Ticket {
+	return zammadfake.Ticket{ID: id, Title: title, State: "new", Priority: "2 normal",
 		OrganizationID: 5, OrganizationName: "Load Corp", CustomerID: customerID,
 		CustomerEmail: "max@load.example", CreateArticleType: channel, CreatedAt: at.UTC(), UpdatedAt: at.UTC()}
 }
 
 // created is the delivery of a ticket's creation: the snapshot and the customer's article.
-func created(t zammadtest.Ticket, body string) zammadtest.Payload {
-	return zammadtest.Payload{Ticket: t, Article: &zammadtest.Article{ID: t.ID*10 + 1, TicketID: t.ID,
+func created(t zammadfake.Ticket, body string) zammadfake.Payload {
+	return zammadfake.Payload{Ticket: t, Article: &zammadfake.Article{ID: t.ID*10 + 1, TicketID: t.ID,
 		Sender: "Customer", Type: t.CreateArticleType, Subject: t.Title, Body: body,
 		CreatedAt: t.CreatedAt, CreatedByID: customerID}}
 }
 
 // replied is the delivery of an agent's public reply a second after creation.
-func replied(t zammadtest.Ticket) zammadtest.Payload {
+func replied(t zammadfake.Ticket) zammadfake.Payload {
 	at := t.CreatedAt.Add(time.Second)
 	t.State, t.UpdatedAt, t.UpdatedByID = "open", at, agentID
-	return zammadtest.Payload{Ticket: t, Article: &zammadtest.Article{ID: t.ID*10 + 2, TicketID: t.ID,
+	return zammadfake.Payload{Ticket: t, Article: &zammadfake.Article{ID: t.ID*10 + 2, TicketID: t.ID,
 		Sender: "Agent", Type: "email", Body: "Wir sehen uns das an.", CreatedAt: at, CreatedByID: agentID}}
 }
 

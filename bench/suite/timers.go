@@ -7,7 +7,7 @@ import (
 	"sync/atomic"
 	"time"
 
-	"github.com/monobunt/slaguard/helpdesk/zammad/zammadtest"
+	"github.com/monobunt/slaguard/helpdesk/zammad/zammadfake"
 )
 
 // runTimers arms TIMERS_N first-response deadlines due within a minute and reads the worker's
@@ -36,7 +36,7 @@ func runTimers(work string) []row {
 		ago := time.Duration(i) * 40 * time.Second / time.Duration(n)
 		t := newTicket(200000+i, "web", "Frage "+strconv.Itoa(i), time.Now().Add(-ago))
 		createdAt[i] = t.CreatedAt
-		if s.deliver(created(t, "Eine Frage zum Shop."), zammadtest.NewDeliveryID()) != http.StatusAccepted {
+		if s.deliver(created(t, "Eine Frage zum Shop."), zammadfake.NewDeliveryID()) != http.StatusAccepted {
 			refused.Add(1)
 		}
 	})
@@ -100,7 +100,7 @@ func runMemory(work string) []row {
 	var refused atomic.Int64
 	parallel(n, 32, func(i int) {
 		t := newTicket(300000+i, "web", "Frage "+strconv.Itoa(i), time.Now())
-		if s.deliver(created(t, "Eine Frage zum Shop."), zammadtest.NewDeliveryID()) != http.StatusAccepted {
+		if s.deliver(created(t, "Eine Frage zum Shop."), zammadfake.NewDeliveryID()) != http.StatusAccepted {
 			refused.Add(1)
 		}
 	})

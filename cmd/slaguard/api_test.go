@@ -10,6 +10,7 @@ import (
 	"github.com/labstack/echo/v4"
 
 	"github.com/monobunt/slaguard/internal/apitest"
+	"github.com/monobunt/slaguard/internal/clocktest"
 	"github.com/monobunt/slaguard/internal/redistest"
 )
 
@@ -25,7 +26,7 @@ func webApp(t *testing.T) *app {
 	if err != nil {
 		t.Fatal(err)
 	}
-	a, err := newApp(cfg, testLogger(t), appOptions{})
+	a, err := newApp(cfg, testLogger(t), appOptions{clock: clocktest.Clock()})
 	if err != nil {
 		t.Fatal(err)
 	}

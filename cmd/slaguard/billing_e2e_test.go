@@ -7,13 +7,16 @@ import (
 	"testing"
 	"time"
 
-	"github.com/monobunt/slaguard/billing"
-	"github.com/monobunt/slaguard/helpdesk/zammad/zammadtest"
+	"github.com/monobunt/slaguard/helpdesk/zammad/zammadfake"
+	"github.com/monobunt/slaguard/internal/clocktest"
+	"github.com/monobunt/slaguard/sla"
 )
 
 // Zammad webhooks with time accounting go in; the month's export comes out.
-func TestBillingEndToEnd(t *testing.T) {
-	s := startService(t, serviceOptions{})
+func TestBillingEndToEnd(t *testing.T) { billingDay(t, serviceOptions{}) }
+
+func billingDay(t *testing.T, opt serviceOptions) {
+	s := startService(t, opt)
 	contract := secondsContract()
 	contract["billing_increment"] = "15m"
 	var created map[string]any
@@ -25,14 +28,14 @@ func TestBillingEndToEnd(t *testing.T) {
 	o.create(402, "Frage zum Newsletter", "web", "2 normal", "Wie funktioniert der Newsletter?")
 	// Agents book time: 50 minutes on the change request (billed 60 with the 15-minute
 	// increment), 20 on the question (included).
-	s.Zammad.AddTimeAccounting(zammadtest.TimeAccounting{TicketID: 401, TimeUnit: "50.0", CreatedByID: agentID})
-	s.Zammad.AddTimeAccounting(zammadtest.TimeAccounting{TicketID: 402, TimeUnit: "20.0", CreatedByID: agentID})
+	s.Zammad.AddTimeAccounting(zammadfake.TimeAccounting{TicketID: 401, TimeUnit: "50.0", CreatedByID: agentID})
+	s.Zammad.AddTimeAccounting(zammadfake.TimeAccounting{TicketID: 402, TimeUnit: "20.0", CreatedByID: agentID})
 	for _, id := range []int{401, 402} {
-		o.change(id, agentID, func(t *zammadtest.Ticket) { t.State = "open" }, &zammadtest.Article{
+		o.change(id, agentID, func(t *zammadfake.Ticket) { t.State = "open" }, &zammadfake.Article{
 			ID: id*10 + 5, TicketID: id, Sender: "Agent", Type: "note", Internal: true,
 			Body: "Arbeit erledigt.", CreatedByID: agentID, AccountedTime: 1})
 	}
-	month := billing.MonthOf(time.Now())
+	month := sla.Month(clocktest.Now())
 	var csv string
 	eventually(t, 10*time.Second, "both entries in the export", func() bool {
 		csv = s.download("/api/v1/billing/" + month + "?format=csv&dialect=rfc4180")
@@ -48,12 +51,13 @@ func TestBillingEndToEnd(t *testing.T) {
 		}
 	}
 	// Redelivered webhooks and re-reads never add an entry twice.
-	o.change(401, agentID, nil, &zammadtest.Article{ID: 4016, TicketID: 401, Sender: "Agent", Type: "note",
+	o.change(401, agentID, nil, &zammadfake.Article{ID: 4016, TicketID: 401, Sender: "Agent", Type: "note",
 		Internal: true, Body: "Nochmal gelesen.", CreatedByID: agentID, AccountedTime: 1})
 	time.Sleep(2500 * time.Millisecond)
 	if again := s.download("/api/v1/billing/" + month + "?format=csv&dialect=rfc4180"); again != csv {
 		t.Errorf("a re-read changed the export:\n%s\nwas:\n%s", again, csv)
 	}
+	checkNoTaskFailed(t, s)
 }
 
 func (s *testService) download(path string) string {

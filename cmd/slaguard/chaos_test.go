@@ -14,7 +14,8 @@ import (
 	"testing"
 	"time"
 
-	"github.com/monobunt/slaguard/helpdesk/zammad/zammadtest"
+	"github.com/monobunt/slaguard/helpdesk/zammad/zammadfake"
+	"github.com/monobunt/slaguard/internal/clocktest"
 	"github.com/monobunt/slaguard/internal/redistest"
 )
 
@@ -29,7 +30,7 @@ func chaos(t *testing.T) {
 }
 
 // writesPerTicket lists, per ticket, the marks slaguard wrote, in the order Zammad got them.
-func writesPerTicket(z *zammadtest.Server) map[string][]string {
+func writesPerTicket(z *zammadfake.Server) map[string][]string {
 	out := map[string][]string{}
 	for _, r := range z.Requests() {
 		if r.Status < 200 || r.Status > 299 {
@@ -69,7 +70,7 @@ func TestChaosHelpdeskOutage(t *testing.T) {
 		t.Fatalf("contract: %d", code)
 	}
 	z := s.Zammad
-	z.Fail(zammadtest.Fault{Times: -1, Status: 503})
+	z.Fail(zammadfake.Fault{Times: -1, Status: 503})
 	o := ticketOps{s: s, copies: 1}
 	const n = 20
 	for i := 0; i < n; i++ {
@@ -77,7 +78,7 @@ func TestChaosHelpdeskOutage(t *testing.T) {
 	}
 	time.Sleep(6 * time.Second)
 	z.ClearFaults()
-	z.Fail(zammadtest.Fault{Times: -1, Status: 429, RetryAfter: "2"})
+	z.Fail(zammadfake.Fault{Times: -1, Status: 429, RetryAfter: "2"})
 	time.Sleep(6 * time.Second)
 	outage := len(z.Requests())
 	z.ClearFaults()
@@ -167,7 +168,7 @@ func TestChaosRedisRestart(t *testing.T) {
 	const n = 400
 	var accepted, refused atomic.Int64
 	type delivery struct {
-		p  zammadtest.Payload
+		p  zammadfake.Payload
 		id string
 	}
 	var mu sync.Mutex
@@ -186,11 +187,11 @@ func TestChaosRedisRestart(t *testing.T) {
 		go func(i int) {
 			defer wg.Done()
 			id := 700 + i
-			now := time.Now().UTC()
-			p := zammadtest.Payload{Ticket: zammadtest.Ticket{ID: id, Title: "Frage", State: "new", Priority: "2 normal",
+			now := clocktest.Now()
+			p := zammadfake.Payload{Ticket: zammadfake.Ticket{ID: id, Title: "Frage", State: "new", Priority: "2 normal",
 				OrganizationID: 5, OrganizationName: "Customer Corp", CustomerID: customerID,
 				CustomerEmail: "max@customer.example", CreateArticleType: "web", CreatedAt: now, UpdatedAt: now}}
-			d := delivery{p, zammadtest.NewDeliveryID()}
+			d := delivery{p, zammadfake.NewDeliveryID()}
 			switch code := s.deliver(p, d.id); code {
 			case http.StatusAccepted:
 				accepted.Add(1)

@@ -15,8 +15,10 @@ import (
 	"time"
 
 	"github.com/monobunt/slaguard/contracts"
-	"github.com/monobunt/slaguard/helpdesk/zammad/zammadtest"
-	"github.com/monobunt/slaguard/jobs"
+	"github.com/monobunt/slaguard/helpdesk/zammad/zammadfake"
+	"github.com/monobunt/slaguard/internal/clock"
+	"github.com/monobunt/slaguard/sla"
+	"github.com/monobunt/slaguard/ticketstore"
 )
 
 // demoScale sets the demo's pace: its contract's targets, and so its whole length.
@@ -43,10 +45,13 @@ func runDemo(ctx context.Context, args []string, stdout, stderr io.Writer) error
 	if *verbose {
 		logOut = stderr
 	}
-	return demo(ctx, scale, stdout, logOut)
+	return demo(ctx, scale, clock.System, stdout, logOut)
 }
 
-func demo(ctx context.Context, scale demoScale, out, logOut io.Writer) error {
+// demo plays the day on the clock now. Its contract runs every ticket on the 24/7
+// calendar, so what it shows is the same at any hour, on any day (a Sunday night,
+// Christmas, the night of a DST change): business hours would stop its clocks at night.
+func demo(ctx context.Context, scale demoScale, now func() time.Time, out, logOut io.Writer) error {
 	ctx, cancel := context.WithCancel(ctx)
 	defer cancel()
 	p := &printer{w: out}
@@ -57,7 +62,7 @@ func demo(ctx context.Context, scale demoScale, out, logOut io.Writer) error {
 		return err
 	}
 	base := "http://" + ln.Addr().String()
-	z := zammadtest.New(zammadtest.Options{WebhookURL: base + "/webhooks/zammad", WebhookSecret: secret})
+	z := zammadfake.New(zammadfake.Options{WebhookURL: base + "/webhooks/zammad", WebhookSecret: secret, Clock: now})
 	defer z.Close()
 
 	env := map[string]string{
@@ -69,7 +74,7 @@ func demo(ctx context.Context, scale demoScale, out, logOut io.Writer) error {
 	if err != nil {
 		return err
 	}
-	a, err := newApp(cfg, newLogger(logOut, "info"), appOptions{httpClient: z.Client()})
+	a, err := newApp(cfg, newLogger(logOut, "info"), appOptions{httpClient: z.Client(), clock: now})
 	if err != nil {
 		return err
 	}
@@ -96,40 +101,43 @@ func demo(ctx context.Context, scale demoScale, out, logOut io.Writer) error {
 	}
 	rate := int64(9600)
 	c, err := a.parts.contracts.Create(ctx, contracts.Spec{
-		Customer: "Bäckerei Demo GmbH", Plan: "sla1", StartsOn: contracts.DateOf(time.Now().AddDate(0, -1, 0)),
-		Domains: []string{"baeckerei-demo.at"}, Organizations: []string{"Bäckerei Demo GmbH"},
+		Customer: "Bäckerei Demo GmbH", Plan: "sla1", StartsOn: contracts.DateOf(now().AddDate(0, -1, 0)),
+		Calendar: sla.CalendarSpec{Preset: "24x7"},
+		Domains:  []string{"baeckerei-demo.at"}, Organizations: []string{"Bäckerei Demo GmbH"},
 		FirstResponse: targets(scale.firstResponse), Resolution: targets(scale.resolution),
 		HourlyRateCents: &rate, EmergencyPhone: "+43 1 234 56 78",
 	})
 	if err != nil {
 		return fmt.Errorf("demo contract: %w", err)
 	}
-	p.say("slaguard demo — contract %s for %q: plan sla1, first response %s, resolution %s, 5 tickets a month",
+	month := sla.Month(now()) // the day's month, even if it should end while the demo runs
+	p.say("slaguard demo — contract %s for %q: plan sla1, first response %s, resolution %s on the 24/7 calendar, 5 tickets a month",
 		c.ID, c.Customer, scale.firstResponse, scale.resolution)
 	p.say("webhooks go to %s/webhooks/zammad; the fake Zammad prints what slaguard writes back.\n", base)
 
 	stopWatch := p.watch(ctx, z)
-	day := demoDay{z: z, url: base + "/webhooks/zammad", secret: secret, p: p}
+	day := demoDay{z: z, url: base + "/webhooks/zammad", secret: secret, p: p, now: now}
 	if err := day.play(ctx, scale); err != nil {
 		return err
 	}
 	stopWatch()
 
-	u, err := jobs.QuotaUsage(ctx, a.rdb, c.ID, jobs.Month(time.Now()), 5)
+	u, err := ticketstore.New(a.rdb).QuotaUsage(ctx, c.ID, month, 5)
 	if err != nil {
 		return err
 	}
 	p.say("\nusage %s: %d of %d included tickets used, %d over quota: %s",
 		u.Month, u.Used, u.Included, u.OverQuota, strings.Join(u.Tickets, ", "))
-	return a.demoBilling(ctx, out)
+	return a.demoBilling(ctx, out, month)
 }
 
 // demoDay is the scripted day.
 type demoDay struct {
-	z      *zammadtest.Server
+	z      *zammadfake.Server
 	url    string
 	secret string
 	p      *printer
+	now    func() time.Time
 	mu     sync.Mutex
 }
 
@@ -145,7 +153,7 @@ func (d *demoDay) play(ctx context.Context, scale demoScale) error {
 			return d.create(202, "Wie funktioniert der Gutscheincode?", "web", "2 normal", "Wie funktioniert das Einlösen eines Gutscheincodes?")
 		}},
 		{"3 the agent answers the question in time and closes it", func() error {
-			if err := d.change(202, 3, "open", &zammadtest.Article{ID: 2022, TicketID: 202, Sender: "Agent", Type: "email",
+			if err := d.change(202, 3, "open", &zammadfake.Article{ID: 2022, TicketID: 202, Sender: "Agent", Type: "email",
 				Body: "Den Code im Warenkorb eingeben.", CreatedByID: 3}); err != nil {
 				return err
 			}
@@ -167,8 +175,8 @@ func (d *demoDay) play(ctx context.Context, scale demoScale) error {
 			return d.create(207, "Impressum aktualisieren", "web", "1 low", "Bitte die neue Adresse ins Impressum.")
 		}},
 		{"8 the agent books 90 minutes of work on the change request", func() error {
-			d.z.AddTimeAccounting(zammadtest.TimeAccounting{TicketID: 204, TimeUnit: "90.0", CreatedByID: 3})
-			return d.change(204, 3, "open", &zammadtest.Article{ID: 2042, TicketID: 204, Sender: "Agent", Type: "note",
+			d.z.AddTimeAccounting(zammadfake.TimeAccounting{TicketID: 204, TimeUnit: "90.0", CreatedByID: 3})
+			return d.change(204, 3, "open", &zammadfake.Article{ID: 2042, TicketID: 204, Sender: "Agent", Type: "note",
 				Internal: true, Body: "Konzept erstellt.", CreatedByID: 3, AccountedTime: 90})
 		}},
 	}
@@ -186,20 +194,20 @@ func (d *demoDay) play(ctx context.Context, scale demoScale) error {
 }
 
 func (d *demoDay) create(id int, title, channel, priority, body string) error {
-	now := time.Now().UTC()
-	d.z.AddTicket(zammadtest.Ticket{ID: id, Title: title, State: "new", Priority: priority,
+	now := d.now().UTC()
+	d.z.AddTicket(zammadfake.Ticket{ID: id, Title: title, State: "new", Priority: priority,
 		OrganizationID: 77, OrganizationName: "Bäckerei Demo GmbH", CustomerID: 40,
 		CustomerEmail: "chefin@baeckerei-demo.at", CreateArticleType: channel, CreatedAt: now, UpdatedAt: now})
-	return d.send(id, &zammadtest.Article{ID: id * 10, TicketID: id, Sender: "Customer", Type: channel,
+	return d.send(id, &zammadfake.Article{ID: id * 10, TicketID: id, Sender: "Customer", Type: channel,
 		Subject: title, Body: body, CreatedAt: now, CreatedByID: 40})
 }
 
-func (d *demoDay) change(id, by int, state string, art *zammadtest.Article) error {
+func (d *demoDay) change(id, by int, state string, art *zammadfake.Article) error {
 	t, ok := d.z.Ticket(id)
 	if !ok {
 		return fmt.Errorf("demo: no ticket %d", id)
 	}
-	t.State, t.UpdatedAt, t.UpdatedByID = state, time.Now().UTC(), by
+	t.State, t.UpdatedAt, t.UpdatedByID = state, d.now().UTC(), by
 	d.z.AddTicket(t)
 	if art != nil {
 		art.CreatedAt = t.UpdatedAt
@@ -207,11 +215,11 @@ func (d *demoDay) change(id, by int, state string, art *zammadtest.Article) erro
 	return d.send(id, art)
 }
 
-func (d *demoDay) send(id int, art *zammadtest.Article) error {
+func (d *demoDay) send(id int, art *zammadfake.Article) error {
 	p, _ := d.z.Payload(id, art)
 	body := p.JSON()
 	req, _ := http.NewRequest(http.MethodPost, d.url, bytes.NewReader(body))
-	req.Header = zammadtest.Headers(body, d.secret, zammadtest.NewDeliveryID(), "demo")
+	req.Header = zammadfake.Headers(body, d.secret, zammadfake.NewDeliveryID(), "demo")
 	resp, err := http.DefaultClient.Do(req)
 	if err != nil {
 		return err
@@ -240,7 +248,7 @@ func (p *printer) say(format string, args ...any) {
 }
 
 // watch prints every write the fake Zammad receives, as it arrives.
-func (p *printer) watch(ctx context.Context, z *zammadtest.Server) (stop func()) {
+func (p *printer) watch(ctx context.Context, z *zammadfake.Server) (stop func()) {
 	ctx, cancel := context.WithCancel(ctx)
 	done := make(chan struct{})
 	seen := 0
@@ -269,7 +277,7 @@ func (p *printer) watch(ctx context.Context, z *zammadtest.Server) (stop func())
 	return func() { cancel(); <-done }
 }
 
-func describeWrite(r zammadtest.Request) string {
+func describeWrite(r zammadfake.Request) string {
 	m, _ := r.Body.(map[string]any)
 	first := func(s any) string {
 		line, _, _ := strings.Cut(fmt.Sprint(s), "\n")

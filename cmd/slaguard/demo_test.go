@@ -8,17 +8,54 @@ import (
 	"strings"
 	"testing"
 	"time"
+
+	"github.com/monobunt/slaguard/internal/clock"
+	"github.com/monobunt/slaguard/internal/clocktest"
 )
 
-// The demo, at a test's pace, shows every write-back the scripted day calls for.
-func TestDemoPrintsEveryExpectedWriteBack(t *testing.T) {
+// The demo, at a test's pace, shows every write-back the scripted day calls for — at any
+// hour: on a Sunday night, on Christmas Eve after closing and in the night the clocks go
+// back, as on a weekday morning (its contract runs on the 24/7 calendar). With
+// SLAGUARD_TEST_CLOCK set, it plays at that instant only.
+func TestDemoPrintsEveryExpectedWriteBackAtAnyHour(t *testing.T) {
 	if testing.Short() {
 		t.Skip("the demo takes a few seconds")
 	}
+	starts := map[string]func() time.Time{
+		"Tuesday 10:00":             clock.StartingAt(vienna(t, "2026-11-24T10:00:00")),
+		"Sunday 03:00":              clock.StartingAt(vienna(t, "2026-12-06T03:00:00")),
+		"Christmas Eve 18:00":       clock.StartingAt(vienna(t, "2026-12-24T18:00:00")),
+		"October DST change, 02:59": clock.StartingAt(time.Date(2026, 10, 25, 0, 59, 50, 0, time.UTC)),
+	}
+	if at, ok := clocktest.Shifted(); ok {
+		starts = map[string]func() time.Time{at.Format(time.RFC3339): clocktest.Clock()}
+	}
+	for name, now := range starts {
+		t.Run(name, func(t *testing.T) {
+			t.Parallel()
+			checkDemo(t, now)
+		})
+	}
+}
+
+func vienna(t *testing.T, local string) time.Time {
+	t.Helper()
+	loc, err := time.LoadLocation("Europe/Vienna")
+	if err != nil {
+		t.Fatal(err)
+	}
+	at, err := time.ParseInLocation("2006-01-02T15:04:05", local, loc)
+	if err != nil {
+		t.Fatal(err)
+	}
+	return at
+}
+
+func checkDemo(t *testing.T, now func() time.Time) {
 	ctx, cancel := context.WithTimeout(context.Background(), 60*time.Second)
 	defer cancel()
 	var out bytes.Buffer
-	if err := demo(ctx, demoScale{firstResponse: 2 * time.Second, resolution: 4 * time.Second}, &out, io.Discard); err != nil {
+	if err := demo(ctx, demoScale{firstResponse: 2 * time.Second, resolution: 4 * time.Second}, now, &out, io.Discard); err != nil {
 		t.Fatalf("demo: %v\n%s", err, out.String())
 	}
 	got := out.String()

@@ -12,8 +12,11 @@ import (
 
 	"github.com/google/go-cmp/cmp"
 
-	"github.com/monobunt/slaguard/helpdesk/zammad/zammadtest"
-	"github.com/monobunt/slaguard/jobs"
+	"github.com/monobunt/slaguard/helpdesk/zammad/zammadfake"
+	"github.com/monobunt/slaguard/internal/clocktest"
+	"github.com/monobunt/slaguard/sla"
+	"github.com/monobunt/slaguard/ticketapi"
+	"github.com/monobunt/slaguard/ticketstore"
 )
 
 const (
@@ -54,18 +57,18 @@ type ticketOps struct {
 }
 
 func (o ticketOps) create(id int, title, channel, priority, body string) {
-	now := time.Now().UTC()
-	t := zammadtest.Ticket{ID: id, Title: title, State: "new", Priority: priority,
+	now := clocktest.Now()
+	t := zammadfake.Ticket{ID: id, Title: title, State: "new", Priority: priority,
 		OrganizationID: 5, OrganizationName: "Customer Corp", CustomerID: customerID,
 		CustomerEmail: "max@customer.example", CreateArticleType: channel, CreatedAt: now, UpdatedAt: now}
 	o.s.Zammad.AddTicket(t)
-	art := &zammadtest.Article{ID: id*10 + 1, TicketID: id, Sender: "Customer", Type: channel,
+	art := &zammadfake.Article{ID: id*10 + 1, TicketID: id, Sender: "Customer", Type: channel,
 		Subject: title, Body: body, CreatedAt: now, CreatedByID: customerID}
 	o.deliver(id, art)
 }
 
 // change applies f to the ticket as user `by`, with an optional article, and delivers it.
-func (o ticketOps) change(id, by int, f func(*zammadtest.Ticket), art *zammadtest.Article) {
+func (o ticketOps) change(id, by int, f func(*zammadfake.Ticket), art *zammadfake.Article) {
 	t, ok := o.s.Zammad.Ticket(id)
 	if !ok {
 		o.s.t.Fatalf("no ticket %d", id)
@@ -73,27 +76,27 @@ func (o ticketOps) change(id, by int, f func(*zammadtest.Ticket), art *zammadtes
 	if f != nil {
 		f(&t)
 	}
-	t.UpdatedAt = time.Now().UTC()
+	t.UpdatedAt = clocktest.Now()
 	t.UpdatedByID = by
 	o.s.Zammad.AddTicket(t)
 	o.deliver(id, art)
 }
 
 func (o ticketOps) reply(id int) {
-	art := &zammadtest.Article{ID: id*10 + 2, TicketID: id, Sender: "Agent", Type: "email",
-		Body: "Wir sehen uns das an.", CreatedAt: time.Now().UTC(), CreatedByID: agentID}
-	o.change(id, agentID, func(t *zammadtest.Ticket) { t.State = "open" }, art)
+	art := &zammadfake.Article{ID: id*10 + 2, TicketID: id, Sender: "Agent", Type: "email",
+		Body: "Wir sehen uns das an.", CreatedAt: clocktest.Now(), CreatedByID: agentID}
+	o.change(id, agentID, func(t *zammadfake.Ticket) { t.State = "open" }, art)
 }
 
-func (o ticketOps) deliver(id int, art *zammadtest.Article) {
+func (o ticketOps) deliver(id int, art *zammadfake.Article) {
 	p, _ := o.s.Zammad.Payload(id, art)
-	first := zammadtest.NewDeliveryID()
+	first := zammadfake.NewDeliveryID()
 	ids := []string{first}
 	for i := 1; i < o.copies; i++ {
 		if i%2 == 1 {
 			ids = append(ids, first)
 		} else {
-			ids = append(ids, zammadtest.NewDeliveryID())
+			ids = append(ids, zammadfake.NewDeliveryID())
 		}
 	}
 	rand.Shuffle(len(ids), func(i, j int) { ids[i], ids[j] = ids[j], ids[i] })
@@ -110,8 +113,8 @@ func (o ticketOps) deliver(id int, art *zammadtest.Article) {
 	wg.Wait()
 }
 
-func (s *testService) ticket(id int) jobs.TicketView {
-	var v jobs.TicketView
+func (s *testService) ticket(id int) ticketapi.TicketView {
+	var v ticketapi.TicketView
 	if code := s.api(http.MethodGet, fmt.Sprintf("/api/v1/tickets/zammad/%d", id), nil, &v); code != 200 {
 		s.t.Fatalf("ticket %d: %d", id, code)
 	}
@@ -119,17 +122,17 @@ func (s *testService) ticket(id int) jobs.TicketView {
 }
 
 // notes returns the internal notes slaguard wrote on a ticket.
-func notes(z *zammadtest.Server, id int) []string {
+func notes(z *zammadfake.Server, id int) []string {
 	var out []string
 	for _, a := range z.Articles(id) {
-		if a.Internal && a.CreatedByID == zammadtest.DefaultMe.ID {
+		if a.Internal && a.CreatedByID == zammadfake.DefaultMe.ID {
 			out = append(out, a.Body)
 		}
 	}
 	return out
 }
 
-func countTag(z *zammadtest.Server, id int, tag string) int {
+func countTag(z *zammadfake.Server, id int, tag string) int {
 	n := 0
 	for _, r := range z.RequestsTo(http.MethodPost, "/api/v1/tags/add") {
 		m := r.BodyMap()
@@ -172,8 +175,8 @@ func runScenario(t *testing.T, opt serviceOptions, copies int) map[int]writeSumm
 
 	time.Sleep(500 * time.Millisecond) // let 102's first response come before its at-risk point
 	o.reply(102)
-	o.change(102, agentID, func(t *zammadtest.Ticket) { t.State = "closed" }, nil)
-	o.change(103, customerID, func(t *zammadtest.Ticket) { t.State = "pending reminder" }, nil)
+	o.change(102, agentID, func(t *zammadfake.Ticket) { t.State = "closed" }, nil)
+	o.change(103, customerID, func(t *zammadfake.Ticket) { t.State = "pending reminder" }, nil)
 
 	eventually(t, 5*time.Second, "104 corrected to high", func() bool {
 		tk, _ := z.Ticket(104)
@@ -182,10 +185,10 @@ func runScenario(t *testing.T, opt serviceOptions, copies int) map[int]writeSumm
 	if n := notes(z, 104); len(n) == 0 || !strings.Contains(strings.Join(n, "\n"), "Shop") {
 		t.Errorf("correction of 104 came without a note naming the rule: %q", n)
 	}
-	o.change(104, agentID, func(t *zammadtest.Ticket) { t.Priority = "2 normal" }, nil)
+	o.change(104, agentID, func(t *zammadfake.Ticket) { t.Priority = "2 normal" }, nil)
 
 	time.Sleep(2 * time.Second)
-	o.change(103, customerID, func(t *zammadtest.Ticket) { t.State = "open" }, nil)
+	o.change(103, customerID, func(t *zammadfake.Ticket) { t.State = "open" }, nil)
 
 	// 5. Six tickets this month: the sixth is over quota.
 	o.create(105, "Newsletter Frage", "web", "1 low", "Wie funktioniert der Newsletter?")
@@ -212,7 +215,7 @@ func runScenario(t *testing.T, opt serviceOptions, copies int) map[int]writeSumm
 	}
 	var confirmations int
 	for _, a := range z.Articles(101) {
-		if !a.Internal && a.CreatedByID == zammadtest.DefaultMe.ID {
+		if !a.Internal && a.CreatedByID == zammadfake.DefaultMe.ID {
 			confirmations++
 			if !strings.Contains(a.Body, "31000101") {
 				t.Errorf("confirmation does not name the ticket number: %q", a.Body)
@@ -240,14 +243,15 @@ func runScenario(t *testing.T, opt serviceOptions, copies int) map[int]writeSumm
 	if hasTag(z.Tags(105), "sla-over-quota") {
 		t.Errorf("ticket 105 is the 5th of the month, not over quota")
 	}
-	var usage jobs.Usage
-	s.api(http.MethodGet, fmt.Sprintf("/api/v1/contracts/%s/usage?month=%s", created["id"], jobs.Month(time.Now())), nil, &usage)
+	var usage ticketstore.Usage
+	s.api(http.MethodGet, fmt.Sprintf("/api/v1/contracts/%s/usage?month=%s", created["id"], sla.Month(clocktest.Now())), nil, &usage)
 	if usage.Used != 6 || usage.OverQuota != 1 {
 		t.Errorf("usage = %+v, want 6 used, 1 over quota", usage)
 	}
 	if copies == 1 {
 		checkMetrics(t, s)
 	}
+	checkNoTaskFailed(t, s)
 	s.stop() // before the next scenario empties the shared Redis
 	return summarize(z, 101, 106)
 }
@@ -260,7 +264,7 @@ type writeSummary struct {
 	Replies    int
 }
 
-func summarize(z *zammadtest.Server, from, to int) map[int]writeSummary {
+func summarize(z *zammadfake.Server, from, to int) map[int]writeSummary {
 	out := map[int]writeSummary{}
 	for id := from; id <= to; id++ {
 		var w writeSummary
@@ -288,13 +292,13 @@ func summarize(z *zammadtest.Server, from, to int) map[int]writeSummary {
 	return out
 }
 
-func dumpPUTs(t *testing.T, z *zammadtest.Server, id int) {
+func dumpPUTs(t *testing.T, z *zammadfake.Server, id int) {
 	for _, r := range z.RequestsTo(http.MethodPut, fmt.Sprintf("/api/v1/tickets/%d", id)) {
 		t.Logf("PUT %d: %v", id, r.BodyMap())
 	}
 }
 
-func priorityWrites(z *zammadtest.Server, id int) int {
+func priorityWrites(z *zammadfake.Server, id int) int {
 	n := 0
 	for _, r := range z.RequestsTo(http.MethodPut, fmt.Sprintf("/api/v1/tickets/%d", id)) {
 		if _, ok := r.BodyMap()["priority"]; ok {

@@ -15,7 +15,8 @@ import (
 	"testing"
 	"time"
 
-	"github.com/monobunt/slaguard/helpdesk/zammad/zammadtest"
+	"github.com/monobunt/slaguard/helpdesk/zammad/zammadfake"
+	"github.com/monobunt/slaguard/internal/clocktest"
 	"github.com/monobunt/slaguard/internal/redistest"
 )
 
@@ -32,7 +33,7 @@ type testService struct {
 	t      *testing.T
 	app    *app
 	URL    string
-	Zammad *zammadtest.Server
+	Zammad *zammadfake.Server
 	cancel context.CancelFunc
 	done   chan error
 	// stop ends the service (web, workers, fake Zammad); Cleanup calls it too.
@@ -43,6 +44,7 @@ type testService struct {
 
 type serviceOptions struct {
 	redisAddr string // "" = the package's shared server, emptied
+	redisURL  string // a REDIS_URL of the test's own (sentinel, cluster); wins over redisAddr
 	workers   int    // extra worker processes on the same Redis
 	noWorker  bool   // web only: the test runs the worker itself
 	env       map[string]string
@@ -50,19 +52,23 @@ type serviceOptions struct {
 
 func startService(t *testing.T, opt serviceOptions) *testService {
 	t.Helper()
-	if opt.redisAddr == "" {
-		opt.redisAddr = redistest.Addr(t)
+	redisURL := opt.redisURL
+	if redisURL == "" {
+		if opt.redisAddr == "" {
+			opt.redisAddr = redistest.Addr(t)
+		}
+		redisURL = "redis://" + opt.redisAddr + "/0"
 	}
 	ln, err := net.Listen("tcp", "127.0.0.1:0")
 	if err != nil {
 		t.Fatal(err)
 	}
 	url := "http://" + ln.Addr().String()
-	z := zammadtest.Start(t, zammadtest.Options{
-		WebhookURL: url + "/webhooks/zammad", WebhookSecret: testWebhookSecret,
+	z := zammadfake.Start(t, zammadfake.Options{
+		WebhookURL: url + "/webhooks/zammad", WebhookSecret: testWebhookSecret, Clock: clocktest.Clock(),
 	})
 	env := map[string]string{
-		"REDIS_URL":                 "redis://" + opt.redisAddr + "/0",
+		"REDIS_URL":                 redisURL,
 		"SLAGUARD_ADMIN_TOKENS":     testAdminToken,
 		"ZAMMAD_URL":                z.URL,
 		"ZAMMAD_TOKEN":              z.Token,
@@ -80,7 +86,7 @@ func startService(t *testing.T, opt serviceOptions) *testService {
 	log := testLogger(t)
 	ctx, cancel := context.WithCancel(context.Background())
 	s := &testService{t: t, URL: url, Zammad: z, cancel: cancel, done: make(chan error, 1+opt.workers), env: env}
-	a, err := newApp(cfg, log, appOptions{httpClient: z.Client()})
+	a, err := newApp(cfg, log, appOptions{httpClient: z.Client(), clock: clocktest.Clock()})
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -102,7 +108,7 @@ func startService(t *testing.T, opt serviceOptions) *testService {
 		go func() { s.done <- a.runWorker(ctx) }()
 	}
 	for i := 0; i < opt.workers; i++ {
-		w, err := newApp(cfg, log, appOptions{httpClient: z.Client()})
+		w, err := newApp(cfg, log, appOptions{httpClient: z.Client(), clock: clocktest.Clock()})
 		if err != nil {
 			t.Fatal(err)
 		}
@@ -181,11 +187,11 @@ func (s *testService) api(method, path string, body any, out any) int {
 }
 
 // deliver posts a signed Zammad webhook of p and returns the status.
-func (s *testService) deliver(p zammadtest.Payload, delivery string) int {
+func (s *testService) deliver(p zammadfake.Payload, delivery string) int {
 	s.t.Helper()
 	body := p.JSON()
 	req, _ := http.NewRequest(http.MethodPost, s.URL+"/webhooks/zammad", bytes.NewReader(body))
-	req.Header = zammadtest.Headers(body, testWebhookSecret, delivery, "slaguard: any change")
+	req.Header = zammadfake.Headers(body, testWebhookSecret, delivery, "slaguard: any change")
 	resp, err := http.DefaultClient.Do(req)
 	if err != nil {
 		s.t.Fatal(err)

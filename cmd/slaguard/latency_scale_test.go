@@ -10,7 +10,8 @@ import (
 	"testing"
 	"time"
 
-	"github.com/monobunt/slaguard/helpdesk/zammad/zammadtest"
+	"github.com/monobunt/slaguard/helpdesk/zammad/zammadfake"
+	"github.com/monobunt/slaguard/internal/clocktest"
 )
 
 // TestEndToEndLatencyUnderLoad delivers new tickets at a steady rate through the real
@@ -42,15 +43,15 @@ func TestEndToEndLatencyUnderLoad(t *testing.T) {
 		go func(i int) {
 			defer wg.Done()
 			id := 100000 + i
-			now := time.Now().UTC()
-			tk := zammadtest.Ticket{ID: id, Title: "Frage " + strconv.Itoa(i), State: "new", Priority: "2 normal",
+			now := clocktest.Now()
+			tk := zammadfake.Ticket{ID: id, Title: "Frage " + strconv.Itoa(i), State: "new", Priority: "2 normal",
 				OrganizationID: 5, OrganizationName: "Customer Corp", CustomerID: customerID,
 				CustomerEmail: "max@customer.example", CreateArticleType: "web", CreatedAt: now, UpdatedAt: now}
 			s.Zammad.AddTicket(tk)
-			p, _ := s.Zammad.Payload(id, &zammadtest.Article{ID: id * 10, TicketID: id, Sender: "Customer", Type: "web",
+			p, _ := s.Zammad.Payload(id, &zammadfake.Article{ID: id * 10, TicketID: id, Sender: "Customer", Type: "web",
 				Body: "Eine Frage.", CreatedAt: now, CreatedByID: customerID})
 			sent[i] = time.Now()
-			if code := s.deliver(p, zammadtest.NewDeliveryID()); code != http.StatusAccepted {
+			if code := s.deliver(p, zammadfake.NewDeliveryID()); code != http.StatusAccepted {
 				t.Errorf("delivery %d: %d", i, code)
 			}
 		}(i)

@@ -77,9 +77,9 @@ func (a *app) runBilling(ctx context.Context, args []string, stdout io.Writer) e
 	return billing.RunExportCLI(ctx, args, billing.NewLedger(a.rdb, a.cfg.ImplementationTypes), stdout)
 }
 
-// demoBilling prints the month's billing export at the end of the demo.
-func (a *app) demoBilling(ctx context.Context, out io.Writer) error {
-	x, err := a.parts.ledger.Export(ctx, billing.MonthOf(a.clock()), "")
+// demoBilling prints the billing export of month (YYYY-MM) at the end of the demo.
+func (a *app) demoBilling(ctx context.Context, out io.Writer, month string) error {
+	x, err := a.parts.ledger.Export(ctx, month, "")
 	if err != nil {
 		return err
 	}

@@ -22,6 +22,8 @@ import (
 	"github.com/monobunt/slaguard/internal/rulesfile"
 	"github.com/monobunt/slaguard/jobs"
 	"github.com/monobunt/slaguard/sla"
+	"github.com/monobunt/slaguard/tasks"
+	"github.com/monobunt/slaguard/ticketapi"
 	"github.com/monobunt/slaguard/webhook"
 )
 
@@ -124,7 +126,8 @@ func (a *app) mountAll() error {
 	contracts.NewHandler(contracts.HandlerConfig{
 		Repo: p.contracts, Clock: a.clock, OpenTickets: p.worker.OpenTicketsOf,
 	}).Register(api)
-	jobs.NewAPI(p.worker).Register(api)
+	ticketapi.New(ticketapi.Config{Store: p.worker.Store(), Contracts: p.contracts,
+		Evaluate: p.worker.Evaluate, Clock: a.clock}).Register(api)
 	billing.NewHandler(billing.HandlerConfig{Ledger: p.ledger, Clock: a.clock,
 		ContractExists: func(ctx context.Context, id string) (bool, error) {
 			_, err := p.contracts.Get(ctx, id)
@@ -151,11 +154,11 @@ func (a *app) mountWorkerOnly() {
 func (a *app) runWorker(ctx context.Context) error {
 	srv := asynq.NewServerFromRedisClient(a.rdb, asynq.Config{
 		Concurrency:              a.cfg.Concurrency,
-		Queues:                   jobs.Queues,
+		Queues:                   tasks.Queues,
 		RetryDelayFunc:           jobs.RetryDelay,
 		IsFailure:                jobs.IsFailure,
 		DelayedTaskCheckInterval: a.cfg.TimerInterval,
-		TaskCheckInterval:        jobs.TaskCheckInterval,
+		TaskCheckInterval:        tasks.TaskCheckInterval,
 		ShutdownTimeout:          a.cfg.ShutdownTimeout,
 		Logger:                   asynqLogger{a.log},
 		LogLevel:                 asynq.WarnLevel,

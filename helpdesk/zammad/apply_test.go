@@ -12,27 +12,27 @@ import (
 
 	"github.com/monobunt/slaguard/helpdesk"
 	"github.com/monobunt/slaguard/helpdesk/zammad"
-	"github.com/monobunt/slaguard/helpdesk/zammad/zammadtest"
+	"github.com/monobunt/slaguard/helpdesk/zammad/zammadfake"
 	"github.com/monobunt/slaguard/sla"
 )
 
 var ticket4711 = helpdesk.TicketRef{Helpdesk: "zammad", ID: "4711"}
 
-func fakeWithTicket(t *testing.T, opt zammadtest.Options) *zammadtest.Server {
+func fakeWithTicket(t *testing.T, opt zammadfake.Options) *zammadfake.Server {
 	t.Helper()
-	opt.Tickets = append(opt.Tickets, zammadtest.Ticket{ID: 4711, Title: "VPN", State: "open",
+	opt.Tickets = append(opt.Tickets, zammadfake.Ticket{ID: 4711, Title: "VPN", State: "open",
 		CustomerID: 12, CustomerEmail: "max.kunde@customer.example"})
-	return zammadtest.Start(t, opt)
+	return zammadfake.Start(t, opt)
 }
 
-func adapterFor(t *testing.T, fake *zammadtest.Server, cfg zammad.Config) *zammad.Adapter {
+func adapterFor(t *testing.T, fake *zammadfake.Server, cfg zammad.Config) *zammad.Adapter {
 	t.Helper()
 	cfg.BaseURL, cfg.Token = fake.URL, fake.Token
 	return newAdapter(t, cfg)
 }
 
 // calls lists "METHOD path" of every request the fake received.
-func calls(fake *zammadtest.Server) []string {
+func calls(fake *zammadfake.Server) []string {
 	var out []string
 	for _, r := range fake.Requests() {
 		out = append(out, r.Method+" "+r.Path)
@@ -41,7 +41,7 @@ func calls(fake *zammadtest.Server) []string {
 }
 
 func TestApplyWritesPriorityAndNoteInOnePut(t *testing.T) {
-	fake := fakeWithTicket(t, zammadtest.Options{})
+	fake := fakeWithTicket(t, zammadfake.Options{})
 	a := adapterFor(t, fake, zammad.Config{})
 	err := a.Apply(context.Background(), ticket4711, helpdesk.Write{Priority: sla.High, Note: "raised to high: outage"})
 	if err != nil {
@@ -61,7 +61,7 @@ func TestApplyWritesPriorityAndNoteInOnePut(t *testing.T) {
 	}
 	tk, _ := fake.Ticket(4711)
 	arts := fake.Articles(4711)
-	if tk.Priority != "3 high" || len(arts) != 1 || !arts[0].Internal || tk.UpdatedByID != zammadtest.DefaultMe.ID {
+	if tk.Priority != "3 high" || len(arts) != 1 || !arts[0].Internal || tk.UpdatedByID != zammadfake.DefaultMe.ID {
 		t.Errorf("ticket = %+v, articles = %+v", tk, arts)
 	}
 }
@@ -73,12 +73,12 @@ func TestApplyWritesEachPartTheWayZammadNeedsIt(t *testing.T) {
 		write     helpdesk.Write
 		wantCalls []string
 		wantTags  []string
-		check     func(t *testing.T, fake *zammadtest.Server)
+		check     func(t *testing.T, fake *zammadfake.Server)
 	}{
 		{
 			name: "note alone is a PUT with only the article", write: helpdesk.Write{Note: "at risk"},
 			wantCalls: []string{"PUT /api/v1/tickets/4711"},
-			check: func(t *testing.T, fake *zammadtest.Server) {
+			check: func(t *testing.T, fake *zammadfake.Server) {
 				body := fake.Requests()[0].BodyMap()
 				if _, ok := body["priority"]; ok {
 					t.Errorf("PUT carries a priority: %v", body)
@@ -89,7 +89,7 @@ func TestApplyWritesEachPartTheWayZammadNeedsIt(t *testing.T) {
 			name: "tags one request each, before the PUT", write: helpdesk.Write{Tags: []string{"sla-at-risk", "sla-breached"}, Priority: sla.Low},
 			wantCalls: []string{"POST /api/v1/tags/add", "POST /api/v1/tags/add", "PUT /api/v1/tickets/4711"},
 			wantTags:  []string{"sla-at-risk", "sla-breached"},
-			check: func(t *testing.T, fake *zammadtest.Server) {
+			check: func(t *testing.T, fake *zammadfake.Server) {
 				want := map[string]any{"item": "sla-at-risk", "object": "Ticket", "o_id": float64(4711)}
 				if diff := cmp.Diff(want, fake.Requests()[0].BodyMap()); diff != "" {
 					t.Errorf("tag body (-want +got):\n%s", diff)
@@ -100,7 +100,7 @@ func TestApplyWritesEachPartTheWayZammadNeedsIt(t *testing.T) {
 			name: "critical without a critical priority is high plus the tag", write: helpdesk.Write{Priority: sla.Critical},
 			wantCalls: []string{"POST /api/v1/tags/add", "PUT /api/v1/tickets/4711"},
 			wantTags:  []string{zammad.CriticalTag},
-			check: func(t *testing.T, fake *zammadtest.Server) {
+			check: func(t *testing.T, fake *zammadfake.Server) {
 				if tk, _ := fake.Ticket(4711); tk.Priority != "3 high" {
 					t.Errorf("priority = %q", tk.Priority)
 				}
@@ -110,7 +110,7 @@ func TestApplyWritesEachPartTheWayZammadNeedsIt(t *testing.T) {
 			name: "critical with a critical priority is written as itself",
 			cfg:  zammad.Config{CriticalPriorityName: "4 critical"}, write: helpdesk.Write{Priority: sla.Critical},
 			wantCalls: []string{"PUT /api/v1/tickets/4711"},
-			check: func(t *testing.T, fake *zammadtest.Server) {
+			check: func(t *testing.T, fake *zammadfake.Server) {
 				if tk, _ := fake.Ticket(4711); tk.Priority != "4 critical" {
 					t.Errorf("priority = %q", tk.Priority)
 				}
@@ -120,7 +120,7 @@ func TestApplyWritesEachPartTheWayZammadNeedsIt(t *testing.T) {
 			name:      "public reply is an outgoing e-mail to the customer",
 			write:     helpdesk.Write{Reply: "We have your request.", ReplySubject: "Your request"},
 			wantCalls: []string{"GET /api/v1/tickets/4711", "GET /api/v1/users/12", "POST /api/v1/ticket_articles"},
-			check: func(t *testing.T, fake *zammadtest.Server) {
+			check: func(t *testing.T, fake *zammadfake.Server) {
 				want := map[string]any{"ticket_id": float64(4711), "subject": "Your request", "body": "We have your request.",
 					"internal": false, "type": "email", "sender": "Agent", "to": "max.kunde@customer.example",
 					"content_type": "text/plain"}
@@ -136,7 +136,7 @@ func TestApplyWritesEachPartTheWayZammadNeedsIt(t *testing.T) {
 			name:      "a reply with a known address is one request",
 			write:     helpdesk.Write{Reply: "We have your request.", ReplySubject: "Your request", ReplyTo: "office@example.at"},
 			wantCalls: []string{"POST /api/v1/ticket_articles"},
-			check: func(t *testing.T, fake *zammadtest.Server) {
+			check: func(t *testing.T, fake *zammadfake.Server) {
 				if to := fake.Requests()[0].BodyMap()["to"]; to != "office@example.at" {
 					t.Errorf("to = %v", to)
 				}
@@ -148,10 +148,10 @@ func TestApplyWritesEachPartTheWayZammadNeedsIt(t *testing.T) {
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
-			opt := zammadtest.Options{}
+			opt := zammadfake.Options{}
 			if tt.cfg.CriticalPriorityName != "" {
-				opt.Priorities = append(append([]zammadtest.Priority{}, zammadtest.DefaultPriorities...),
-					zammadtest.Priority{ID: 4, Name: tt.cfg.CriticalPriorityName, Active: true})
+				opt.Priorities = append(append([]zammadfake.Priority{}, zammadfake.DefaultPriorities...),
+					zammadfake.Priority{ID: 4, Name: tt.cfg.CriticalPriorityName, Active: true})
 			}
 			fake := fakeWithTicket(t, opt)
 			if err := adapterFor(t, fake, tt.cfg).Apply(context.Background(), ticket4711, tt.write); err != nil {
@@ -174,7 +174,7 @@ func TestApplyClassifiesFailures(t *testing.T) {
 	httpDate := time.Date(2026, 11, 25, 10, 0, 30, 0, time.UTC)
 	tests := []struct {
 		name      string
-		fault     *zammadtest.Fault
+		fault     *zammadfake.Fault
 		strict    bool
 		token     string
 		timeout   time.Duration
@@ -183,21 +183,21 @@ func TestApplyClassifiesFailures(t *testing.T) {
 		notFound  bool
 		msg       string
 	}{
-		{name: "429 with seconds", fault: &zammadtest.Fault{Status: 429, RetryAfter: "7"}, retryable: true, after: 7 * time.Second,
+		{name: "429 with seconds", fault: &zammadfake.Fault{Status: 429, RetryAfter: "7"}, retryable: true, after: 7 * time.Second,
 			msg: `zammad: ticket 4711: add tag "x": 429`},
-		{name: "429 with an HTTP date", fault: &zammadtest.Fault{Status: 429, RetryAfter: httpDate.Format(http.TimeFormat)},
+		{name: "429 with an HTTP date", fault: &zammadfake.Fault{Status: 429, RetryAfter: httpDate.Format(http.TimeFormat)},
 			retryable: true, after: 30 * time.Second},
-		{name: "503", fault: &zammadtest.Fault{Status: 503}, retryable: true},
-		{name: "500", fault: &zammadtest.Fault{Status: 500, RetryAfter: "junk"}, retryable: true},
-		{name: "hang until the client gives up", fault: &zammadtest.Fault{Hang: true}, timeout: 100 * time.Millisecond, retryable: true},
+		{name: "503", fault: &zammadfake.Fault{Status: 503}, retryable: true},
+		{name: "500", fault: &zammadfake.Fault{Status: 500, RetryAfter: "junk"}, retryable: true},
+		{name: "hang until the client gives up", fault: &zammadfake.Fault{Hang: true}, timeout: 100 * time.Millisecond, retryable: true},
 		{name: "unknown ticket", strict: true, notFound: true, msg: `zammad: ticket 4712: add tag "x": 404`},
 		{name: "wrong token", token: "wrong", msg: "401"},
-		{name: "422 is not retryable", fault: &zammadtest.Fault{Status: 422}, msg: "422"},
+		{name: "422 is not retryable", fault: &zammadfake.Fault{Status: 422}, msg: "422"},
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
-			fake := zammadtest.Start(t, zammadtest.Options{Strict: tt.strict,
-				Tickets: []zammadtest.Ticket{{ID: 4711}}})
+			fake := zammadfake.Start(t, zammadfake.Options{Strict: tt.strict,
+				Tickets: []zammadfake.Ticket{{ID: 4711}}})
 			if tt.fault != nil {
 				fake.Fail(*tt.fault)
 			}
@@ -245,7 +245,7 @@ func TestApplyRejectsForeignTicketRefs(t *testing.T) {
 
 func TestTimeEntriesReadsDecimalStringUnits(t *testing.T) {
 	created := at("2026-11-25T15:00:00Z")
-	fake := zammadtest.Start(t, zammadtest.Options{TimeAccountings: []zammadtest.TimeAccounting{
+	fake := zammadfake.Start(t, zammadfake.Options{TimeAccountings: []zammadfake.TimeAccounting{
 		{ID: 77, TicketID: 4711, ArticleID: 504, TimeUnit: "15.0", TypeID: 4, CreatedByID: 3, CreatedAt: created},
 		{ID: 78, TicketID: 4711, TimeUnit: "7.5", CreatedByID: 3, CreatedAt: created.Add(time.Hour)},
 	}})
@@ -267,7 +267,7 @@ func TestTimeEntriesReadsDecimalStringUnits(t *testing.T) {
 }
 
 func TestMeIsTheTokensUser(t *testing.T) {
-	fake := zammadtest.Start(t, zammadtest.Options{Me: zammadtest.User{ID: 314, Login: "slaguard"}})
+	fake := zammadfake.Start(t, zammadfake.Options{Me: zammadfake.User{ID: 314, Login: "slaguard"}})
 	id, err := adapterFor(t, fake, zammad.Config{}).Me(context.Background())
 	if err != nil || id != "314" {
 		t.Fatalf("Me = %q, %v; want 314", id, err)
@@ -275,9 +275,9 @@ func TestMeIsTheTokensUser(t *testing.T) {
 }
 
 func TestDiscoverPrioritiesAdoptsTheInstancesCriticalPriority(t *testing.T) {
-	prios := append(append([]zammadtest.Priority{}, zammadtest.DefaultPriorities...),
-		zammadtest.Priority{ID: 4, Name: "4 urgent", Active: true})
-	fake := fakeWithTicket(t, zammadtest.Options{Priorities: prios})
+	prios := append(append([]zammadfake.Priority{}, zammadfake.DefaultPriorities...),
+		zammadfake.Priority{ID: 4, Name: "4 urgent", Active: true})
+	fake := fakeWithTicket(t, zammadfake.Options{Priorities: prios})
 	a := adapterFor(t, fake, zammad.Config{})
 	name, err := a.DiscoverPriorities(context.Background())
 	if err != nil || name != "4 urgent" {

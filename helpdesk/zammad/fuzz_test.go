@@ -7,7 +7,7 @@ import (
 	"testing"
 
 	"github.com/monobunt/slaguard/helpdesk/zammad"
-	"github.com/monobunt/slaguard/helpdesk/zammad/zammadtest"
+	"github.com/monobunt/slaguard/helpdesk/zammad/zammadfake"
 )
 
 var fixtureFiles = []string{"ticket_created.json", "article_created.json", "article_internal_note.json",
@@ -59,7 +59,7 @@ func FuzzVerify(f *testing.F) {
 		h := http.Header{}
 		h.Set("X-Hub-Signature", sig)
 		if a.Verify(h, body) == nil &&
-			!strings.EqualFold(strings.TrimSpace(sig), zammadtest.Sign(fixtureSecret, body)) {
+			!strings.EqualFold(strings.TrimSpace(sig), zammadfake.Sign(fixtureSecret, body)) {
 			t.Fatalf("verified %q, which is not the signature of the body", sig)
 		}
 	})

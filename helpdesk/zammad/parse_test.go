@@ -14,7 +14,7 @@ import (
 
 	"github.com/monobunt/slaguard/helpdesk"
 	"github.com/monobunt/slaguard/helpdesk/zammad"
-	"github.com/monobunt/slaguard/helpdesk/zammad/zammadtest"
+	"github.com/monobunt/slaguard/helpdesk/zammad/zammadfake"
 	"github.com/monobunt/slaguard/sla"
 )
 
@@ -142,9 +142,9 @@ func TestParseMapsStatesPrioritiesSendersAndChannels(t *testing.T) {
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
-			p := zammadtest.Payload{
-				Ticket:  zammadtest.Ticket{ID: 7, State: tt.state, Priority: tt.priority, CreateArticleType: tt.typ},
-				Article: &zammadtest.Article{ID: 70, Sender: tt.sender, Type: tt.typ},
+			p := zammadfake.Payload{
+				Ticket:  zammadfake.Ticket{ID: 7, State: tt.state, Priority: tt.priority, CreateArticleType: tt.typ},
+				Article: &zammadfake.Article{ID: 70, Sender: tt.sender, Type: tt.typ},
 			}
 			evs, err := a.Parse(deliveryHeader("d", ""), p.JSON())
 			if err != nil {
@@ -284,12 +284,12 @@ func TestParseDeliveryIDFallsBackToTheBodyHash(t *testing.T) {
 
 func TestPayloadBuilderRoundTripsThroughParse(t *testing.T) {
 	created := at("2026-11-25T09:05:12.345Z")
-	p := zammadtest.Payload{
-		Ticket: zammadtest.Ticket{ID: 42, Number: "31000042", Title: "Shop down", State: "open", Priority: "3 high",
+	p := zammadfake.Payload{
+		Ticket: zammadfake.Ticket{ID: 42, Number: "31000042", Title: "Shop down", State: "open", Priority: "3 high",
 			OrganizationID: 5, OrganizationName: "Customer Corp", CustomerID: 12, CustomerEmail: "c@customer.example",
 			CreatedAt: created, UpdatedAt: created.Add(time.Minute), UpdatedByID: 99,
 			FirstResponseAt: ptr(created.Add(30 * time.Second)), TimeAccountingIDs: []int{3, 4}},
-		Article: &zammadtest.Article{ID: 900, Sender: "Agent", Type: "email", Subject: "Re: Shop down",
+		Article: &zammadfake.Article{ID: 900, Sender: "Agent", Type: "email", Subject: "Re: Shop down",
 			Body: "on it", CreatedAt: created.Add(time.Minute), CreatedByID: 99, AccountedTime: 10},
 	}
 	evs, err := newAdapter(t, zammad.Config{}).Parse(deliveryHeader("d-42", "t"), p.JSON())

@@ -9,7 +9,7 @@ import (
 
 	"github.com/monobunt/slaguard/helpdesk"
 	"github.com/monobunt/slaguard/helpdesk/zammad"
-	"github.com/monobunt/slaguard/helpdesk/zammad/zammadtest"
+	"github.com/monobunt/slaguard/helpdesk/zammad/zammadfake"
 )
 
 const fixtureDir = "../../../shared/fixtures/zammad"
@@ -40,7 +40,7 @@ func newAdapter(tb testing.TB, cfg zammad.Config) *zammad.Adapter {
 
 func TestVerifyAcceptsOnlyTheSecretsSignatureOverTheRawBody(t *testing.T) {
 	body := fixture(t, "ticket_created.json")
-	compact := zammadtest.Payload{Ticket: zammadtest.Ticket{ID: 1}}.JSON()
+	compact := zammadfake.Payload{Ticket: zammadfake.Ticket{ID: 1}}.JSON()
 	tests := []struct {
 		name   string
 		secret string
@@ -50,7 +50,7 @@ func TestVerifyAcceptsOnlyTheSecretsSignatureOverTheRawBody(t *testing.T) {
 	}{
 		{"fixture signature from SOURCES.md", fixtureSecret, fixtureSignature, body, true},
 		{"upper-case hex", fixtureSecret, "sha1=610D39149FFACCB4A39F3B7251492578A1283BD8", body, true},
-		{"signature of the builder", "s3cret", zammadtest.Sign("s3cret", compact), compact, true},
+		{"signature of the builder", "s3cret", zammadfake.Sign("s3cret", compact), compact, true},
 		{"missing header", fixtureSecret, "", body, false},
 		{"other secret", "other", fixtureSignature, body, false},
 		{"body changed by one byte", fixtureSecret, fixtureSignature, append([]byte(" "), body...), false},

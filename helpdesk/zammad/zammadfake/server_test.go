@@ -1,4 +1,4 @@
-package zammadtest_test
+package zammadfake_test
 
 import (
 	"bytes"
@@ -10,10 +10,10 @@ import (
 	"time"
 
 	"github.com/monobunt/slaguard/helpdesk/zammad"
-	"github.com/monobunt/slaguard/helpdesk/zammad/zammadtest"
+	"github.com/monobunt/slaguard/helpdesk/zammad/zammadfake"
 )
 
-func do(t *testing.T, s *zammadtest.Server, method, path, token, body string) *http.Response {
+func do(t *testing.T, s *zammadfake.Server, method, path, token, body string) *http.Response {
 	t.Helper()
 	req, _ := http.NewRequest(method, s.URL+path, bytes.NewBufferString(body))
 	if token != "" {
@@ -29,7 +29,7 @@ func do(t *testing.T, s *zammadtest.Server, method, path, token, body string) *h
 }
 
 func TestFakeAnswersWithZammadsStatusCodes(t *testing.T) {
-	s := zammadtest.Start(t, zammadtest.Options{Strict: true, Tickets: []zammadtest.Ticket{{ID: 1}}})
+	s := zammadfake.Start(t, zammadfake.Options{Strict: true, Tickets: []zammadfake.Ticket{{ID: 1}}})
 	tests := []struct {
 		method, path, token, body string
 		want                      int
@@ -62,8 +62,8 @@ func TestFakeAnswersWithZammadsStatusCodes(t *testing.T) {
 }
 
 func TestFaultsHitMatchingRequestsTheGivenNumberOfTimes(t *testing.T) {
-	s := zammadtest.Start(t, zammadtest.Options{})
-	s.Fail(zammadtest.Fault{Path: "/api/v1/users/me", Status: 429, RetryAfter: "3", Times: 2})
+	s := zammadfake.Start(t, zammadfake.Options{})
+	s.Fail(zammadfake.Fault{Path: "/api/v1/users/me", Status: 429, RetryAfter: "3", Times: 2})
 	var got []int
 	for range 3 {
 		got = append(got, do(t, s, "GET", "/api/v1/users/me", s.Token, "").StatusCode)
@@ -77,8 +77,8 @@ func TestFaultsHitMatchingRequestsTheGivenNumberOfTimes(t *testing.T) {
 }
 
 func TestHangingRequestIsReleasedByClose(t *testing.T) {
-	s := zammadtest.New(zammadtest.Options{})
-	s.Fail(zammadtest.Fault{Hang: true})
+	s := zammadfake.New(zammadfake.Options{})
+	s.Fail(zammadfake.Fault{Hang: true})
 	done := make(chan struct{})
 	go func() {
 		defer close(done)
@@ -124,7 +124,7 @@ func TestWritesSendSignedWebhooksThatNameTheTokensUser(t *testing.T) {
 	}))
 	defer sink.Close()
 	writes := make(chan int, 4)
-	s := zammadtest.New(zammadtest.Options{WebhookURL: sink.URL, WebhookSecret: secret,
+	s := zammadfake.New(zammadfake.Options{WebhookURL: sink.URL, WebhookSecret: secret,
 		OnWrite: func(id int) { writes <- id }})
 	do(t, s, "PUT", "/api/v1/tickets/5", s.Token, `{"priority":"3 high","article":{"body":"n","internal":true}}`)
 	do(t, s, "POST", "/api/v1/tags/add", s.Token, `{"item":"x","object":"Ticket","o_id":5}`)

@@ -1,7 +1,7 @@
-package jobs
+package ticketapi
 
 import (
-	"encoding/json"
+	"context"
 	"errors"
 	"net/http"
 	"regexp"
@@ -12,17 +12,34 @@ import (
 
 	"github.com/monobunt/slaguard/contracts"
 	"github.com/monobunt/slaguard/helpdesk"
+	"github.com/monobunt/slaguard/internal/clock"
 	"github.com/monobunt/slaguard/internal/problem"
 	"github.com/monobunt/slaguard/sla"
+	"github.com/monobunt/slaguard/ticketstore"
 )
 
-// API serves the read-only ticket views and quota usage under /api/v1.
-type API struct {
-	w *Worker
+// Config is what the API reads. Store, Contracts and Evaluate are required.
+type Config struct {
+	Store     *ticketstore.Store
+	Contracts *contracts.Repo
+	// Evaluate evaluates a ticket from its record at now.
+	Evaluate func(ctx context.Context, rec *ticketstore.Record, now time.Time) (*ticketstore.Evaluation, error)
+	// Clock is the present; nil means the system clock.
+	Clock func() time.Time
 }
 
-// NewAPI returns the ticket API of w's log.
-func NewAPI(w *Worker) *API { return &API{w: w} }
+// API serves the read-only ticket views, the at-risk board and quota usage under /api/v1.
+type API struct {
+	cfg Config
+}
+
+// New returns the ticket API.
+func New(cfg Config) *API {
+	if cfg.Clock == nil {
+		cfg.Clock = clock.System
+	}
+	return &API{cfg: cfg}
+}
 
 // Register mounts the routes on g, the authenticated /api/v1 group.
 func (a *API) Register(g *echo.Group) {
@@ -34,21 +51,21 @@ func (a *API) Register(g *echo.Group) {
 // TicketView is a ticket's evaluated status (as of its last evaluation, re-evaluated at
 // the request's instant) and its events in order.
 type TicketView struct {
-	Evaluation
+	ticketstore.Evaluation
 	Events []helpdesk.Event `json:"events"`
 }
 
 func (a *API) get(c echo.Context) error {
-	key := TicketKey(c.Param("helpdesk"), c.Param("id"))
+	key := ticketstore.Key(c.Param("helpdesk"), c.Param("id"))
 	ctx := c.Request().Context()
-	rec, err := a.w.log.Load(ctx, key)
-	if errors.Is(err, ErrNoTicket) {
+	rec, err := a.cfg.Store.Load(ctx, key)
+	if errors.Is(err, ticketstore.ErrNoTicket) {
 		return problem.New(http.StatusNotFound, "slaguard has no events of ticket "+key)
 	}
 	if err != nil {
 		return err
 	}
-	ev, err := a.w.evaluate(ctx, rec, a.w.cfg.Clock())
+	ev, err := a.cfg.Evaluate(ctx, rec, a.cfg.Clock())
 	if err != nil {
 		return err
 	}
@@ -86,7 +103,7 @@ func (a *API) list(c echo.Context) error {
 		limit = n
 	}
 	ctx := c.Request().Context()
-	keys, err := a.w.log.Board(ctx)
+	keys, err := a.cfg.Store.Board(ctx)
 	if err != nil {
 		return err
 	}
@@ -95,12 +112,8 @@ func (a *API) list(c echo.Context) error {
 		if len(out) >= limit {
 			break
 		}
-		raw, err := a.w.cfg.Redis.HGet(ctx, ticketHash(k), "status").Bytes()
+		sum, err := a.cfg.Store.Summary(ctx, k)
 		if err != nil {
-			continue
-		}
-		var sum Summary
-		if json.Unmarshal(raw, &sum) != nil {
 			continue
 		}
 		if contract != "" && sum.ContractID != contract {
@@ -120,7 +133,7 @@ func (a *API) list(c echo.Context) error {
 	return c.JSON(http.StatusOK, map[string]any{"tickets": out})
 }
 
-func matchesMark(s Summary, mark string) bool {
+func matchesMark(s ticketstore.Summary, mark string) bool {
 	switch mark {
 	case "at-risk":
 		return s.FirstResp == sla.ClockAtRisk || s.Resolution == sla.ClockAtRisk
@@ -135,14 +148,14 @@ var monthPattern = regexp.MustCompile(`^\d{4}-(0[1-9]|1[0-2])$`)
 func (a *API) usage(c echo.Context) error {
 	month := c.QueryParam("month")
 	if month == "" {
-		month = Month(a.w.cfg.Clock())
+		month = sla.Month(a.cfg.Clock())
 	}
 	if !monthPattern.MatchString(month) {
 		return problem.Fields(http.StatusBadRequest, "bad month",
 			problem.FieldError{Field: "month", Reason: "must be a month like 2026-11"})
 	}
 	ctx := c.Request().Context()
-	ct, err := a.w.cfg.Contracts.Get(ctx, c.Param("id"))
+	ct, err := a.cfg.Contracts.Get(ctx, c.Param("id"))
 	if errors.Is(err, contracts.ErrNotFound) {
 		return problem.New(http.StatusNotFound, "no contract "+c.Param("id"))
 	}
@@ -153,7 +166,7 @@ func (a *API) usage(c echo.Context) error {
 	if err != nil {
 		return err
 	}
-	u, err := QuotaUsage(ctx, a.w.cfg.Redis, ct.ID, month, terms.QuotaPerMonth)
+	u, err := a.cfg.Store.QuotaUsage(ctx, ct.ID, month, terms.QuotaPerMonth)
 	if err != nil {
 		return err
 	}

@@ -1,4 +1,4 @@
-package jobs
+package ticketstore
 
 import (
 	"context"
@@ -6,33 +6,28 @@ import (
 	"time"
 
 	"github.com/redis/go-redis/v9"
+
+	"github.com/monobunt/slaguard/sla"
 )
 
-var vienna = func() *time.Location {
-	l, err := time.LoadLocation("Europe/Vienna")
-	if err != nil {
-		panic("jobs: no Europe/Vienna time zone data: " + err.Error())
-	}
-	return l
-}()
-
-// Month is a calendar month in Europe/Vienna, "2026-11".
-func Month(t time.Time) string { return t.In(vienna).Format("2006-01") }
-
+// The quota of a contract is one sorted set per Vienna month of the tickets counted
+// against it, scored by creation time (ms):
+//
+//	slaguard:quota:{<contract id>}:2026-11
 func quotaKey(contractID, month string) string {
 	return "slaguard:quota:{" + contractID + "}:" + month
 }
 
-// quotaPosition counts the ticket against its contract's quota of its creation month
+// CountQuota counts the ticket against its contract's quota of its creation month
 // (idempotently: a ticket is counted once, however often it is evaluated) and returns
 // its 1-based place among that month's tickets in order of creation.
-func (w *Worker) quotaPosition(ctx context.Context, contractID, ticketKey string, created time.Time) (int, error) {
-	k := quotaKey(contractID, Month(created))
-	pipe := w.cfg.Redis.TxPipeline()
+func (s *Store) CountQuota(ctx context.Context, contractID, ticketKey string, created time.Time) (int, error) {
+	k := quotaKey(contractID, sla.Month(created))
+	pipe := s.rdb.TxPipeline()
 	pipe.ZAddNX(ctx, k, redis.Z{Score: float64(created.UnixMilli()), Member: ticketKey})
 	rank := pipe.ZRank(ctx, k, ticketKey)
 	if _, err := pipe.Exec(ctx); err != nil {
-		return 0, fmt.Errorf("jobs: count quota of %s: %w", ticketKey, err)
+		return 0, fmt.Errorf("ticketstore: count quota of %s: %w", ticketKey, err)
 	}
 	return int(rank.Val()) + 1, nil
 }
@@ -48,10 +43,10 @@ type Usage struct {
 }
 
 // QuotaUsage reads how many tickets a contract has counted in a month, in order.
-func QuotaUsage(ctx context.Context, rdb redis.UniversalClient, contractID, month string, included int) (Usage, error) {
-	ids, err := rdb.ZRange(ctx, quotaKey(contractID, month), 0, -1).Result()
+func (s *Store) QuotaUsage(ctx context.Context, contractID, month string, included int) (Usage, error) {
+	ids, err := s.rdb.ZRange(ctx, quotaKey(contractID, month), 0, -1).Result()
 	if err != nil {
-		return Usage{}, fmt.Errorf("jobs: read quota of %s %s: %w", contractID, month, err)
+		return Usage{}, fmt.Errorf("ticketstore: read quota of %s %s: %w", contractID, month, err)
 	}
 	u := Usage{ContractID: contractID, Month: month, Included: included, Used: len(ids), Tickets: ids}
 	if u.Tickets == nil {

@@ -1,4 +1,4 @@
-package jobs
+package ticketstore
 
 import (
 	"context"
@@ -39,7 +39,7 @@ func twentyEvents() []helpdesk.Event {
 func TestShuffledDeliveriesGiveTheSameLogAsOrdered(t *testing.T) {
 	ctx := context.Background()
 	rdb := redistest.Client(t)
-	l := NewLog(rdb)
+	l := New(rdb)
 	for _, ev := range twentyEvents() {
 		if _, err := l.Append(ctx, ev); err != nil {
 			t.Fatal(err)
@@ -74,7 +74,7 @@ func TestShuffledDeliveriesGiveTheSameLogAsOrdered(t *testing.T) {
 
 func TestTheSameEventIsStoredOnce(t *testing.T) {
 	ctx := context.Background()
-	l := NewLog(redistest.Client(t))
+	l := New(redistest.Client(t))
 	ev := twentyEvents()[4]
 	for i, delivery := range []string{"a", "a", "b"} { // a redelivery, then the same snapshot under a new id
 		ev.DeliveryID = delivery
@@ -97,7 +97,7 @@ func TestTheSameEventIsStoredOnce(t *testing.T) {
 
 func TestMarksAreIssuedInOrderAndWrittenOnce(t *testing.T) {
 	ctx := context.Background()
-	l := NewLog(redistest.Client(t))
+	l := New(redistest.Client(t))
 	k := "zammad:4711"
 	for i, mark := range []string{"correction", "confirmation", "correction", "over-quota"} {
 		n, err := l.Issue(ctx, k, mark)

@@ -1,14 +1,13 @@
-package zammadtest
+package zammadfake
 
 import (
 	"bytes"
 	"encoding/json"
 	"io"
+	"net"
 	"net/http"
-	"net/http/httptest"
 	"slices"
 	"sync"
-	"testing"
 	"time"
 )
 
@@ -55,7 +54,8 @@ type Server struct {
 	// Token is the access token it accepts.
 	Token string
 
-	srv  *httptest.Server
+	srv  *http.Server
+	ln   net.Listener
 	opt  Options
 	done chan struct{}
 	wg   sync.WaitGroup // webhook senders and OnWrite calls
@@ -111,13 +111,27 @@ func New(opt Options) *Server {
 	for _, ta := range opt.TimeAccountings {
 		s.AddTimeAccounting(ta)
 	}
-	s.srv = httptest.NewServer(s)
-	s.URL = s.srv.URL
+	// A loopback listener of its own, as httptest does, without linking package testing
+	// into the binaries (the demo) that run the fake.
+	ln, err := net.Listen("tcp", "127.0.0.1:0")
+	if err != nil {
+		panic("zammadfake: listen on a loopback port: " + err.Error())
+	}
+	s.ln = ln
+	s.srv = &http.Server{Handler: s, ReadHeaderTimeout: 10 * time.Second}
+	s.URL = "http://" + ln.Addr().String()
+	go s.srv.Serve(ln)
 	return s
 }
 
+// TB is the part of testing.TB that Start uses; the fake does not import package testing.
+type TB interface {
+	Helper()
+	Cleanup(func())
+}
+
 // Start is New for tests: the server is closed when tb ends.
-func Start(tb testing.TB, opt Options) *Server {
+func Start(tb TB, opt Options) *Server {
 	tb.Helper()
 	s := New(opt)
 	tb.Cleanup(s.Close)
@@ -133,12 +147,12 @@ func (s *Server) Close() {
 		close(s.done)
 		s.mu.Unlock()
 		s.wg.Wait()
-		s.srv.Close()
+		s.srv.Close() // closes the listener and every connection, hanging requests too
 	})
 }
 
 // Client returns an HTTP client for the server (plain; the fake speaks http).
-func (s *Server) Client() *http.Client { return s.srv.Client() }
+func (s *Server) Client() *http.Client { return &http.Client{} }
 
 // ServeHTTP records the request, applies injected faults, checks the token and answers
 // as Zammad would.

@@ -1,4 +1,4 @@
-package jobs
+package ticketstore
 
 import (
 	"context"
@@ -39,12 +39,12 @@ const (
 const maxBodyStored = 320
 
 // TicketKey is the stable name of a ticket across slaguard: "zammad:4711".
-func TicketKey(helpdeskName, id string) string { return helpdeskName + ":" + id }
+func Key(helpdeskName, id string) string { return helpdeskName + ":" + id }
 
 func ticketHash(ticketKey string) string { return "slaguard:ticket:{" + ticketKey + "}" }
 
 // SplitTicketKey is TicketKey's inverse.
-func SplitTicketKey(k string) (helpdeskName, id string, ok bool) {
+func SplitKey(k string) (helpdeskName, id string, ok bool) {
 	return strings.Cut(k, ":")
 }
 
@@ -87,25 +87,26 @@ func truncate(s string, n int) string {
 
 func isRuneStart(b byte) bool { return b&0xC0 != 0x80 }
 
-// Log is the ticket log in Redis.
-type Log struct {
+// Store is the ticket store in Redis: each ticket's event log, marks, status and the
+// indexes over them. It is safe for concurrent use by any number of processes.
+type Store struct {
 	rdb redis.UniversalClient
 }
 
-// NewLog returns the ticket log on rdb.
-func NewLog(rdb redis.UniversalClient) *Log { return &Log{rdb: rdb} }
+// New returns the ticket store on rdb.
+func New(rdb redis.UniversalClient) *Store { return &Store{rdb: rdb} }
 
 // Append stores ev in its ticket's log unless an event with the same identity is there;
 // it reports whether ev was new. Appending twice is a no-op.
-func (l *Log) Append(ctx context.Context, ev helpdesk.Event) (bool, error) {
+func (s *Store) Append(ctx context.Context, ev helpdesk.Event) (bool, error) {
 	b, err := json.Marshal(store(compact(ev)))
 	if err != nil {
-		return false, fmt.Errorf("jobs: encode event: %w", err)
+		return false, fmt.Errorf("ticketstore: encode event: %w", err)
 	}
-	k := TicketKey(ev.Helpdesk, ev.Ticket.ID)
-	added, err := l.rdb.HSetNX(ctx, ticketHash(k), eventField(ev), b).Result()
+	k := Key(ev.Helpdesk, ev.Ticket.ID)
+	added, err := s.rdb.HSetNX(ctx, ticketHash(k), eventField(ev), b).Result()
 	if err != nil {
-		return false, fmt.Errorf("jobs: append event of %s: %w", k, err)
+		return false, fmt.Errorf("ticketstore: append event of %s: %w", k, err)
 	}
 	return added, nil
 }
@@ -121,25 +122,25 @@ type Record struct {
 }
 
 // ErrNoTicket: the log has nothing of that ticket.
-var ErrNoTicket = errors.New("jobs: no such ticket")
+var ErrNoTicket = errors.New("ticketstore: no such ticket")
 
 // Load reads a ticket's whole log.
-func (l *Log) Load(ctx context.Context, ticketKey string) (*Record, error) {
-	m, err := l.rdb.HGetAll(ctx, ticketHash(ticketKey)).Result()
+func (s *Store) Load(ctx context.Context, ticketKey string) (*Record, error) {
+	m, err := s.rdb.HGetAll(ctx, ticketHash(ticketKey)).Result()
 	if err != nil {
-		return nil, fmt.Errorf("jobs: load %s: %w", ticketKey, err)
+		return nil, fmt.Errorf("ticketstore: load %s: %w", ticketKey, err)
 	}
 	if len(m) == 0 {
 		return nil, ErrNoTicket
 	}
 	r := &Record{Key: ticketKey, Written: map[string]time.Time{}, Issued: map[string]int64{}}
-	hd, id, _ := SplitTicketKey(ticketKey)
+	hd, id, _ := SplitKey(ticketKey)
 	for f, v := range m {
 		switch {
 		case strings.HasPrefix(f, "e:"):
 			var se storedEvent
 			if err := json.Unmarshal([]byte(v), &se); err != nil {
-				return nil, fmt.Errorf("jobs: load %s: event %s: %w", ticketKey, f, err)
+				return nil, fmt.Errorf("ticketstore: load %s: event %s: %w", ticketKey, f, err)
 			}
 			r.Events = append(r.Events, se.event(hd, id))
 		case strings.HasPrefix(f, "w:"):
@@ -162,10 +163,11 @@ func eventLess(a, b helpdesk.Event) bool {
 	if !a.Ticket.UpdatedAt.Equal(b.Ticket.UpdatedAt) {
 		return a.Ticket.UpdatedAt.Before(b.Ticket.UpdatedAt)
 	}
-	return articleID(a) < articleID(b)
+	return ArticleID(a) < ArticleID(b)
 }
 
-func articleID(ev helpdesk.Event) string {
+// ArticleID is the id of the event's article, "" when it has none.
+func ArticleID(ev helpdesk.Event) string {
 	if ev.Article == nil {
 		return ""
 	}
@@ -174,11 +176,11 @@ func articleID(ev helpdesk.Event) string {
 
 // Issue records that a mark was asked for, once: the first call fixes its place in the
 // ticket's write order. It reports the mark's sequence number.
-func (l *Log) Issue(ctx context.Context, ticketKey, mark string) (int64, error) {
+func (s *Store) Issue(ctx context.Context, ticketKey, mark string) (int64, error) {
 	h := ticketHash(ticketKey)
-	n, err := issueScript.Run(ctx, l.rdb, []string{h}, "i:"+mark).Int64()
+	n, err := issueScript.Run(ctx, s.rdb, []string{h}, "i:"+mark).Int64()
 	if err != nil {
-		return 0, fmt.Errorf("jobs: issue %s on %s: %w", mark, ticketKey, err)
+		return 0, fmt.Errorf("ticketstore: issue %s on %s: %w", mark, ticketKey, err)
 	}
 	return n, nil
 }
@@ -192,17 +194,17 @@ return n`)
 
 // MarkWritten records that a mark reached the helpdesk. It reports false when it was
 // already recorded (another worker got there first).
-func (l *Log) MarkWritten(ctx context.Context, ticketKey, mark string, at time.Time) (bool, error) {
-	ok, err := l.rdb.HSetNX(ctx, ticketHash(ticketKey), "w:"+mark, at.UnixMilli()).Result()
+func (s *Store) MarkWritten(ctx context.Context, ticketKey, mark string, at time.Time) (bool, error) {
+	ok, err := s.rdb.HSetNX(ctx, ticketHash(ticketKey), "w:"+mark, at.UnixMilli()).Result()
 	if err != nil {
-		return false, fmt.Errorf("jobs: record write %s on %s: %w", mark, ticketKey, err)
+		return false, fmt.Errorf("ticketstore: record write %s on %s: %w", mark, ticketKey, err)
 	}
 	return ok, nil
 }
 
 // Written reports whether a mark was written, and which marks issued before it are not.
-func (l *Log) Written(ctx context.Context, ticketKey, mark string) (done bool, pendingBefore []string, err error) {
-	r, err := l.Load(ctx, ticketKey)
+func (s *Store) Written(ctx context.Context, ticketKey, mark string) (done bool, pendingBefore []string, err error) {
+	r, err := s.Load(ctx, ticketKey)
 	if err != nil {
 		return false, nil, err
 	}
@@ -221,8 +223,13 @@ func (l *Log) Written(ctx context.Context, ticketKey, mark string) (done bool, p
 
 // SaveStatus stores the evaluated status and updates the open-ticket and board indexes:
 // nextCheck zero removes the ticket from the timer index, boardAt zero from the board.
-func (l *Log) SaveStatus(ctx context.Context, ticketKey string, status []byte, nextCheck, boardAt time.Time) error {
-	_, err := l.rdb.TxPipelined(ctx, func(p redis.Pipeliner) error {
+//
+// One round trip, but not one transaction: the ticket's hash and the two indexes live in
+// different cluster slots, and a MULTI may not span slots. None needs the others
+// atomically: each is rewritten by every evaluation, and a failed save fails the task,
+// which asynq runs again.
+func (s *Store) SaveStatus(ctx context.Context, ticketKey string, status []byte, nextCheck, boardAt time.Time) error {
+	_, err := s.rdb.Pipelined(ctx, func(p redis.Pipeliner) error {
 		p.HSet(ctx, ticketHash(ticketKey), "status", status)
 		if nextCheck.IsZero() {
 			p.ZRem(ctx, keyOpen, ticketKey)
@@ -237,36 +244,36 @@ func (l *Log) SaveStatus(ctx context.Context, ticketKey string, status []byte, n
 		return nil
 	})
 	if err != nil {
-		return fmt.Errorf("jobs: save status of %s: %w", ticketKey, err)
+		return fmt.Errorf("ticketstore: save status of %s: %w", ticketKey, err)
 	}
 	return nil
 }
 
 // TimeIDs returns the time-accounting entries last synced ("" when none), reading only
 // that field of the ticket's hash.
-func (l *Log) TimeIDs(ctx context.Context, ticketKey string) (string, error) {
-	v, err := l.rdb.HGet(ctx, ticketHash(ticketKey), "ta").Result()
+func (s *Store) TimeIDs(ctx context.Context, ticketKey string) (string, error) {
+	v, err := s.rdb.HGet(ctx, ticketHash(ticketKey), "ta").Result()
 	if errors.Is(err, redis.Nil) {
 		return "", nil
 	}
 	if err != nil {
-		return "", fmt.Errorf("jobs: read synced time entries of %s: %w", ticketKey, err)
+		return "", fmt.Errorf("ticketstore: read synced time entries of %s: %w", ticketKey, err)
 	}
 	return v, nil
 }
 
 // SetTimeIDs remembers which time-accounting entries were last synced.
-func (l *Log) SetTimeIDs(ctx context.Context, ticketKey, ids string) error {
-	return l.rdb.HSet(ctx, ticketHash(ticketKey), "ta", ids).Err()
+func (s *Store) SetTimeIDs(ctx context.Context, ticketKey, ids string) error {
+	return s.rdb.HSet(ctx, ticketHash(ticketKey), "ta", ids).Err()
 }
 
 // OpenTickets lists tickets with a pending timer (for re-arming at start), in order of
 // their next check.
-func (l *Log) OpenTickets(ctx context.Context) ([]string, error) {
-	return l.rdb.ZRange(ctx, keyOpen, 0, -1).Result()
+func (s *Store) OpenTickets(ctx context.Context) ([]string, error) {
+	return s.rdb.ZRange(ctx, keyOpen, 0, -1).Result()
 }
 
 // Board lists tickets with an open deadline, earliest first.
-func (l *Log) Board(ctx context.Context) ([]string, error) {
-	return l.rdb.ZRange(ctx, keyBoard, 0, -1).Result()
+func (s *Store) Board(ctx context.Context) ([]string, error) {
+	return s.rdb.ZRange(ctx, keyBoard, 0, -1).Result()
 }

@@ -1,4 +1,4 @@
-package zammadtest
+package zammadfake
 
 import (
 	"crypto/hmac"
@@ -31,7 +31,7 @@ func (p Payload) JSON() []byte {
 	}
 	b, err := json.Marshal(body)
 	if err != nil { // only maps of plain values: cannot happen
-		panic(fmt.Sprintf("zammadtest: encode payload: %v", err))
+		panic(fmt.Sprintf("zammadfake: encode payload: %v", err))
 	}
 	return b
 }

@@ -1,4 +1,4 @@
-package jobs
+package tasks
 
 import (
 	"crypto/sha256"
@@ -42,27 +42,27 @@ var Queues = map[string]int{QueueEvents: 6, QueueTimers: 3, QueueWrites: 2}
 // only saves work and is kept short to keep Redis small.
 const EventRetention = 2 * time.Minute
 
-// NewEventTask wraps a webhook event as a "ticket:event" task. Its TaskID is derived from
+// NewEvent wraps a webhook event as a "ticket:event" task. Its TaskID is derived from
 // the helpdesk and delivery id, so enqueueing a redelivery returns asynq.ErrTaskIDConflict
 // (or ErrDuplicateTask) and enqueues nothing.
-func NewEventTask(ev helpdesk.Event) (*asynq.Task, error) {
+func NewEvent(ev helpdesk.Event) (*asynq.Task, error) {
 	if ev.Helpdesk == "" || ev.DeliveryID == "" || ev.Ticket.ID == "" {
-		return nil, fmt.Errorf("jobs: event needs helpdesk, delivery id and ticket id")
+		return nil, fmt.Errorf("tasks: event needs helpdesk, delivery id and ticket id")
 	}
 	payload, err := json.Marshal(ev)
 	if err != nil {
-		return nil, fmt.Errorf("jobs: encode event: %w", err)
+		return nil, fmt.Errorf("tasks: encode event: %w", err)
 	}
 	return asynq.NewTask(TypeTicketEvent, payload,
-		asynq.TaskID(EventTaskID(ev.Helpdesk, ev.DeliveryID)),
+		asynq.TaskID(EventID(ev.Helpdesk, ev.DeliveryID)),
 		asynq.Queue(QueueEvents),
 		asynq.MaxRetry(25),
 		asynq.Retention(EventRetention),
 	), nil
 }
 
-// EventTaskID is the TaskID of a delivery: stable across the helpdesk's retries.
-func EventTaskID(helpdeskName, deliveryID string) string {
+// EventID is the TaskID of a delivery: stable across the helpdesk's retries.
+func EventID(helpdeskName, deliveryID string) string {
 	id := deliveryID
 	if len(id) > 100 { // keep keys short; a hash is as unique
 		sum := sha256.Sum256([]byte(id))

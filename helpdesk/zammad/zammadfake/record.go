@@ -1,4 +1,4 @@
-package zammadtest
+package zammadfake
 
 import (
 	"net/http"
