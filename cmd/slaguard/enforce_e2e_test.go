@@ -182,8 +182,8 @@ func runScenario(t *testing.T, opt serviceOptions, copies int) map[int]writeSumm
 		tk, _ := z.Ticket(104)
 		return tk.Priority == "3 high"
 	})
-	if n := notes(z, 104); len(n) == 0 || !strings.Contains(strings.Join(n, "\n"), "Shop") {
-		t.Errorf("correction of 104 came without a note naming the rule: %q", n)
+	if n := notes(z, 104); len(n) == 0 || !strings.Contains(strings.Join(n, "\n"), "nicht erreichbar") {
+		t.Errorf("correction of 104 came without a note naming the deciding words: %q", n)
 	}
 	o.change(104, agentID, func(t *zammadfake.Ticket) { t.Priority = "2 normal" }, nil)
 
