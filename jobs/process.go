@@ -10,6 +10,7 @@ import (
 
 	"github.com/hibiken/asynq"
 
+	"github.com/monobunt/slaguard/classify"
 	"github.com/monobunt/slaguard/contracts"
 	"github.com/monobunt/slaguard/helpdesk"
 	"github.com/monobunt/slaguard/sla"
@@ -109,6 +110,10 @@ func (w *Worker) evaluate(ctx context.Context, rec *ticketstore.Record, now time
 	}
 	hd, id, _ := ticketstore.SplitKey(rec.Key)
 	t := w.slaTicket(hd, rec.Events, criticalWrittenAt(rec))
+	if w.cfg.Classifier != nil {
+		subject, body := t.ClassifiedText()
+		t.Verdict = classify.Classify(w.cfg.Classifier, subject, body).Verdict()
+	}
 	// The customer as the newest snapshot that names one says (a snapshot without
 	// organisation or customer, e.g. of a partial payload, does not unmatch the ticket).
 	var org, orgName, email string

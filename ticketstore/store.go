@@ -223,8 +223,13 @@ func (s *Store) Written(ctx context.Context, ticketKey, mark string) (done bool,
 
 // SaveStatus stores the evaluated status and updates the open-ticket and board indexes:
 // nextCheck zero removes the ticket from the timer index, boardAt zero from the board.
+//
+// One round trip, but not one transaction: the ticket's hash and the two indexes live in
+// different cluster slots, and a MULTI may not span slots. None needs the others
+// atomically: each is rewritten by every evaluation, and a failed save fails the task,
+// which asynq runs again.
 func (s *Store) SaveStatus(ctx context.Context, ticketKey string, status []byte, nextCheck, boardAt time.Time) error {
-	_, err := s.rdb.TxPipelined(ctx, func(p redis.Pipeliner) error {
+	_, err := s.rdb.Pipelined(ctx, func(p redis.Pipeliner) error {
 		p.HSet(ctx, ticketHash(ticketKey), "status", status)
 		if nextCheck.IsZero() {
 			p.ZRem(ctx, keyOpen, ticketKey)

@@ -11,6 +11,8 @@ import (
 	"strconv"
 	"strings"
 	"time"
+
+	"github.com/monobunt/slaguard/internal/redisurl"
 )
 
 // Config is every setting of the service, read from environment variables and flags of
@@ -36,6 +38,7 @@ type Config struct {
 	TimerInterval       time.Duration
 	WebhookBodyLimit    int64
 	WriteMaxRetry       int
+	IngestReplicas      int
 	SessionTTL          time.Duration
 }
 
@@ -57,17 +60,19 @@ var settings = []setting{
 			c.Addr = v
 			return nil
 		}, show: func(c *Config) string { return c.Addr }},
-	{env: "REDIS_URL", flag: "redis-url", def: "", help: "Redis to use (redis://[:password@]host:port/db or rediss://); empty starts an embedded in-memory Redis whose data does not survive a restart", secret: true,
+	{env: "REDIS_URL", flag: "redis-url", def: "", help: "Redis to use: redis://[[user]:password@]host:port[/db] (rediss:// for TLS), redis-sentinel://[[user]:password@]host:port[,host:port…]/mastername[?db=N&sentinel_password=…] or redis-cluster://[[user]:password@]host:port[,host:port…] (see \"Redis: one server, Sentinel or Cluster\"); empty starts an embedded in-memory Redis whose data does not survive a restart", secret: true,
 		set: func(c *Config, v string) error {
 			if v != "" {
-				u, err := url.Parse(v)
-				if err != nil || (u.Scheme != "redis" && u.Scheme != "rediss") || u.Host == "" {
-					return fmt.Errorf("must be a redis:// or rediss:// URL with a host")
+				if _, err := redisurl.Parse(v); err != nil {
+					return err
 				}
 			}
 			c.RedisURL = v
 			return nil
-		}, show: func(c *Config) string { return maskURL(c.RedisURL) }},
+		}, show: func(c *Config) string { return redisurl.Redact(c.RedisURL) }},
+	{env: "SLAGUARD_INGEST_REPLICAS", flag: "ingest-replicas", def: "0", help: "replicas that must hold a webhook's event (Redis WAIT, at most 1 s) before it is answered 202, else 503 and the helpdesk delivers again; 0 answers once the master has it (see \"Redis: one server, Sentinel or Cluster\"); not with redis-cluster://",
+		set:  func(c *Config, v string) (err error) { c.IngestReplicas, err = parseInt(v, 0, 5); return },
+		show: func(c *Config) string { return strconv.Itoa(c.IngestReplicas) }},
 	{env: "SLAGUARD_ADMIN_TOKENS", flag: "admin-tokens", def: "", help: "comma-separated bearer tokens for /api/v1 and /admin/queues; empty locks the admin API (every request 401)", secret: true,
 		set: func(c *Config, v string) error {
 			c.AdminTokens = splitList(v)
@@ -196,6 +201,9 @@ func LoadConfig(getenv func(string) string, args []string) (*Config, error) {
 	if (c.ZammadURL == "") != (c.ZammadToken == "") {
 		errs = append(errs, errors.New("ZAMMAD_URL and ZAMMAD_TOKEN: set both for write-backs, or neither for a dry run"))
 	}
+	if c.IngestReplicas > 0 && strings.HasPrefix(c.RedisURL, "redis-cluster://") {
+		errs = append(errs, errors.New("SLAGUARD_INGEST_REPLICAS: a cluster URL has no replicas to wait for here; use 0"))
+	}
 	if len(errs) > 0 {
 		return nil, fmt.Errorf("config: %d invalid setting(s):\n%w", len(errs), errors.Join(errs...))
 	}
@@ -293,15 +301,4 @@ func maskList(l []string) string {
 		out[i] = "****"
 	}
 	return strings.Join(out, ",")
-}
-
-func maskURL(s string) string {
-	u, err := url.Parse(s)
-	if err != nil || u.User == nil {
-		return s
-	}
-	if _, ok := u.User.Password(); ok {
-		u.User = url.UserPassword(u.User.Username(), "****")
-	}
-	return u.String()
 }
