@@ -36,6 +36,7 @@ type Config struct {
 	TimerInterval       time.Duration
 	WebhookBodyLimit    int64
 	WriteMaxRetry       int
+	WriteConcurrency    int
 }
 
 // setting is one row of the configuration table: the README's table, the flags, the
@@ -138,7 +139,7 @@ var settings = []setting{
 			return
 		},
 		show: func(c *Config) string { return c.ShutdownTimeout.String() }},
-	{env: "SLAGUARD_TIMER_INTERVAL", flag: "timer-interval", def: "100ms", help: "how often due timers are moved to the queue (asynq DelayedTaskCheckInterval); a deadline is marked at most about this late",
+	{env: "SLAGUARD_TIMER_INTERVAL", flag: "timer-interval", def: "100ms", help: "how often due timers (and retries) are moved to the queue; a deadline is marked at most about this late",
 		set: func(c *Config, v string) (err error) {
 			c.TimerInterval, err = parseDur(v, 50*time.Millisecond, time.Minute)
 			return
@@ -153,6 +154,9 @@ var settings = []setting{
 	{env: "SLAGUARD_WRITE_MAX_RETRY", flag: "write-max-retry", def: "25", help: "retries of a failed write-back before it is archived (visible in /admin/queues)",
 		set:  func(c *Config, v string) (err error) { c.WriteMaxRetry, err = parseInt(v, 0, 1000); return },
 		show: func(c *Config) string { return strconv.Itoa(c.WriteMaxRetry) }},
+	{env: "SLAGUARD_WRITE_CONCURRENCY", flag: "write-concurrency", def: "8", help: "write-backs a worker has in flight per helpdesk at most (one ticket's pending marks each, sent back to back)",
+		set:  func(c *Config, v string) (err error) { c.WriteConcurrency, err = parseInt(v, 1, 1000); return },
+		show: func(c *Config) string { return strconv.Itoa(c.WriteConcurrency) }},
 }
 
 // LoadConfig reads the configuration from getenv and the flags in args (flags win). It
