@@ -11,7 +11,6 @@ import (
 	"github.com/hibiken/asynq"
 
 	"github.com/monobunt/slaguard/helpdesk"
-	"github.com/monobunt/slaguard/internal/clock"
 	"github.com/monobunt/slaguard/sla"
 	"github.com/monobunt/slaguard/ticketstore"
 )
@@ -51,9 +50,9 @@ func (w *Worker) handleEvent(ctx context.Context, t *asynq.Task) error {
 // process is the hot path of a ticket, run for an event (ev) or a timer (ev nil):
 //
 //	load the record (one round trip) → take ev in → decide the inputs (contract,
-//	criticality, quota position) → sla.Evaluate once → persist in one pipelined round
-//	trip (event, status, issued marks, timer, board, quota) → enqueue the write-back
-//	batch when marks wait.
+//	criticality, quota position) → sla.Evaluate once → arm the next check (asynq, only
+//	when it moved) → persist in one pipelined round trip (event, status, issued marks,
+//	timer index, board, quota) → enqueue the write-back batch when marks wait.
 //
 // Running it twice, or on two workers at once, does the same as running it once: a
 // persist over a log that gained an event meanwhile is refused and the ticket evaluated
@@ -97,10 +96,14 @@ func (w *Worker) processOnce(ctx context.Context, key string, ev *helpdesk.Event
 		Summary: ticketstore.SummaryOf(in.contractID, in.ticket.Number, in.ticket.Title, st),
 		BoardAt: ticketstore.BoardInstant(st),
 	}
-	if !st.NextCheck.IsZero() {
-		// Timers run on the host's clock; one that is due already fires at once.
-		ch.NextCheck = clock.Wall(w.cfg.Clock, st.NextCheck)
+	if !st.NextCheck.IsZero() && !st.NextCheck.Equal(rec.NextCheck) {
+		// Armed before the persist that records it: a crash in between re-arms on retry,
+		// and a stale timer finds nothing to do.
+		if err := w.armCheck(ctx, key, st.NextCheck); err != nil {
+			return nil, false, err
+		}
 	}
+	ch.NextCheck = st.NextCheck
 	if in.terms != nil && sla.CountsTowardQuota(st) {
 		ch.Quota = &ticketstore.QuotaEntry{ContractID: in.contractID, Created: in.ticket.CreatedAt}
 	}

@@ -11,125 +11,114 @@ import (
 
 	"github.com/hibiken/asynq"
 
+	"github.com/monobunt/slaguard/internal/clock"
 	"github.com/monobunt/slaguard/tasks"
 	"github.com/monobunt/slaguard/ticketstore"
 )
 
-// Timers: a ticket's next check is its score in the store's timer index, set by every
-// persist (one sorted set, no asynq task per ticket). RunTimers claims due tickets and
-// enqueues a "ticket:check" for each; the check evaluates the ticket at its now, which
-// sets the next timer. A stale timer (the ticket was answered, paused, re-prioritised)
-// finds nothing to do.
-
 // checkPayload wakes a ticket up at an instant at which one of its clocks can change.
 type checkPayload struct {
 	Ticket string    `json:"ticket"`
-	At     time.Time `json:"at"` // the timer's instant, host wall clock
+	At     time.Time `json:"at"`
 }
 
-// CheckRetention keeps a fired check's id taken briefly, so a timer claimed twice (its
-// lease ran out while its check waited in the queue) is checked once.
-const CheckRetention = time.Minute
+// maxEarlyWait is how long a check that woke before its instant waits in place; asynq
+// schedules in whole seconds, so up to a second is normal.
+const maxEarlyWait = 1500 * time.Millisecond
 
-// timerLease is how far a claimed timer is pushed back: if its check never runs (the
-// worker died between claim and enqueue), the ticket is claimed again after this.
-const timerLease = time.Minute
+// CheckRetention keeps a fired check's id taken for a while, so re-arming the same
+// instant right after it fired (a re-evaluation racing the check) is a no-op.
+const CheckRetention = 10 * time.Minute
 
-// claimBatch is how many due timers one claim takes.
-const claimBatch = 500
-
-// RunTimers forwards due timers to the queue every interval until ctx ends. Every worker
-// runs it; a claim hands each due ticket to one of them.
-func (w *Worker) RunTimers(ctx context.Context, interval time.Duration) {
-	t := time.NewTicker(interval)
-	defer t.Stop()
-	for {
-		for {
-			n, err := w.forwardDue(ctx)
-			if err != nil {
-				if ctx.Err() == nil {
-					w.cfg.Log.Warn("forwarding timers failed", slog.String("error", err.Error()))
-				}
-				break
-			}
-			if n < claimBatch {
-				break
-			}
+// armCheck schedules a re-evaluation of the ticket at `at`. asynq stores the time in
+// whole Unix seconds, so the task is scheduled at the second that contains `at` and may
+// wake up to a second early; handleCheck then waits out the rest. The TaskID names the
+// ticket and the instant: arming the same instant twice (or at start-up again) is a no-op.
+func (w *Worker) armCheck(ctx context.Context, ticketKey string, at time.Time) error {
+	// asynq fires by the host's clock, which the service's clock need not be (a test or the
+	// demo may run the service at another instant).
+	sec := clock.Wall(w.cfg.Clock, at).Unix()
+	b, _ := json.Marshal(checkPayload{Ticket: ticketKey, At: at.UTC()})
+	t := asynq.NewTask(tasks.TypeTicketCheck, b,
+		asynq.TaskID("check:"+ticketKey+":"+strconv.FormatInt(at.UnixMilli(), 10)),
+		asynq.Queue(tasks.QueueTimers),
+		asynq.ProcessAt(time.Unix(sec, 0)),
+		asynq.MaxRetry(10),
+		asynq.Retention(CheckRetention),
+	)
+	_, err := w.cfg.Queue.EnqueueContext(ctx, t)
+	switch {
+	case err == nil:
+		if w.cfg.Metrics != nil {
+			w.cfg.Metrics.TimersArmed.Inc()
 		}
-		select {
-		case <-ctx.Done():
-			return
-		case <-t.C:
-		}
+		return nil
+	case errors.Is(err, asynq.ErrTaskIDConflict), errors.Is(err, asynq.ErrDuplicateTask):
+		return nil
 	}
+	return fmt.Errorf("jobs: arm check of %s at %s: %w", ticketKey, at.Format(time.RFC3339), err)
 }
 
-// forwardDue claims the due timers and enqueues their checks; it returns how many.
-func (w *Worker) forwardDue(ctx context.Context) (int, error) {
-	due, err := w.store.ClaimDue(ctx, time.Now(), claimBatch, timerLease)
-	if err != nil {
-		return 0, err
-	}
-	for _, d := range due {
-		b, _ := json.Marshal(checkPayload{Ticket: d.Ticket, At: d.At.UTC()})
-		t := asynq.NewTask(tasks.TypeTicketCheck, b,
-			asynq.TaskID("check:"+d.Ticket+":"+strconv.FormatInt(d.At.UnixMilli(), 10)),
-			asynq.Queue(tasks.QueueTimers),
-			asynq.MaxRetry(10),
-			asynq.Retention(CheckRetention),
-		)
-		_, err := w.cfg.Queue.EnqueueContext(ctx, t)
-		switch {
-		case err == nil:
-			if w.cfg.Metrics != nil {
-				w.cfg.Metrics.TimersArmed.Inc()
-			}
-		case errors.Is(err, asynq.ErrTaskIDConflict), errors.Is(err, asynq.ErrDuplicateTask):
-		default:
-			// The lease brings the ticket back.
-			return len(due), fmt.Errorf("jobs: enqueue check of %s: %w", d.Ticket, err)
-		}
-	}
-	return len(due), nil
-}
-
-// handleCheck re-evaluates a ticket whose timer has come.
+// handleCheck re-evaluates a ticket when one of its instants has come. A stale check
+// (the ticket was answered, paused or re-prioritised since) finds nothing to do.
 func (w *Worker) handleCheck(ctx context.Context, t *asynq.Task) error {
 	var p checkPayload
 	if err := json.Unmarshal(t.Payload(), &p); err != nil {
 		return fmt.Errorf("jobs: decode check: %v: %w", err, asynq.SkipRetry)
 	}
-	// Checks armed by an older version run at whole seconds, up to one early.
-	if early := time.Until(p.At); early > 0 && early <= 1500*time.Millisecond {
-		select {
-		case <-ctx.Done():
-			return ctx.Err()
-		case <-time.After(early):
-		}
+	now, rearmed, err := w.wake(ctx, p)
+	if err != nil || rearmed {
+		return err
 	}
 	if w.cfg.Metrics != nil {
 		w.cfg.Metrics.TimersFired.WithLabelValues("evaluated").Inc()
-		w.cfg.Metrics.TimerLateness.Observe(time.Since(p.At).Seconds())
+		w.cfg.Metrics.TimerLateness.Observe(now.Sub(p.At).Seconds())
 	}
-	_, _, err := w.process(ctx, p.Ticket, nil)
+	_, _, err = w.process(ctx, p.Ticket, nil)
 	if errors.Is(err, ticketstore.ErrNoTicket) {
 		return nil
 	}
 	return err
 }
 
-// Rearm evaluates the tickets on the board that have no timer (timers lost while their
-// tickets were kept, as a partial restore of Redis may leave them), which sets their
-// timers again. It runs at every worker start and returns how many tickets it evaluated.
+// Rearm arms the next check of every ticket that has one, from the store's timer index,
+// without evaluating anything. Timers are derived data: this runs at every worker start,
+// so a timer lost with a Redis restart or a partial restore heals. Deterministic TaskIDs
+// make it idempotent. It returns how many tickets it armed.
 func (w *Worker) Rearm(ctx context.Context) (int, error) {
-	keys, err := w.store.WithoutTimer(ctx)
+	timers, err := w.store.Timers(ctx)
 	if err != nil {
 		return 0, err
 	}
-	for _, k := range keys {
-		if _, _, err := w.process(ctx, k, nil); err != nil && !errors.Is(err, ticketstore.ErrNoTicket) {
-			w.cfg.Log.Warn("re-arm failed", slog.String("ticket", k), slog.String("error", err.Error()))
+	for _, d := range timers {
+		if err := w.armCheck(ctx, d.Ticket, d.At); err != nil {
+			w.cfg.Log.Warn("re-arm failed", slog.String("ticket", d.Ticket), slog.String("error", err.Error()))
 		}
 	}
-	return len(keys), nil
+	return len(timers), nil
+}
+
+// wake returns the present once the check's instant has come: asynq schedules in whole
+// seconds, so a check may start up to a second early and waits out the fraction. One that
+// woke far too early (clocks of hosts apart) is re-armed instead of holding a worker.
+func (w *Worker) wake(ctx context.Context, p checkPayload) (now time.Time, rearmed bool, err error) {
+	now = w.cfg.Clock()
+	early := p.At.Sub(now)
+	if early <= 0 {
+		return now, false, nil
+	}
+	if early > maxEarlyWait {
+		if w.cfg.Metrics != nil {
+			w.cfg.Metrics.TimersFired.WithLabelValues("early").Inc()
+		}
+		return now, true, w.armCheck(ctx, p.Ticket, p.At.Add(time.Second))
+	}
+	t := time.NewTimer(early)
+	defer t.Stop()
+	select {
+	case <-ctx.Done():
+		return now, false, ctx.Err()
+	case <-t.C:
+	}
+	return w.cfg.Clock(), false, nil
 }

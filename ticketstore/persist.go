@@ -24,8 +24,8 @@ type Change struct {
 	// Issue are the marks the ticket carries with the writes that carry them; marks not
 	// issued before get the next places in the ticket's write order, in this order.
 	Issue []Issue
-	// NextCheck is when the ticket must be evaluated again, on the host's wall clock
-	// (zero: never by itself). It is the ticket's timer.
+	// NextCheck is when the ticket must be evaluated again (zero: never by itself); the
+	// timer index keeps it so timers can be armed again at start.
 	NextCheck time.Time
 	// BoardAt orders the ticket on the at-risk board (zero: off the board).
 	BoardAt time.Time
@@ -70,7 +70,7 @@ func (s *Store) Persist(ctx context.Context, rec *Record, ch Change) (Persisted,
 	if rec.added != nil {
 		field, value = rec.added.field, rec.added.value
 	}
-	args = append(args, rec.Version, field, value, status, len(ch.Issue))
+	args = append(args, rec.Version, field, value, status, unixMilli(ch.NextCheck), len(ch.Issue))
 	for _, is := range ch.Issue {
 		b, err := json.Marshal(is.Write)
 		if err != nil {
@@ -123,6 +123,7 @@ func (s *Store) Persist(ctx context.Context, rec *Record, ch Change) (Persisted,
 	for _, m := range out[2:] {
 		p.Issued = append(p.Issued, m.(string))
 	}
+	rec.NextCheck = ch.NextCheck
 	if p.Added {
 		rec.fields[rec.added.field] = true
 		rec.Version++
@@ -151,7 +152,7 @@ func contains(ss []string, s string) bool {
 }
 
 // persistScript: KEYS[1] the ticket's hash; ARGV: expected version, event field ("" for
-// none), event, status, n, then n pairs of mark and write. It returns {0} when the
+// none), event, status, next check (unix ms, 0: none), n, then n pairs of mark and write. It returns {0} when the
 // version moved on, else {added, last seq, marks issued now...}.
 var persistScript = redis.NewScript(`
 local h = KEYS[1]
@@ -163,15 +164,23 @@ if ARGV[2] ~= '' then
   if added == 1 then redis.call('HINCRBY', h, 'v', 1) end
 end
 redis.call('HSET', h, 'status', ARGV[4])
+if ARGV[5] == '0' then redis.call('HDEL', h, 'n') else redis.call('HSET', h, 'n', ARGV[5]) end
 local out = {added, 0}
-local n = tonumber(ARGV[5])
+local n = tonumber(ARGV[6])
 for i = 0, n - 1 do
-  local m = ARGV[6 + 2 * i]
+  local m = ARGV[7 + 2 * i]
   if redis.call('HEXISTS', h, 'i:' .. m) == 0 then
     local seq = redis.call('HINCRBY', h, 'seq', 1)
-    redis.call('HSET', h, 'i:' .. m, seq, 'q:' .. m, ARGV[7 + 2 * i])
+    redis.call('HSET', h, 'i:' .. m, seq, 'q:' .. m, ARGV[8 + 2 * i])
     out[#out + 1] = m
   end
 end
 out[2] = tonumber(redis.call('HGET', h, 'seq') or '0')
 return out`)
+
+func unixMilli(t time.Time) int64 {
+	if t.IsZero() {
+		return 0
+	}
+	return t.UnixMilli()
+}

@@ -27,9 +27,10 @@ import (
 //	  w:<mark key>                            when the mark was written back (unix ms)
 //	  seq                                     the issue counter
 //	  status                                  the summary of the last evaluation (JSON)
+//	  n                                       the next check armed (unix ms)
 //	  ta                                      the time-accounting ids last synced
 //
-// Index keys: slaguard:open (ZSET ticket → next check, wall-clock unix ms: the timers),
+// Index keys: slaguard:open (ZSET ticket → next check, unix ms: the timers to arm at start),
 // slaguard:board (ZSET ticket → earliest open deadline, unix s).
 const (
 	keyOpen  = "slaguard:open"
@@ -111,6 +112,8 @@ type Record struct {
 	TimeIDs string
 	// Version counts the events in the log; Persist refuses to write over a newer one.
 	Version int64
+	// NextCheck is the next check the last evaluation armed (zero: none).
+	NextCheck time.Time
 
 	fields map[string]bool // event fields present
 	added  *addedEvent     // the event Add took in, not stored yet
@@ -197,6 +200,9 @@ func parseRecord(ticketKey string, m map[string]string) (*Record, error) {
 			r.TimeIDs = v
 		case f == "v":
 			r.Version, _ = strconv.ParseInt(v, 10, 64)
+		case f == "n":
+			ms, _ := strconv.ParseInt(v, 10, 64)
+			r.NextCheck = time.UnixMilli(ms).UTC()
 		}
 	}
 	for k := range r.Written {

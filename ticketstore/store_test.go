@@ -181,35 +181,33 @@ func TestPersistRefusesAStaleRecord(t *testing.T) {
 	}
 }
 
-// Due timers are handed out once until their lease runs out.
-func TestDueTimersAreClaimedOnce(t *testing.T) {
+// The timer index keeps each ticket's next check to the millisecond, for re-arming.
+func TestTimersKeepTheNextCheck(t *testing.T) {
 	ctx := context.Background()
 	l := New(redistest.Client(t))
-	now := time.Date(2026, 12, 4, 9, 0, 0, 0, time.UTC)
-	for i, at := range []time.Time{now.Add(-time.Second), now, now.Add(time.Second)} {
+	at := time.Date(2026, 12, 4, 9, 0, 0, 123e6, time.UTC)
+	for i, next := range []time.Time{at.Add(time.Second), at, {}} {
 		rec := NewRecord(Key("zammad", fmt.Sprint(i)))
 		ev := twentyEvents()[0]
 		ev.Ticket.ID = fmt.Sprint(i)
 		if _, err := rec.Add(ev); err != nil {
 			t.Fatal(err)
 		}
-		if _, err := l.Persist(ctx, rec, Change{NextCheck: at}); err != nil {
+		if _, err := l.Persist(ctx, rec, Change{NextCheck: next}); err != nil {
 			t.Fatal(err)
 		}
 	}
-	due, err := l.ClaimDue(ctx, now, 10, time.Minute)
+	got, err := l.Timers(ctx)
 	if err != nil {
 		t.Fatal(err)
 	}
-	want := []Due{{Ticket: "zammad:0", At: now.Add(-time.Second)}, {Ticket: "zammad:1", At: now}}
-	if diff := cmp.Diff(want, due, cmp.Comparer(func(a, b time.Time) bool { return a.Equal(b) })); diff != "" {
-		t.Errorf("claimed (-want +got):\n%s", diff)
+	want := []Timer{{Ticket: "zammad:1", At: at}, {Ticket: "zammad:0", At: at.Add(time.Second)}}
+	if diff := cmp.Diff(want, got); diff != "" {
+		t.Errorf("timers (-want +got):\n%s", diff)
 	}
-	if again, _ := l.ClaimDue(ctx, now.Add(30*time.Second), 10, time.Minute); len(again) != 1 || again[0].Ticket != "zammad:2" {
-		t.Errorf("second claim within the lease: %v, want only zammad:2", again)
-	}
-	if later, _ := l.ClaimDue(ctx, now.Add(2*time.Minute), 10, time.Minute); len(later) != 3 {
-		t.Errorf("claim after the lease: %v, want all three back", later)
+	rec, _ := l.Load(ctx, "zammad:1")
+	if !rec.NextCheck.Equal(at) {
+		t.Errorf("record's next check %v, want %v", rec.NextCheck, at)
 	}
 }
 

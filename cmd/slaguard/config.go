@@ -139,7 +139,7 @@ var settings = []setting{
 			return
 		},
 		show: func(c *Config) string { return c.ShutdownTimeout.String() }},
-	{env: "SLAGUARD_TIMER_INTERVAL", flag: "timer-interval", def: "100ms", help: "how often due timers (and retries) are moved to the queue; a deadline is marked at most about this late",
+	{env: "SLAGUARD_TIMER_INTERVAL", flag: "timer-interval", def: "100ms", help: "how often due timers are moved to the queue (asynq DelayedTaskCheckInterval); a deadline is marked at most about this late",
 		set: func(c *Config, v string) (err error) {
 			c.TimerInterval, err = parseDur(v, 50*time.Millisecond, time.Minute)
 			return

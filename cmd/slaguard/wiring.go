@@ -167,7 +167,6 @@ func (a *app) runWorker(ctx context.Context) error {
 	if err := srv.Start(mux); err != nil {
 		return fmt.Errorf("worker: %w", err)
 	}
-	go a.parts.worker.RunTimers(ctx, a.cfg.TimerInterval)
 	go func() {
 		n, err := a.parts.worker.Rearm(ctx)
 		if err != nil {
