@@ -152,24 +152,42 @@ func (r *Repo) modify(ctx context.Context, id string, version int, change func(*
 	return c, nil
 }
 
-// save runs saveScript: the write happens only if the stored version is expected.
+// save runs saveScript: the write happens only if the stored version is expected. The
+// contracts already under the new match keys are read first so the script can declare
+// their keys; when one is added in between, the script says so and save reads again.
 func (r *Repo) save(ctx context.Context, c *Contract, expected int, oldKeys []string) error {
 	raw, err := json.Marshal(c)
 	if err != nil {
 		return fmt.Errorf("%s: %w", c.ID, err)
 	}
 	newKeys := c.matchKeys()
-	keys := make([]string, 0, 2+len(newKeys)+len(oldKeys))
-	keys = append(keys, dataKey(c.ID), keyIndex)
-	keys = append(keys, newKeys...)
-	keys = append(keys, oldKeys...)
-	res, err := saveScript.Run(ctx, r.rdb, keys,
-		c.ID, expected, raw, string(c.StartsOn), string(c.EndsOn),
-		c.CreatedAt.UnixMilli(), len(newKeys), keyData).StringSlice()
-	if err != nil {
-		return fmt.Errorf("%s: %w", c.ID, err)
+	for attempt := 0; attempt < 10; attempt++ {
+		var others []string
+		if len(newKeys) > 0 {
+			if others, err = r.rdb.SUnion(ctx, newKeys...).Result(); err != nil {
+				return fmt.Errorf("%s: %w", c.ID, err)
+			}
+		}
+		keys := make([]string, 0, 2+len(newKeys)+len(oldKeys)+len(others))
+		keys = append(keys, dataKey(c.ID), keyIndex)
+		keys = append(keys, newKeys...)
+		keys = append(keys, oldKeys...)
+		args := []any{c.ID, expected, raw, string(c.StartsOn), string(c.EndsOn),
+			c.CreatedAt.UnixMilli(), len(newKeys), len(oldKeys)}
+		for _, id := range others {
+			keys = append(keys, dataKey(id))
+			args = append(args, id)
+		}
+		res, err := saveScript.Run(ctx, r.rdb, keys, args...).StringSlice()
+		if err != nil {
+			return fmt.Errorf("%s: %w", c.ID, err)
+		}
+		if len(res) == 1 && res[0] == "RETRY" {
+			continue
+		}
+		return scriptResult(c.ID, res)
 	}
-	return scriptResult(c.ID, res)
+	return fmt.Errorf("%s: the contracts under its organisations and domains kept changing; try again", c.ID)
 }
 
 func scriptResult(id string, res []string) error {

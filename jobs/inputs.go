@@ -8,6 +8,7 @@ import (
 	"slices"
 	"time"
 
+	"github.com/monobunt/slaguard/classify"
 	"github.com/monobunt/slaguard/contracts"
 	"github.com/monobunt/slaguard/helpdesk"
 	"github.com/monobunt/slaguard/sla"
@@ -23,15 +24,21 @@ type inputs struct {
 	contractID string
 }
 
-// decide gathers a ticket's inputs from its record: it matches the contract at the
-// ticket's creation and reads the ticket's quota position. It only reads.
-func (w *Worker) decide(ctx context.Context, rec *ticketstore.Record) (inputs, error) {
+// decide gathers a ticket's inputs from its record: the verdict of the correction rules
+// on its text, the contract at its creation and its place in the contract's quota. With
+// count, a ticket that counts against the quota is counted (once, however often it is
+// decided); without, its place is only read, and decide writes nothing.
+func (w *Worker) decide(ctx context.Context, rec *ticketstore.Record, count bool) (inputs, error) {
 	if len(rec.Events) == 0 {
 		return inputs{}, ticketstore.ErrNoTicket
 	}
 	hd, _, _ := ticketstore.SplitKey(rec.Key)
 	in := inputs{ticket: w.slaTicket(hd, rec.Events, criticalWrittenAt(rec))}
 	t := &in.ticket
+	if w.cfg.Classifier != nil {
+		subject, body := t.ClassifiedText()
+		t.Verdict = classify.Classify(w.cfg.Classifier, subject, body).Verdict()
+	}
 	// The customer as the newest snapshot that names one says (a snapshot without
 	// organisation or customer, e.g. of a partial payload, does not unmatch the ticket).
 	var org, orgName, email string
@@ -53,8 +60,13 @@ func (w *Worker) decide(ctx context.Context, rec *ticketstore.Record) (inputs, e
 		return inputs{}, fmt.Errorf("jobs: terms of contract %s: %w", c.ID, err)
 	}
 	in.terms, in.contractID = &terms, c.ID
-	if terms.QuotaPerMonth > 0 {
+	// A change request (the verdict says so) does not count against the quota; every
+	// other ticket of a contract does (sla.CountsTowardQuota).
+	if terms.QuotaPerMonth > 0 && !(t.Verdict != nil && t.Verdict.ChangeRequest) {
 		pos, err := w.store.QuotaPosition(ctx, c.ID, rec.Key, t.CreatedAt)
+		if count {
+			pos, err = w.store.CountQuota(ctx, c.ID, rec.Key, t.CreatedAt)
+		}
 		if err != nil {
 			return inputs{}, err
 		}

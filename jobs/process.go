@@ -85,7 +85,7 @@ func (w *Worker) processOnce(ctx context.Context, key string, ev *helpdesk.Event
 			return nil, false, err
 		}
 	}
-	in, err := w.decide(ctx, rec)
+	in, err := w.decide(ctx, rec, true)
 	if err != nil {
 		return nil, false, err
 	}
@@ -104,9 +104,6 @@ func (w *Worker) processOnce(ctx context.Context, key string, ev *helpdesk.Event
 		}
 	}
 	ch.NextCheck = st.NextCheck
-	if in.terms != nil && sla.CountsTowardQuota(st) {
-		ch.Quota = &ticketstore.QuotaEntry{ContractID: in.contractID, Created: in.ticket.CreatedAt}
-	}
 	replyTo := customerEmail(rec)
 	for _, m := range st.Marks {
 		if _, issued := rec.Issued[m.Key]; issued {
@@ -144,7 +141,7 @@ func (w *Worker) processOnce(ctx context.Context, key string, ev *helpdesk.Event
 // View evaluates a ticket from its record at now, for the ticket API. It only reads:
 // nothing is stored, counted or enqueued.
 func (w *Worker) View(ctx context.Context, rec *ticketstore.Record, now time.Time) (*ticketstore.Evaluation, error) {
-	in, err := w.decide(ctx, rec)
+	in, err := w.decide(ctx, rec, false)
 	if err != nil {
 		return nil, err
 	}

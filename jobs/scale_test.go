@@ -35,8 +35,8 @@ func scaleWorker(t *testing.T, rdb *redis.Client) (*Worker, *asynq.Client) {
 	q := asynq.NewClientFromRedisClient(rdb)
 	t.Cleanup(func() { q.Close() })
 	w, err := New(Config{Redis: rdb, Queue: q, Contracts: contracts.NewRepo(rdb, nil),
-		Adapters: map[string]helpdesk.Adapter{"zammad": helpdesk.DryRun(z, slog.New(slog.DiscardHandler))},
-		Rules:    rulesfile.Default()})
+		Adapters:   map[string]helpdesk.Adapter{"zammad": helpdesk.DryRun(z, slog.New(slog.DiscardHandler))},
+		Classifier: rulesfile.Default()})
 	if err != nil {
 		t.Fatal(err)
 	}

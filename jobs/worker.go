@@ -10,6 +10,7 @@ import (
 	"github.com/redis/go-redis/v9"
 
 	"github.com/monobunt/slaguard/billing"
+	"github.com/monobunt/slaguard/classify"
 	"github.com/monobunt/slaguard/contracts"
 	"github.com/monobunt/slaguard/helpdesk"
 	"github.com/monobunt/slaguard/internal/clock"
@@ -29,7 +30,11 @@ type Config struct {
 	SelfIDs   map[string]string
 	Contracts *contracts.Repo
 	Ledger    *billing.Ledger
-	Rules     *sla.Rules
+	// Rules is sla's share of the agency's rules (the confirmation template); nil: default.
+	Rules *sla.Rules
+	// Classifier decides what the correction rules make of a new ticket's text, once,
+	// before sla.Evaluate (sla.Ticket.Verdict); nil: the text decides nothing.
+	Classifier *classify.Rules
 	// Confirmation renders the real-time confirmation; nil uses sla's default template.
 	Confirmation *sla.ConfirmationTemplate
 	Clock        func() time.Time

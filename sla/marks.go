@@ -104,8 +104,8 @@ func correctionNote(c *Correction) string {
 		de.WriteString(" (E-Mail-Tickets starten mit Priorität „low“).")
 		en.WriteString(" (e-mail tickets start at low).")
 	} else {
-		fmt.Fprintf(&de, " nach Regel „%s“ (Treffer: „%s“)", c.Rule, c.Keyword)
-		fmt.Fprintf(&en, " by rule %q (matched %q)", c.Rule, c.Keyword)
+		fmt.Fprintf(&de, " nach Regel „%s“ (entscheidende Wörter: „%s“)", c.Rule, c.Keyword)
+		fmt.Fprintf(&en, " by rule %q (deciding words: %q)", c.Rule, c.Keyword)
 		if c.Outage {
 			de.WriteString(", Ausfall außerhalb der Öffnungszeiten bei 24/7-Vertrag")
 			en.WriteString(", outage outside business hours on a 24/7 contract")

@@ -10,7 +10,6 @@ import (
 	"github.com/redis/go-redis/v9"
 
 	"github.com/monobunt/slaguard/helpdesk"
-	"github.com/monobunt/slaguard/sla"
 )
 
 // ErrConflict: the ticket's log changed between Load and Persist (another worker added an
@@ -29,20 +28,12 @@ type Change struct {
 	NextCheck time.Time
 	// BoardAt orders the ticket on the at-risk board (zero: off the board).
 	BoardAt time.Time
-	// Quota, when set, counts the ticket against its contract's quota of its month.
-	Quota *QuotaEntry
 }
 
 // Issue is a mark and the write that carries it to the helpdesk.
 type Issue struct {
 	Mark  string
 	Write helpdesk.Write
-}
-
-// QuotaEntry places a ticket in its contract's quota.
-type QuotaEntry struct {
-	ContractID string
-	Created    time.Time
 }
 
 // Persisted is what Persist did.
@@ -58,7 +49,7 @@ type Persisted struct {
 // Persist stores an evaluation of rec in one round trip: the event rec.Add took in, the
 // summary and the marks newly issued (one script on the ticket's hash, refused with
 // ErrConflict if the log gained an event since rec was read), and, in the same pipeline,
-// the ticket's timer, its place on the board and its quota entry. The indexes are
+// the ticket's timer and its place on the board. The indexes are
 // derived data: a refused script leaves them to the retry that follows.
 func (s *Store) Persist(ctx context.Context, rec *Record, ch Change) (Persisted, error) {
 	status, err := json.Marshal(ch.Summary)
@@ -91,10 +82,6 @@ func (s *Store) Persist(ctx context.Context, rec *Record, ch Change) (Persisted,
 			p.ZRem(ctx, keyBoard, rec.Key)
 		} else {
 			p.ZAdd(ctx, keyBoard, redis.Z{Score: float64(ch.BoardAt.Unix()), Member: rec.Key})
-		}
-		if q := ch.Quota; q != nil {
-			p.ZAddNX(ctx, quotaKey(q.ContractID, sla.Month(q.Created)),
-				redis.Z{Score: float64(q.Created.UnixMilli()), Member: rec.Key})
 		}
 		return nil
 	}

@@ -20,6 +20,23 @@ func quotaKey(contractID, month string) string {
 	return "slaguard:quota:{" + contractID + "}:" + month
 }
 
+// CountQuota counts the ticket against its contract's quota of its creation month
+// (idempotently: a ticket is counted once, however often it is evaluated) and returns
+// its 1-based place among that month's tickets in order of creation.
+func (s *Store) CountQuota(ctx context.Context, contractID, ticketKey string, created time.Time) (int, error) {
+	k := quotaKey(contractID, sla.Month(created))
+	var rank *redis.IntCmd
+	_, err := s.rdb.TxPipelined(ctx, func(p redis.Pipeliner) error { // one key: one slot
+		p.ZAddNX(ctx, k, redis.Z{Score: float64(created.UnixMilli()), Member: ticketKey})
+		rank = p.ZRank(ctx, k, ticketKey)
+		return nil
+	})
+	if err != nil {
+		return 0, fmt.Errorf("ticketstore: count quota of %s: %w", ticketKey, err)
+	}
+	return int(rank.Val()) + 1, nil
+}
+
 // Usage is a contract's quota use in one month.
 type Usage struct {
 	ContractID string   `json:"contract_id"`
@@ -48,7 +65,7 @@ func (s *Store) QuotaUsage(ctx context.Context, contractID, month string, includ
 
 // QuotaPosition is the ticket's 1-based place among its contract's tickets of its
 // creation month, without counting it: its rank when counted, else the place it would
-// take. Reading it never writes; Persist counts the ticket (Change.Quota).
+// take. It never writes.
 func (s *Store) QuotaPosition(ctx context.Context, contractID, ticketKey string, created time.Time) (int, error) {
 	k := quotaKey(contractID, sla.Month(created))
 	var rank *redis.IntCmd

@@ -15,6 +15,7 @@ import (
 
 	"github.com/monobunt/slaguard/internal/clock"
 	"github.com/monobunt/slaguard/internal/problem"
+	"github.com/monobunt/slaguard/internal/redisurl"
 )
 
 // app is one slaguard process: its Redis, its queue client and, depending on the role,
@@ -75,15 +76,13 @@ func (a *app) connectRedis() error {
 		a.rdb = redis.NewClient(&redis.Options{Addr: e.Addr()})
 		a.redisOpt = asynq.RedisClientOpt{Addr: e.Addr()}
 	} else {
-		opts, err := redis.ParseURL(a.cfg.RedisURL)
+		target, err := redisurl.Parse(a.cfg.RedisURL)
 		if err != nil {
 			return fmt.Errorf("REDIS_URL: %w", err)
 		}
-		a.rdb = redis.NewClient(opts)
-		a.redisOpt = asynq.RedisClientOpt{
-			Network: opts.Network, Addr: opts.Addr, Username: opts.Username,
-			Password: opts.Password, DB: opts.DB, TLSConfig: opts.TLSConfig,
-		}
+		a.rdb = target.Client()
+		a.redisOpt = target.AsynqOpt()
+		a.log.Info("redis", slog.String("kind", target.Kind.String()), slog.Any("addrs", target.Addrs))
 	}
 	rdb := a.rdb
 	a.closers = append(a.closers, func() { rdb.Close() })

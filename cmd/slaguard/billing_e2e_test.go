@@ -13,8 +13,10 @@ import (
 )
 
 // Zammad webhooks with time accounting go in; the month's export comes out.
-func TestBillingEndToEnd(t *testing.T) {
-	s := startService(t, serviceOptions{})
+func TestBillingEndToEnd(t *testing.T) { billingDay(t, serviceOptions{}) }
+
+func billingDay(t *testing.T, opt serviceOptions) {
+	s := startService(t, opt)
 	contract := secondsContract()
 	contract["billing_increment"] = "15m"
 	var created map[string]any
@@ -55,6 +57,7 @@ func TestBillingEndToEnd(t *testing.T) {
 	if again := s.download("/api/v1/billing/" + month + "?format=csv&dialect=rfc4180"); again != csv {
 		t.Errorf("a re-read changed the export:\n%s\nwas:\n%s", again, csv)
 	}
+	checkNoTaskFailed(t, s)
 }
 
 func (s *testService) download(path string) string {

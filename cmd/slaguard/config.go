@@ -11,6 +11,8 @@ import (
 	"strconv"
 	"strings"
 	"time"
+
+	"github.com/monobunt/slaguard/internal/redisurl"
 )
 
 // Config is every setting of the service, read from environment variables and flags of
@@ -57,17 +59,16 @@ var settings = []setting{
 			c.Addr = v
 			return nil
 		}, show: func(c *Config) string { return c.Addr }},
-	{env: "REDIS_URL", flag: "redis-url", def: "", help: "Redis to use (redis://[:password@]host:port/db or rediss://); empty starts an embedded in-memory Redis whose data does not survive a restart", secret: true,
+	{env: "REDIS_URL", flag: "redis-url", def: "", help: "Redis to use: redis://[[user]:password@]host:port[/db] (rediss:// for TLS), redis-sentinel://[[user]:password@]host:port[,host:port…]/mastername[?db=N&sentinel_password=…] or redis-cluster://[[user]:password@]host:port[,host:port…] (see \"Redis: one server, Sentinel or Cluster\"); empty starts an embedded in-memory Redis whose data does not survive a restart", secret: true,
 		set: func(c *Config, v string) error {
 			if v != "" {
-				u, err := url.Parse(v)
-				if err != nil || (u.Scheme != "redis" && u.Scheme != "rediss") || u.Host == "" {
-					return fmt.Errorf("must be a redis:// or rediss:// URL with a host")
+				if _, err := redisurl.Parse(v); err != nil {
+					return err
 				}
 			}
 			c.RedisURL = v
 			return nil
-		}, show: func(c *Config) string { return maskURL(c.RedisURL) }},
+		}, show: func(c *Config) string { return redisurl.Redact(c.RedisURL) }},
 	{env: "SLAGUARD_ADMIN_TOKENS", flag: "admin-tokens", def: "", help: "comma-separated bearer tokens for /api/v1 and /admin/queues; empty locks the admin API (every request 401)", secret: true,
 		set: func(c *Config, v string) error {
 			c.AdminTokens = splitList(v)
@@ -290,15 +291,4 @@ func maskList(l []string) string {
 		out[i] = "****"
 	}
 	return strings.Join(out, ",")
-}
-
-func maskURL(s string) string {
-	u, err := url.Parse(s)
-	if err != nil || u.User == nil {
-		return s
-	}
-	if _, ok := u.User.Password(); ok {
-		u.User = url.UserPassword(u.User.Username(), "****")
-	}
-	return u.String()
 }

@@ -44,6 +44,7 @@ type testService struct {
 
 type serviceOptions struct {
 	redisAddr string // "" = the package's shared server, emptied
+	redisURL  string // a REDIS_URL of the test's own (sentinel, cluster); wins over redisAddr
 	workers   int    // extra worker processes on the same Redis
 	noWorker  bool   // web only: the test runs the worker itself
 	env       map[string]string
@@ -51,8 +52,12 @@ type serviceOptions struct {
 
 func startService(t *testing.T, opt serviceOptions) *testService {
 	t.Helper()
-	if opt.redisAddr == "" {
-		opt.redisAddr = redistest.Addr(t)
+	redisURL := opt.redisURL
+	if redisURL == "" {
+		if opt.redisAddr == "" {
+			opt.redisAddr = redistest.Addr(t)
+		}
+		redisURL = "redis://" + opt.redisAddr + "/0"
 	}
 	ln, err := net.Listen("tcp", "127.0.0.1:0")
 	if err != nil {
@@ -63,7 +68,7 @@ func startService(t *testing.T, opt serviceOptions) *testService {
 		WebhookURL: url + "/webhooks/zammad", WebhookSecret: testWebhookSecret, Clock: clocktest.Clock(),
 	})
 	env := map[string]string{
-		"REDIS_URL":                 "redis://" + opt.redisAddr + "/0",
+		"REDIS_URL":                 redisURL,
 		"SLAGUARD_ADMIN_TOKENS":     testAdminToken,
 		"ZAMMAD_URL":                z.URL,
 		"ZAMMAD_TOKEN":              z.Token,

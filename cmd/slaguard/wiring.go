@@ -56,10 +56,11 @@ func (a *app) buildParts(ctx context.Context) error {
 		a.log.Warn("no ZAMMAD_URL set: write-backs are logged as a dry run, nothing is written to a helpdesk")
 	}
 
-	rules, err := rulesfile.Load(a.cfg.RulesFile)
+	classifier, err := rulesfile.Load(a.cfg.RulesFile)
 	if err != nil {
 		return err
 	}
+	var rules *sla.Rules // the default confirmation
 	if a.cfg.ConfirmationFile != "" {
 		text, err := os.ReadFile(a.cfg.ConfirmationFile)
 		if err != nil {
@@ -79,7 +80,7 @@ func (a *app) buildParts(ctx context.Context) error {
 		Redis: a.rdb, Queue: a.queue,
 		Adapters:  map[string]helpdesk.Adapter{p.adapter.Name(): p.adapter},
 		SelfIDs:   map[string]string{},
-		Contracts: p.contracts, Ledger: p.ledger, Rules: rules, Clock: a.clock, Log: a.log,
+		Contracts: p.contracts, Ledger: p.ledger, Rules: rules, Classifier: classifier, Clock: a.clock, Log: a.log,
 		Metrics: p.metrics, WriteMaxRetry: a.cfg.WriteMaxRetry, WriteConcurrency: a.cfg.WriteConcurrency,
 	})
 	if err != nil {

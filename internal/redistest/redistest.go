@@ -4,6 +4,11 @@
 //
 // Tests that share the package's server must not run in parallel with each other: each
 // call to Addr empties the server first.
+//
+// StartSentinel and StartCluster start the larger shapes a test may need of its own: a
+// master with replicas and sentinels (redis-sentinel, Debian's redis-sentinel package),
+// and a Redis Cluster of several masters. They never fall back to miniredis: outside CI
+// they skip the test when a binary is missing, in CI they fail it.
 package redistest
 
 import (
@@ -30,6 +35,11 @@ type Server struct {
 	port int
 	cmd  *exec.Cmd
 	mini *miniredis.Miniredis
+	// bin and args make the command line: args come after the common ones (port, dir,
+	// log); a sentinel's bin is redis-sentinel and its first argument its config file.
+	bin       string
+	args      []string
+	firstArgs []string
 }
 
 var (
@@ -94,8 +104,15 @@ func (s *Server) removeDir() {
 // Real reports whether s is a real redis-server rather than the miniredis fallback.
 func (s *Server) Real() bool { return s.mini == nil }
 
-func start() (*Server, error) {
-	if _, err := exec.LookPath("redis-server"); err != nil {
+func start() (*Server, error) { return startWith("redis-server", nil) }
+
+// startWith starts bin (redis-server or redis-sentinel) with extra arguments on a free
+// port and a data directory of its own. Only a plain redis-server falls back to miniredis.
+func startWith(bin string, extra []string) (*Server, error) {
+	if _, err := exec.LookPath(bin); err != nil {
+		if bin != "redis-server" || extra != nil {
+			return nil, fmt.Errorf("%s is not installed (apt-get install -y redis-server redis-sentinel)", bin)
+		}
 		if os.Getenv("CI") != "" {
 			return nil, fmt.Errorf("redis-server is not installed, and CI needs a real one (apt-get install -y redis-server)")
 		}
@@ -106,19 +123,30 @@ func start() (*Server, error) {
 		fmt.Fprintln(os.Stderr, "redistest: redis-server not found; falling back to miniredis (CI never does)")
 		return &Server{Addr: m.Addr(), mini: m}, nil
 	}
+	s, err := prepare(bin, extra)
+	if err != nil {
+		return nil, err
+	}
+	if err := s.Restart(); err != nil {
+		s.removeDir()
+		return nil, err
+	}
+	return s, nil
+}
+
+// prepare gives a server-to-be its port and data directory without starting it.
+func prepare(bin string, extra []string) (*Server, error) {
 	dir, err := os.MkdirTemp("", "redistest-*")
 	if err != nil {
 		return nil, err
 	}
 	port, err := freePort()
 	if err != nil {
+		os.RemoveAll(dir)
 		return nil, err
 	}
-	s := &Server{dir: dir, port: port, Addr: net.JoinHostPort("127.0.0.1", strconv.Itoa(port))}
-	if err := s.Restart(); err != nil {
-		return nil, err
-	}
-	return s, nil
+	return &Server{dir: dir, port: port, Addr: net.JoinHostPort("127.0.0.1", strconv.Itoa(port)),
+		bin: bin, args: extra}, nil
 }
 
 // Restart starts the server again on the same port and data directory after Stop. With
@@ -127,13 +155,16 @@ func (s *Server) Restart() error {
 	if s.mini != nil {
 		return s.mini.Restart()
 	}
-	s.cmd = exec.Command("redis-server",
-		"--port", strconv.Itoa(s.port), "--bind", "127.0.0.1",
-		"--dir", s.dir, "--appendonly", "yes", "--appendfsync", "everysec",
-		"--save", "", "--daemonize", "no", "--loglevel", "warning",
+	args := append([]string{}, s.firstArgs...)
+	args = append(args, "--port", strconv.Itoa(s.port), "--bind", "127.0.0.1",
+		"--dir", s.dir, "--daemonize", "no", "--loglevel", "warning",
 		"--logfile", filepath.Join(s.dir, "redis.log"))
+	if s.bin == "redis-server" {
+		args = append(args, "--appendonly", "yes", "--appendfsync", "everysec", "--save", "")
+	}
+	s.cmd = exec.Command(s.bin, append(args, s.args...)...)
 	if err := s.cmd.Start(); err != nil {
-		return fmt.Errorf("start redis-server: %w", err)
+		return fmt.Errorf("start %s: %w", s.bin, err)
 	}
 	c := redis.NewClient(&redis.Options{Addr: s.Addr, MaxRetries: -1})
 	defer c.Close()
@@ -146,7 +177,7 @@ func (s *Server) Restart() error {
 		if time.Now().After(deadline) {
 			s.Stop()
 			log, _ := os.ReadFile(filepath.Join(s.dir, "redis.log"))
-			return fmt.Errorf("redis-server on %s did not answer: %v\n%s", s.Addr, err, log)
+			return fmt.Errorf("%s on %s did not answer: %v\n%s", s.bin, s.Addr, err, log)
 		}
 		time.Sleep(20 * time.Millisecond)
 	}

@@ -1,0 +1,46 @@
+package main
+
+import (
+	"errors"
+	"testing"
+
+	"github.com/hibiken/asynq"
+
+	"github.com/monobunt/slaguard/internal/redistest"
+	"github.com/monobunt/slaguard/tasks"
+)
+
+// The policy's day and the billing day pass unchanged on a Redis Cluster of three
+// masters: every key of one script or transaction shares a slot (a cross-slot one fails
+// its task, which checkNoTaskFailed sees), and asynq's queues spread over the nodes.
+func TestEndToEndOnACluster(t *testing.T) {
+	cluster := redistest.StartCluster(t, 3)
+	opt := serviceOptions{redisURL: cluster.URL()}
+	t.Run("enforcement day", func(t *testing.T) {
+		cluster.Flush(t)
+		runScenario(t, opt, 1)
+	})
+	t.Run("billing day", func(t *testing.T) {
+		cluster.Flush(t)
+		billingDay(t, opt)
+	})
+}
+
+// checkNoTaskFailed: no task of any queue failed (a handler error, as a cross-slot
+// transaction on a cluster would be); waiting turns and honoured 429s do not count.
+func checkNoTaskFailed(t *testing.T, s *testService) {
+	t.Helper()
+	insp := asynq.NewInspectorFromRedisClient(s.app.rdb)
+	for q := range tasks.Queues {
+		info, err := insp.GetQueueInfo(q)
+		if err != nil {
+			if errors.Is(err, asynq.ErrQueueNotFound) {
+				continue
+			}
+			t.Fatalf("queue %s: %v", q, err)
+		}
+		if info.FailedTotal != 0 || info.Archived != 0 {
+			t.Errorf("queue %s: %d tasks failed, %d archived; want none", q, info.FailedTotal, info.Archived)
+		}
+	}
+}
