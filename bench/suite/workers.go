@@ -1,8 +1,10 @@
 package main
 
 import (
+	"bytes"
 	"fmt"
 	"net/http"
+	"os"
 	"path/filepath"
 	"strconv"
 	"strings"
@@ -33,7 +35,8 @@ func runWorkers(work string) []row {
 		}
 		fig := fmt.Sprintf("worker throughput, %d worker process(es), backlog of %d new tickets", procs, n)
 		cmd := fmt.Sprintf("WORKERS_COUNTS=%d bench/run.sh workers", procs)
-		rate, detail, err := drain(work, procs, n, 1000000*(k+1))
+		// ids below 1e6: the fake's JSON numbers print as %g
+		rate, detail, err := drain(work, procs, n, 200000+100000*k)
 		if err != nil {
 			rows = append(rows, row{fig, "— (scaling)", err.Error(), "FAIL", cmd})
 			continue
@@ -84,6 +87,7 @@ func drain(work string, procs, n, baseID int) (float64, string, error) {
 			w.stop()
 		}
 	}()
+	redisCPU0, fakeCPU0 := cpuSeconds(s.redis.cmd.Process.Pid), cpuSeconds(s.fake.cmd.Process.Pid)
 	start := time.Now()
 	for i := 0; i < procs; i++ {
 		w := s.slaguard("worker", freePort())
@@ -121,11 +125,35 @@ func drain(work string, procs, n, baseID int) (float64, string, error) {
 		return 0, "", fmt.Errorf("not drained in 5 min: %d/%d confirmed", confirmed(), n)
 	}
 	took := time.Since(start)
+	var workerCPU float64
+	for _, w := range workers {
+		workerCPU += cpuSeconds(w.cmd.Process.Pid)
+	}
+	redisCPU := cpuSeconds(s.redis.cmd.Process.Pid) - redisCPU0
+	fakeCPU := cpuSeconds(s.fake.cmd.Process.Pid) - fakeCPU0
 	processed := 0
 	for q := range tasks.Queues {
 		if info, err := insp.GetQueueInfo(q); err == nil {
 			processed += info.ProcessedTotal
 		}
 	}
-	return float64(n) / took.Seconds(), fmt.Sprintf("%d tasks in %s (%.0f tasks/s)", processed, took.Round(10*time.Millisecond), float64(processed)/took.Seconds()), nil
+	return float64(n) / took.Seconds(), fmt.Sprintf("%d tasks in %s (%.0f tasks/s); CPU s: workers %.1f, redis %.1f, fake Zammad %.1f (Redis alone would allow ~%.0f tickets/s on one core)",
+		processed, took.Round(10*time.Millisecond), float64(processed)/took.Seconds(),
+		workerCPU, redisCPU, fakeCPU, float64(n)/redisCPU), nil
+}
+
+// cpuSeconds is the user+system CPU time a process has used so far (Linux /proc).
+func cpuSeconds(pid int) float64 {
+	b, err := os.ReadFile(fmt.Sprintf("/proc/%d/stat", pid))
+	if err != nil {
+		return 0
+	}
+	// Fields after the command name (which may hold spaces) start after the last ')'.
+	f := strings.Fields(string(b[bytes.LastIndexByte(b, ')')+1:]))
+	if len(f) < 13 {
+		return 0
+	}
+	ut, _ := strconv.ParseFloat(f[11], 64)
+	st, _ := strconv.ParseFloat(f[12], 64)
+	return (ut + st) / 100 // USER_HZ is 100 on Linux
 }
