@@ -106,7 +106,11 @@ func (r Result) Verdict() *sla.Verdict {
 const negationWindow = 3
 
 // phraseSlack is how many other words may stand among a phrase's words.
-const phraseSlack = 3
+const phraseSlack = 5
+
+// maxPerRule is how many keywords of one rule count in one field: a mail that names
+// PayPal, Klarna and the credit card is about payment once or twice, not three times.
+const maxPerRule = 2
 
 // Classify decides what rules make of a ticket's subject and body (its first message):
 // it reads the customer's own text (stripMail), weighs every rule's keywords found in it
@@ -205,9 +209,6 @@ func (m *matcher) scan(f Field, text string, weight float64) {
 	}
 	v := m.rules.vocab
 	for i := range m.toks {
-		if m.toks[i].literal {
-			continue
-		}
 		pos := int32(i)
 		v.match(m.toks[i].word, func(id int32) {
 			h := m.hits[id]
@@ -225,9 +226,12 @@ func (m *matcher) scan(f Field, text string, weight float64) {
 		// both count "langsam"; "Einstellung" and "Einstellungen" not both "Einstellungen".
 		m.used = m.used[:0]
 		for _, p := range r.phrases {
-			from, to, ok := m.find(p)
+			from, to, ok := m.find(p, r.Quoted)
 			if !ok || m.overlaps(from, to) {
 				continue
+			}
+			if len(m.used) == maxPerRule {
+				break
 			}
 			m.used = append(m.used, [2]int{from, to})
 			e := Evidence{Class: r.Class(), Rule: r.Name, Keyword: p.text, Text: m.original(from, to), Field: f,
@@ -242,24 +246,27 @@ func (m *matcher) scan(f Field, text string, weight float64) {
 
 // find returns the first place where all words of p occur within a short span of one
 // sentence, in any order.
-func (m *matcher) find(p phrase) (from, to int, ok bool) {
+func (m *matcher) find(p phrase, quoted bool) (from, to int, ok bool) {
 	for _, id := range p.words {
 		if len(m.hits[id]) == 0 {
 			return 0, 0, false
 		}
 	}
-	first := m.hits[p.words[0]]
-	if len(p.words) == 1 {
-		return int(first[0]), int(first[0]), true
-	}
 	span := int32(len(p.words) + phraseSlack)
-	for _, at := range first {
+	for _, at := range m.hits[p.words[0]] {
+		if m.toks[at].literal && !quoted {
+			continue
+		}
+		if len(p.words) == 1 {
+			return int(at), int(at), true
+		}
 		lo, hi := at, at
 		all := true
 		for _, id := range p.words[1:] {
 			best := int32(-1)
 			for _, q := range m.hits[id] {
 				if q != at && abs32(q-at) < span && m.toks[q].sentence == m.toks[at].sentence &&
+					m.toks[q].literal == m.toks[at].literal &&
 					(best < 0 || abs32(q-at) < abs32(best-at)) {
 					best = q
 				}

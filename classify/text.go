@@ -163,10 +163,30 @@ func skipAddress(s string) int {
 		end = len(s)
 	}
 	w := s[:end]
-	if strings.Contains(w, "://") || strings.HasPrefix(w, "www.") || strings.Contains(w, "@") && strings.Contains(w, ".") {
+	if strings.Contains(w, "://") || strings.HasPrefix(w, "www.") || strings.Contains(w, "@") && strings.Contains(w, ".") ||
+		isDomain(strings.TrimRight(w, ".,;:!?")) {
 		return end
 	}
 	return 0
+}
+
+// isDomain reports whether w looks like a host name: letters, digits, dots and dashes,
+// ending in a dot and a top-level domain of two to four letters ("highlandguides.co.uk").
+func isDomain(w string) bool {
+	dot := strings.LastIndexByte(w, '.')
+	if dot <= 0 || len(w)-dot-1 < 2 || len(w)-dot-1 > 4 {
+		return false
+	}
+	for i := 0; i < len(w); i++ {
+		c := w[i]
+		if !('a' <= c && c <= 'z' || 'A' <= c && c <= 'Z' || '0' <= c && c <= '9' || c == '.' || c == '-') {
+			return false
+		}
+		if i > dot && !('a' <= c && c <= 'z') {
+			return false
+		}
+	}
+	return true
 }
 
 // quotePairs maps an opening quote mark to the marks that may close it.
