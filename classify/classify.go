@@ -5,6 +5,7 @@ import (
 	"fmt"
 	"slices"
 	"strings"
+	"sync"
 
 	"github.com/monobunt/slaguard/sla"
 )
@@ -125,11 +126,13 @@ func Classify(rules *Rules, subject, body string) Result {
 		res.Reason = "no rules"
 		return res
 	}
-	var m matcher
+	m := matchers.Get().(*matcher)
+	defer m.release()
 	m.rules = rules
-	m.scan(Subject, subject, rules.scoring.SubjectWeight)
+	m.lang = unknown
 	m.scan(Body, stripMail(subject, body), 1)
-	res.Evidence = m.evidence
+	m.scan(Subject, subject, rules.scoring.SubjectWeight)
+	res.Evidence = slices.Clone(m.evidence)
 	slices.SortStableFunc(res.Evidence, func(a, b Evidence) int {
 		if a.Negated != b.Negated {
 			if a.Negated {
@@ -182,11 +185,24 @@ func num(f float64) string {
 	return strings.TrimSuffix(strings.TrimRight(fmt.Sprintf("%.2f", f), "0"), ".")
 }
 
+// matchers keeps matchers and their buffers between calls: Classify allocates little.
+var matchers = sync.Pool{New: func() any { return new(matcher) }}
+
+func (m *matcher) release() {
+	if m.hits != nil && len(m.hits) != len(m.rules.vocab.words) {
+		m.hits = nil // a matcher last used with other rules
+	}
+	m.rules, m.evidence, m.used = nil, m.evidence[:0], m.used[:0]
+	matchers.Put(m)
+}
+
 // matcher finds the rules' keywords in a ticket's texts.
 type matcher struct {
+	lang     language // of the body, used for the subject too
 	rules    *Rules
 	toks     []token
-	hits     map[int32][]int32 // vocab id → token positions, ascending
+	hits     [][]int32 // vocab id → token positions, ascending
+	touched  []int32   // ids with hits, to reset hits for the next field
 	evidence []Evidence
 	used     [][2]int // token spans already evidence for the current rule
 }
@@ -202,22 +218,31 @@ func (m *matcher) overlaps(from, to int) bool {
 
 func (m *matcher) scan(f Field, text string, weight float64) {
 	m.toks = tokenize(text, m.toks[:0])
-	if m.hits == nil {
-		m.hits = make(map[int32][]int32, 32)
-	} else {
-		clear(m.hits)
-	}
 	v := m.rules.vocab
+	if len(m.hits) != len(v.words) {
+		m.hits = make([][]int32, len(v.words))
+		m.touched = m.touched[:0]
+	}
+	if m.lang == unknown {
+		m.lang = detectLanguage(m.toks)
+	}
+	for _, id := range m.touched {
+		m.hits[id] = m.hits[id][:0]
+	}
+	m.touched = m.touched[:0]
 	for i := range m.toks {
 		pos := int32(i)
-		v.match(m.toks[i].word, func(id int32) {
+		v.match(m.toks[i].word, m.lang, func(id int32) {
 			h := m.hits[id]
+			if len(h) == 0 {
+				m.touched = append(m.touched, id)
+			}
 			if len(h) == 0 || h[len(h)-1] != pos {
 				m.hits[id] = append(h, pos)
 			}
 		})
 	}
-	if len(m.hits) == 0 {
+	if len(m.touched) == 0 {
 		return
 	}
 	for _, r := range m.rules.rules {

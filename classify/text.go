@@ -243,3 +243,35 @@ func isNegator(w string) bool {
 	}
 	return strings.HasSuffix(w, "n't")
 }
+
+// language is what a text is written in, as far as stemming cares.
+type language uint8
+
+const (
+	unknown language = iota
+	german
+	english
+)
+
+// detectLanguage guesses German or English from the function words of toks; unknown
+// when neither has a clear lead (both stemmers are then asked).
+func detectLanguage(toks []token) language {
+	de, en := 0, 0
+	for i := range toks {
+		switch toks[i].word {
+		case "der", "die", "das", "und", "ist", "nicht", "wir", "ich", "bitte", "ein", "eine", "mit", "auf",
+			"fuer", "bei", "seit", "auch", "noch", "sind", "haben", "kann", "wird", "den", "dem", "von":
+			de++
+		case "the", "and", "is", "not", "we", "i", "please", "you", "it", "a", "an", "with", "on", "for",
+			"at", "since", "also", "to", "of", "are", "have", "can", "will", "our", "this":
+			en++
+		}
+	}
+	switch {
+	case de >= 2 && de >= 2*en:
+		return german
+	case en >= 2 && en >= 2*de:
+		return english
+	}
+	return unknown
+}

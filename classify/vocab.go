@@ -4,8 +4,8 @@ import (
 	"strings"
 
 	"github.com/blevesearch/snowballstem"
-	"github.com/blevesearch/snowballstem/english"
-	"github.com/blevesearch/snowballstem/german"
+	englishstem "github.com/blevesearch/snowballstem/english"
+	germanstem "github.com/blevesearch/snowballstem/german"
 )
 
 // A keyword word meets a word of the text when they are the same word or share a root:
@@ -157,7 +157,7 @@ func (b *vocabBuilder) root(r string, id int32, add func(map[string][]int32, str
 
 // match calls hit with the id of every keyword word that word (a folded text word)
 // meets, possibly more than once for the same id.
-func (v *vocab) match(word string, hit func(id int32)) {
+func (v *vocab) match(word string, lang language, hit func(id int32)) {
 	for _, id := range v.exact[word] {
 		hit(id)
 	}
@@ -169,7 +169,7 @@ func (v *vocab) match(word string, hit func(id int32)) {
 	if v.gated(word) {
 		for l := min(n, v.maxRoot); l >= 3; l-- {
 			for _, id := range v.roots[word[:l]] {
-				if l == n || v.free(id, word[:l]) || sameStem(word, word[:l]) {
+				if l == n || v.free(id, word[:l]) || sameStem(word, word[:l], lang) {
 					hit(id)
 				}
 			}
@@ -188,7 +188,7 @@ func (v *vocab) match(word string, hit func(id int32)) {
 		}
 		for l := len(head); l >= len(head)-3 && l >= minRoot; l-- {
 			for _, id := range v.roots[head[:l]] {
-				if !v.words[id].prefix && len(v.words[id].form) >= minHead && (l == len(head) || sameStem(head, head[:l])) {
+				if !v.words[id].prefix && len(v.words[id].form) >= minHead && (l == len(head) || sameStem(head, head[:l], lang)) {
 					hit(id)
 				}
 			}
@@ -206,18 +206,29 @@ func (v *vocab) free(id int32, r string) bool {
 // stems returns the German and the English Snowball stem of a folded word.
 func stems(w string) [2]string {
 	env := snowballstem.NewEnv(w)
-	german.Stem(env)
+	germanstem.Stem(env)
 	de := env.Current()
 	env.SetCurrent(w)
-	english.Stem(env)
+	englishstem.Stem(env)
 	return [2]string{de, env.Current()}
 }
 
-// sameStem reports whether either stemmer takes w to root r (or to r plus the letters
-// the root was cut back from, as "deliveri" for "deliver").
-func sameStem(w, r string) bool {
-	for _, s := range stems(w) {
-		if s == r || len(s) > len(r) && strings.HasPrefix(s, r) && len(s)-len(r) <= 1 {
+// sameStem reports whether the stemmer of lang (both when unknown) takes w to root r
+// (or to r plus the letter the root was cut back from, as "deliveri" for "deliver").
+func sameStem(w, r string, lang language) bool {
+	env := snowballstem.NewEnv(w)
+	for _, l := range [...]language{german, english} {
+		if lang != unknown && lang != l {
+			continue
+		}
+		env.SetCurrent(w)
+		if l == german {
+			germanstem.Stem(env)
+		} else {
+			englishstem.Stem(env)
+		}
+		s := env.Current()
+		if s == r || len(s) == len(r)+1 && strings.HasPrefix(s, r) {
 			return true
 		}
 	}
