@@ -104,7 +104,7 @@ func (a *app) mountAll() error {
 			"(set the secret, or SLAGUARD_INSECURE_WEBHOOKS=1 for local trials)")
 	} else {
 		wh, err := webhook.New(webhook.Config{
-			Adapters: []helpdesk.Adapter{p.adapter}, Queue: a.queue, BodyLimit: a.cfg.WebhookBodyLimit,
+			Adapters: []helpdesk.Adapter{p.adapter}, Queue: a.ingest, BodyLimit: a.cfg.WebhookBodyLimit,
 			Insecure: a.cfg.InsecureWebhooks, Registerer: p.reg, Logger: a.log, Clock: a.clock,
 		})
 		if err != nil {
