@@ -205,6 +205,7 @@ type matcher struct {
 	touched  []int32   // ids with hits, to reset hits for the next field
 	evidence []Evidence
 	used     [][2]int // token spans already evidence for the current rule
+	pick     []int32  // the tokens of the last match
 }
 
 func (m *matcher) overlaps(from, to int) bool {
@@ -259,7 +260,7 @@ func (m *matcher) scan(f Field, text string, weight float64) {
 				break
 			}
 			m.used = append(m.used, [2]int{from, to})
-			e := Evidence{Class: r.Class(), Rule: r.Name, Keyword: p.text, Text: m.original(from, to), Field: f,
+			e := Evidence{Class: r.Class(), Rule: r.Name, Keyword: p.text, Text: m.original(), Field: f,
 				Weight: r.Weight * weight, outage: r.Outage}
 			if r.Negatable && !p.neg && m.negated(from) {
 				e.Negated, e.Weight = true, 0
@@ -282,6 +283,7 @@ func (m *matcher) find(p phrase, quoted bool) (from, to int, ok bool) {
 		if m.toks[at].literal && !quoted {
 			continue
 		}
+		m.pick = append(m.pick[:0], at)
 		if len(p.words) == 1 {
 			return int(at), int(at), true
 		}
@@ -301,6 +303,7 @@ func (m *matcher) find(p phrase, quoted bool) (from, to int, ok bool) {
 				break
 			}
 			lo, hi = min(lo, best), max(hi, best)
+			m.pick = append(m.pick, best)
 		}
 		if all && hi-lo < span {
 			return int(lo), int(hi), true
@@ -322,16 +325,25 @@ func (m *matcher) negated(i int) bool {
 	return false
 }
 
-// original returns the ticket's words from token from to token to, as written.
-func (m *matcher) original(from, to int) string {
-	if from == to {
-		return m.toks[from].orig
+// original returns the words of the last match (m.pick) as the ticket writes them, in
+// the ticket's order, with "…" where other words stand between them.
+func (m *matcher) original() string {
+	if len(m.pick) == 1 {
+		return m.toks[m.pick[0]].orig
 	}
-	parts := make([]string, 0, to-from+1)
-	for i := from; i <= to; i++ {
-		parts = append(parts, m.toks[i].orig)
+	slices.Sort(m.pick)
+	var b strings.Builder
+	for i, at := range m.pick {
+		switch {
+		case i == 0:
+		case at == m.pick[i-1]+1:
+			b.WriteByte(' ')
+		default:
+			b.WriteString(" … ")
+		}
+		b.WriteString(m.toks[at].orig)
 	}
-	return strings.Join(parts, " ")
+	return b.String()
 }
 
 func abs32(x int32) int32 {
