@@ -84,7 +84,7 @@ func (a *app) buildParts(ctx context.Context) error {
 		Adapters:  map[string]helpdesk.Adapter{p.adapter.Name(): p.adapter},
 		SelfIDs:   map[string]string{},
 		Contracts: p.contracts, Ledger: p.ledger, Rules: rules, Classifier: classifier, Clock: a.clock, Log: a.log,
-		Metrics: p.metrics, WriteMaxRetry: a.cfg.WriteMaxRetry,
+		Metrics: p.metrics, WriteMaxRetry: a.cfg.WriteMaxRetry, WriteConcurrency: a.cfg.WriteConcurrency,
 	})
 	if err != nil {
 		return err
@@ -131,7 +131,7 @@ func (a *app) mountAll() error {
 		Repo: p.contracts, Clock: a.clock, OpenTickets: p.worker.OpenTicketsOf,
 	}).Register(api)
 	ticketapi.New(ticketapi.Config{Store: p.worker.Store(), Contracts: p.contracts,
-		Evaluate: p.worker.Evaluate, Clock: a.clock}).Register(api)
+		Evaluate: p.worker.View, Clock: a.clock}).Register(api)
 	billing.NewHandler(billing.HandlerConfig{Ledger: p.ledger, Clock: a.clock,
 		ContractExists: func(ctx context.Context, id string) (bool, error) {
 			_, err := p.contracts.Get(ctx, id)
