@@ -129,3 +129,15 @@ func TestNoMarginNoCorrection(t *testing.T) {
 		t.Errorf("no evidence decided %q: %s", res.Class, res.Reason)
 	}
 }
+
+func TestQuestionHowSomethingWorksIsNoChangeRequest(t *testing.T) {
+	// "Funktion" (a new function) must not find "funktioniert" (works).
+	for _, c := range [][2]string{
+		{"Wie funktioniert der Gutscheincode?", "Wie funktioniert das Einlösen eines Gutscheincodes?"},
+		{"Newsletter Anmeldung", "Wie funktioniert die Newsletter-Anmeldung?"},
+	} {
+		if res := classOf(t, c[0], c[1]); res.Class == classify.ChangeRequest {
+			t.Errorf("%q is a change request: %+v", c[0], res.Evidence)
+		}
+	}
+}
