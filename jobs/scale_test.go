@@ -44,7 +44,7 @@ func scaleWorker(t *testing.T, rdb *redis.Client) (*Worker, *asynq.Client) {
 }
 
 // TestTimersAtScale arms 10 000 checks due within the next minute and measures how late
-// they run (asynq's DelayedTaskCheckInterval at slaguard's default 500 ms). It takes
+// they run (asynq's DelayedTaskCheckInterval at slaguard's default 100 ms). It takes
 // about a minute and a half, so it runs only with SLAGUARD_SCALE=1:
 //
 //	SLAGUARD_SCALE=1 go test -run TestTimersAtScale -v ./jobs
@@ -80,7 +80,7 @@ func TestTimersAtScale(t *testing.T) {
 		return nil
 	})
 	srv := asynq.NewServerFromRedisClient(rdb, asynq.Config{Concurrency: 50, Queues: tasks.Queues,
-		DelayedTaskCheckInterval: 500 * time.Millisecond, TaskCheckInterval: tasks.TaskCheckInterval,
+		DelayedTaskCheckInterval: 100 * time.Millisecond, TaskCheckInterval: tasks.TaskCheckInterval,
 		LogLevel: asynq.ErrorLevel})
 	if err := srv.Start(mux); err != nil {
 		t.Fatal(err)
@@ -140,10 +140,7 @@ func TestMemoryPerOpenTicket(t *testing.T) {
 				Channel: helpdesk.ChannelWeb, CreatedAt: now, UpdatedAt: now},
 			Article: &helpdesk.Article{ID: strconv.Itoa(500000 + i), Sender: helpdesk.SenderCustomer, Channel: helpdesk.ChannelWeb,
 				Body: "Die Produktbilder laden seit gestern sehr langsam, bitte prüfen.", CreatedAt: now}}
-		if _, err := w.store.Append(ctx, ev); err != nil {
-			t.Fatal(err)
-		}
-		if err := w.process(ctx, ticketstore.Key("zammad", ev.Ticket.ID)); err != nil {
+		if _, _, err := w.process(ctx, ticketstore.Key("zammad", ev.Ticket.ID), &ev); err != nil {
 			t.Fatal(err)
 		}
 	}

@@ -65,7 +65,7 @@ func marksFor(terms *Terms, t Ticket, tl *timeline, st *Status, rules *Rules) []
 			note = "Kritisches Ticket (der Vertrag deckt kein 24/7 ab: Fristen laufen in den Öffnungszeiten).\n" +
 				"Critical ticket (the contract has no 24/7 cover: deadlines count business hours)."
 		}
-		ms = append(ms, Mark{Key: MarkCritical, Tag: "sla-critical", Note: note})
+		ms = append(ms, Mark{Key: MarkCritical, Tag: CriticalTag, Note: note})
 	}
 	if st.OverQuota {
 		month := germanMonth(tl.created)

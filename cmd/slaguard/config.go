@@ -38,6 +38,7 @@ type Config struct {
 	TimerInterval       time.Duration
 	WebhookBodyLimit    int64
 	WriteMaxRetry       int
+	WriteConcurrency    int
 	IngestReplicas      int
 }
 
@@ -158,6 +159,9 @@ var settings = []setting{
 	{env: "SLAGUARD_WRITE_MAX_RETRY", flag: "write-max-retry", def: "25", help: "retries of a failed write-back before it is archived (visible in /admin/queues)",
 		set:  func(c *Config, v string) (err error) { c.WriteMaxRetry, err = parseInt(v, 0, 1000); return },
 		show: func(c *Config) string { return strconv.Itoa(c.WriteMaxRetry) }},
+	{env: "SLAGUARD_WRITE_CONCURRENCY", flag: "write-concurrency", def: "8", help: "write-backs a worker has in flight per helpdesk at most (one ticket's pending marks each, sent back to back)",
+		set:  func(c *Config, v string) (err error) { c.WriteConcurrency, err = parseInt(v, 1, 1000); return },
+		show: func(c *Config) string { return strconv.Itoa(c.WriteConcurrency) }},
 }
 
 // LoadConfig reads the configuration from getenv and the flags in args (flags win). It

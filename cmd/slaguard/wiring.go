@@ -15,6 +15,7 @@ import (
 	"github.com/prometheus/client_golang/prometheus"
 
 	"github.com/monobunt/slaguard/billing"
+	"github.com/monobunt/slaguard/classify"
 	"github.com/monobunt/slaguard/contracts"
 	"github.com/monobunt/slaguard/helpdesk"
 	"github.com/monobunt/slaguard/helpdesk/zammad"
@@ -36,6 +37,7 @@ type parts struct {
 	worker    *jobs.Worker
 	metrics   *jobs.Metrics
 	ledger    *billing.Ledger
+	rules     *classify.Rules // the priority-correction rules, for the worker and explain
 }
 
 func (a *app) buildParts(ctx context.Context) error {
@@ -60,6 +62,7 @@ func (a *app) buildParts(ctx context.Context) error {
 	if err != nil {
 		return err
 	}
+	p.rules = classifier
 	var rules *sla.Rules // the default confirmation
 	if a.cfg.ConfirmationFile != "" {
 		text, err := os.ReadFile(a.cfg.ConfirmationFile)
@@ -81,7 +84,7 @@ func (a *app) buildParts(ctx context.Context) error {
 		Adapters:  map[string]helpdesk.Adapter{p.adapter.Name(): p.adapter},
 		SelfIDs:   map[string]string{},
 		Contracts: p.contracts, Ledger: p.ledger, Rules: rules, Classifier: classifier, Clock: a.clock, Log: a.log,
-		Metrics: p.metrics, WriteMaxRetry: a.cfg.WriteMaxRetry,
+		Metrics: p.metrics, WriteMaxRetry: a.cfg.WriteMaxRetry, WriteConcurrency: a.cfg.WriteConcurrency,
 	})
 	if err != nil {
 		return err
@@ -123,11 +126,12 @@ func (a *app) mountAll() error {
 	auth := adminauth.Middleware(tokens)
 	api := e.Group("/api/v1", auth)
 	api.POST("/calendar/deadline", postDeadline)
+	api.POST("/rules/explain", postRulesExplain(p.rules))
 	contracts.NewHandler(contracts.HandlerConfig{
 		Repo: p.contracts, Clock: a.clock, OpenTickets: p.worker.OpenTicketsOf,
 	}).Register(api)
 	ticketapi.New(ticketapi.Config{Store: p.worker.Store(), Contracts: p.contracts,
-		Evaluate: p.worker.Evaluate, Clock: a.clock}).Register(api)
+		Evaluate: p.worker.View, Clock: a.clock}).Register(api)
 	billing.NewHandler(billing.HandlerConfig{Ledger: p.ledger, Clock: a.clock,
 		ContractExists: func(ctx context.Context, id string) (bool, error) {
 			_, err := p.contracts.Get(ctx, id)
