@@ -50,7 +50,7 @@ func TestSentinelFailoverDuringAWebhookBurst(t *testing.T) {
 
 type failoverResult struct {
 	deliveries, accepted, refused, lost, held, failovers int
-	failover, gap, p50, p99                   time.Duration
+	failover, gap, p50, p99                              time.Duration
 }
 
 func failoverBurst(t *testing.T, ingestReplicas, n int) failoverResult {

@@ -50,7 +50,7 @@ type serviceOptions struct {
 	// webProcs and workerProcs start `slaguard web` and `slaguard worker` as processes of
 	// their own (procs_test.go); with webProcs the service's URL balances over them.
 	webProcs, workerProcs int
-	env       map[string]string
+	env                   map[string]string
 }
 
 func startService(t *testing.T, opt serviceOptions) *testService {
