@@ -6,6 +6,7 @@ import (
 	"errors"
 	"fmt"
 	"log/slog"
+	"net"
 	"net/http"
 	"time"
 
@@ -174,9 +175,14 @@ func (a *app) serveHTTP(ctx context.Context) error {
 		WriteTimeout:      60 * time.Second,
 		IdleTimeout:       120 * time.Second,
 	}
+	// Bind before saying "listening": a taken port is an error at once, not after SIGTERM.
+	ln, err := net.Listen("tcp", a.cfg.Addr)
+	if err != nil {
+		return fmt.Errorf("http: %w", err)
+	}
 	errc := make(chan error, 1)
-	go func() { errc <- srv.ListenAndServe() }()
-	a.log.Info("listening", slog.String("addr", a.cfg.Addr))
+	go func() { errc <- srv.Serve(ln) }()
+	a.log.Info("listening", slog.String("addr", ln.Addr().String()))
 	select {
 	case err := <-errc:
 		return fmt.Errorf("http: %w", err)
@@ -190,6 +196,7 @@ func (a *app) serveHTTP(ctx context.Context) error {
 	if err := <-errc; err != nil && !errors.Is(err, http.ErrServerClosed) {
 		return fmt.Errorf("http: %w", err)
 	}
+	a.log.Info("http server stopped")
 	return nil
 }
 

@@ -75,7 +75,11 @@ func run(ctx context.Context, args []string, getenv func(string) string, stdout,
 	if role == "billing" {
 		return a.runBilling(ctx, sub, stdout)
 	}
-	return a.run(ctx, role)
+	if err := a.run(ctx, role); err != nil {
+		return err
+	}
+	log.Info("stopped cleanly", slog.String("role", role))
+	return nil
 }
 
 const usage = `usage: slaguard [serve|web|worker|config|billing|demo] [flags]

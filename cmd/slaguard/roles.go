@@ -2,13 +2,13 @@ package main
 
 import (
 	"context"
-	"fmt"
-
 	"errors"
-	"github.com/monobunt/slaguard/billing"
+	"fmt"
 	"io"
 	"log/slog"
 	"time"
+
+	"github.com/monobunt/slaguard/billing"
 )
 
 // run runs the role until ctx ends: serve (web and worker), web, or worker.
@@ -34,10 +34,16 @@ func (a *app) run(ctx context.Context, role string) error {
 			return err
 		}
 	}
+	// The first half to fail (a port already taken) stops the other at once: the process
+	// exits with that error instead of serving half a service until someone signals it.
+	ctx, cancel := context.WithCancel(ctx)
+	defer cancel()
 	errc := make(chan error, 2)
 	go func() { errc <- a.serveHTTP(ctx) }()
 	go func() { errc <- a.runWorker(ctx) }()
-	return errors.Join(<-errc, <-errc)
+	first := <-errc
+	cancel()
+	return errors.Join(first, <-errc)
 }
 
 // discoverSelf asks the helpdesk which user slaguard writes as, so its own changes

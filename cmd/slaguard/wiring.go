@@ -178,6 +178,7 @@ func (a *app) runWorker(ctx context.Context) error {
 	}()
 	<-ctx.Done()
 	srv.Shutdown()
+	a.log.Info("worker stopped")
 	return nil
 }
 
