@@ -174,6 +174,9 @@ func LoadConfig(getenv func(string) string, args []string) (*Config, error) {
 		flags[s.env] = fs.String(s.flag, "", s.help+" (env "+s.env+")")
 	}
 	if err := fs.Parse(args); err != nil {
+		if errors.Is(err, flag.ErrHelp) {
+			return nil, flag.ErrHelp
+		}
 		return nil, fmt.Errorf("config: %w", err)
 	}
 	if fs.NArg() > 0 {
@@ -211,6 +214,19 @@ func LoadConfig(getenv func(string) string, args []string) (*Config, error) {
 func (c *Config) Print(w io.Writer) {
 	for _, s := range settings {
 		fmt.Fprintf(w, "%s=%s\n", s.env, s.show(c))
+	}
+}
+
+// PrintFlags writes every setting as a flag with its variable, default and meaning: the
+// help text of every command that reads the configuration.
+func PrintFlags(w io.Writer) {
+	fmt.Fprintln(w, "\nflags (each also an environment variable; a flag wins):")
+	for _, s := range settings {
+		def := ""
+		if s.def != "" {
+			def = ", default " + s.def
+		}
+		fmt.Fprintf(w, "  -%s value\n      %s (env %s%s)\n", s.flag, s.help, s.env, def)
 	}
 }
 

@@ -3,6 +3,8 @@ package main
 import (
 	"bytes"
 	"context"
+	"errors"
+	"flag"
 	"net"
 	"strings"
 	"sync"
@@ -70,4 +72,37 @@ func (b *lockedBuffer) String() string {
 	b.mu.Lock()
 	defer b.mu.Unlock()
 	return b.buf.String()
+}
+
+// Every way of asking for help prints the commands and every flag, and succeeds.
+func TestHelpListsTheFlags(t *testing.T) {
+	for _, args := range [][]string{{"--help"}, {"-h"}, {"help"}, {"config", "-h"}, {"web", "-h"}, {"worker", "--help"}} {
+		var out bytes.Buffer
+		err := run(t.Context(), args, envOf(nil), &out, &bytes.Buffer{})
+		if err != nil {
+			t.Errorf("%v: %v", args, err)
+		}
+		for _, want := range []string{"usage: slaguard", "-addr", "SLAGUARD_ADDR", "-zammad-webhook-secret", "default 25s"} {
+			if !strings.Contains(out.String(), want) {
+				t.Errorf("%v: help lacks %q:\n%s", args, want, out.String())
+			}
+		}
+	}
+	var out bytes.Buffer
+	if err := run(t.Context(), []string{"billing", "export", "-h"}, envOf(nil), &out, &bytes.Buffer{}); !errors.Is(err, flag.ErrHelp) || !strings.Contains(out.String(), "-month") {
+		t.Errorf("billing export -h: %v\n%s", err, out.String())
+	}
+}
+
+// Without REDIS_URL the billing export refuses before it starts an embedded Redis, and
+// says how a trial run exports instead.
+func TestBillingExportWithoutRedisSaysWhatToDo(t *testing.T) {
+	var stderr bytes.Buffer
+	err := run(t.Context(), []string{"billing", "export", "--month", "2026-11"}, envOf(nil), &bytes.Buffer{}, &stderr)
+	if err == nil || !strings.Contains(err.Error(), "REDIS_URL") || !strings.Contains(err.Error(), "/api/v1/billing/") {
+		t.Fatalf("err = %v", err)
+	}
+	if strings.Contains(stderr.String(), "embedded") {
+		t.Errorf("an embedded Redis was started for nothing:\n%s", stderr.String())
+	}
 }
