@@ -71,8 +71,12 @@ func run(ctx context.Context, args []string, getenv func(string) string, stdout,
 	if err != nil {
 		return err
 	}
+	unknown := unknownVariables(environ())
 	if role == "config" {
 		cfg.Print(stdout)
+		for _, u := range unknown {
+			fmt.Fprintln(stderr, "slaguard: warning:", u)
+		}
 		return nil
 	}
 	if role == "billing" && helpRequested(sub) {
@@ -85,6 +89,9 @@ func run(ctx context.Context, args []string, getenv func(string) string, stdout,
 			"curl -H 'Authorization: Bearer <token>' localhost:8080/api/v1/billing/2026-11?format=csv")
 	}
 	log := newLogger(stderr, cfg.LogLevel)
+	for _, u := range unknown {
+		log.Warn("unknown setting: " + u)
+	}
 	a, err := newApp(cfg, log, appOptions{})
 	if err != nil {
 		return err
