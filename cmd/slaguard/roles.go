@@ -21,29 +21,38 @@ func (a *app) run(ctx context.Context, role string) error {
 			return err
 		}
 	}
+	parts := []func(context.Context) error{a.serveHTTP}
 	switch role {
 	case "web":
 		if err := a.mountAll(); err != nil {
 			return err
 		}
-		return a.serveHTTP(ctx)
 	case "worker":
 		a.mountWorkerOnly()
+		parts = append(parts, a.runWorker)
 	default:
 		if err := a.mountAll(); err != nil {
 			return err
 		}
+		parts = append(parts, a.runWorker)
 	}
-	// The first half to fail (a port already taken) stops the other at once: the process
+	if a.metricsEcho != nil {
+		parts = append(parts, a.serveMetrics)
+	}
+	// The first part to fail (a port already taken) stops the others at once: the process
 	// exits with that error instead of serving half a service until someone signals it.
 	ctx, cancel := context.WithCancel(ctx)
 	defer cancel()
-	errc := make(chan error, 2)
-	go func() { errc <- a.serveHTTP(ctx) }()
-	go func() { errc <- a.runWorker(ctx) }()
-	first := <-errc
+	errc := make(chan error, len(parts))
+	for _, run := range parts {
+		go func() { errc <- run(ctx) }()
+	}
+	errs := []error{<-errc}
 	cancel()
-	return errors.Join(first, <-errc)
+	for range parts[1:] {
+		errs = append(errs, <-errc)
+	}
+	return errors.Join(errs...)
 }
 
 // discoverSelf asks the helpdesk which user slaguard writes as, so its own changes
