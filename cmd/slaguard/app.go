@@ -36,7 +36,7 @@ type app struct {
 	echo   *echo.Echo
 	// metricsEcho serves /metrics alone on SLAGUARD_METRICS_ADDR; nil when it is unset.
 	metricsEcho *echo.Echo
-	parts  *parts
+	parts       *parts
 	// httpClient makes the helpdesk's REST calls.
 	httpClient *http.Client
 	closers    []func()
