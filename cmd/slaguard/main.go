@@ -6,6 +6,7 @@
 //	slaguard config    print the effective configuration, secrets masked
 //	slaguard billing export --month 2026-11 [--contract ID] [--format csv|json] [-o file]
 //	slaguard demo      a scripted day against a built-in fake Zammad
+//	slaguard rules explain --title … --body …   what the correction rules make of a text
 //
 // Configuration comes from environment variables, or flags of the same names (see
 // `slaguard config -h` and the README).
@@ -47,6 +48,8 @@ func run(ctx context.Context, args []string, getenv func(string) string, stdout,
 	case "serve", "web", "worker", "config", "billing", "demo":
 	case "healthcheck":
 		return healthcheck(ctx, args)
+	case "rules":
+		return runRules(args, getenv, os.Stdin, stdout)
 	case "help":
 		fmt.Fprint(stdout, usage)
 		PrintFlags(stdout)
@@ -107,13 +110,15 @@ func run(ctx context.Context, args []string, getenv func(string) string, stdout,
 	return nil
 }
 
-const usage = `usage: slaguard [serve|web|worker|config|billing|demo] [flags]
+const usage = `usage: slaguard [serve|web|worker|config|billing|demo|rules] [flags]
   serve    web and worker in one process (default)
   web      HTTP only: webhooks, admin API, metrics
   worker   background work only: events, timers, write-backs
   config   print the effective configuration, secrets masked
   billing  export --month YYYY-MM [--contract ID] [--format csv|json] [--dialect excel-at|rfc4180] [-o file]
   demo     a scripted day against a built-in fake Zammad, in about a minute
+  rules    explain --title TEXT [--body TEXT] [--rules-file FILE] [--json]: what the
+           priority-correction rules make of a ticket; rules check | rules default
   healthcheck URL   exit 0 when URL answers 200 (for container health checks)
 `
 
