@@ -7,7 +7,9 @@
 #   bench/run.sh ingest e2e       only these sections (BENCHMARKS.md is left alone)
 #
 # Sections: ingest e2e timers memory kill redis outage dup workers fuzz gobench.
-# Knobs: FUZZTIME (10s per fuzz target), WRK_SECONDS (15), E2E_RATES (250,100),
+# Knobs: FUZZTIME (10s per fuzz target), FUZZMINIMIZE (200x: tries to shrink each new
+#   corpus entry; go's default of 60s per entry, quadratic in its length, spends whole runs
+#   minimizing and shows 0 execs/s), WRK_SECONDS (15), E2E_RATES (250,100),
 # TIMERS_N (10000), MEM_TICKETS (100000), KILL_EVENTS (10000), OUTAGE_SECONDS (20),
 # WORKERS_TICKETS (3000), WORKERS_COUNTS (1,2,4).
 set -u
@@ -93,7 +95,7 @@ if want fuzz; then
   fz=PASS; fuzzed=()
   while read -r file name; do
     pkg="./$(dirname "$file")"
-    if go test -run '^$' -fuzz "^${name}\$" -fuzztime "${FUZZTIME:-10s}" "$pkg" > "$work/fuzz-$name-${pkg//\//_}.log" 2>&1; then r=PASS; else r=FAIL; fz=FAIL; fi
+    if go test -run '^$' -fuzz "^${name}\$" -fuzztime "${FUZZTIME:-10s}" -fuzzminimizetime "${FUZZMINIMIZE:-200x}" "$pkg" > "$work/fuzz-$name-${pkg//\//_}.log" 2>&1; then r=PASS; else r=FAIL; fz=FAIL; fi
     echo "   $pkg $name: $r"
     fuzzed+=("${pkg#./} $name $r")
   done < <(grep -rHo --include='*_test.go' -e '^func Fuzz[A-Za-z0-9_]*' . | sed 's#^\./##; s#:func # #' | sort -u)

@@ -100,7 +100,7 @@ func (a *app) mountAll() error {
 	p := a.parts
 	e := a.echo
 	e.Use(httpMetrics(p.reg))
-	e.GET("/metrics", metricsHandler(p.reg))
+	a.mountMetrics()
 
 	if a.cfg.ZammadWebhookSecret == "" && !a.cfg.InsecureWebhooks {
 		a.log.Error("ZAMMAD_WEBHOOK_SECRET is not set: POST /webhooks/zammad is NOT mounted " +
@@ -150,7 +150,7 @@ func (a *app) mountAll() error {
 // mountWorkerOnly is the HTTP surface of a worker process: health and metrics.
 func (a *app) mountWorkerOnly() {
 	a.echo.Use(httpMetrics(a.parts.reg))
-	a.echo.GET("/metrics", metricsHandler(a.parts.reg))
+	a.mountMetrics()
 }
 
 // runWorker runs the asynq server until ctx ends, then lets running tasks finish
@@ -182,6 +182,7 @@ func (a *app) runWorker(ctx context.Context) error {
 	}()
 	<-ctx.Done()
 	srv.Shutdown()
+	a.log.Info("worker stopped")
 	return nil
 }
 
