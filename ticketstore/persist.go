@@ -122,7 +122,7 @@ func (s *Store) Persist(ctx context.Context, rec *Record, ch Change) (Persisted,
 	for _, is := range ch.Issue {
 		if _, written := rec.Written[is.Mark]; !written {
 			if _, ok := rec.Pending[is.Mark]; !ok && contains(p.Issued, is.Mark) {
-				rec.Pending[is.Mark] = is.Write
+				rec.Pending[is.Mark] = Pending{Write: is.Write, Version: rec.Version}
 			}
 		}
 	}
@@ -158,7 +158,7 @@ for i = 0, n - 1 do
   local m = ARGV[7 + 2 * i]
   if redis.call('HEXISTS', h, 'i:' .. m) == 0 then
     local seq = redis.call('HINCRBY', h, 'seq', 1)
-    redis.call('HSET', h, 'i:' .. m, seq, 'q:' .. m, ARGV[8 + 2 * i])
+    redis.call('HSET', h, 'i:' .. m, seq, 'q:' .. m, (v + added) .. '|' .. ARGV[8 + 2 * i])
     out[#out + 1] = m
   end
 end

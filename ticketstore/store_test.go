@@ -142,7 +142,7 @@ func TestMarksAreIssuedInOrderAndWrittenOnce(t *testing.T) {
 	if got := rec.Unwritten(); !cmp.Equal(got, []string{"correction", "confirmation", "over-quota"}) {
 		t.Errorf("unwritten %v", got)
 	}
-	if rec.Pending["over-quota"].Note != "note of over-quota" {
+	if rec.Pending["over-quota"].Write.Note != "note of over-quota" || rec.Pending["over-quota"].Version != 1 {
 		t.Errorf("pending write of over-quota: %+v", rec.Pending["over-quota"])
 	}
 	first, _ := l.MarkWritten(ctx, k, "correction", time.Now())

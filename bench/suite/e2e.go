@@ -14,7 +14,7 @@ import (
 
 // runE2E offers new web tickets at a steady rate; each gets sla1's real-time confirmation
 // (one POST /api/v1/ticket_articles), and the fake echoes a webhook after each write, as
-// Zammad's trigger does. Latency is delivery → the confirmation's arrival at the fake.
+// Zammad's trigger does. Latency is delivery → the first write-back's arrival at the fake.
 //
 // E2E_RATES lists the rates (new tickets/s, default "250,100"); the first is held to the
 // goal (about 500 events/s with the echoes), the others are for reference.
@@ -126,7 +126,10 @@ func e2eAt(s *stack, err error, rate, base int) row {
 	slot := func(i int) time.Time { return begin.Add(time.Duration(i) * time.Second / time.Duration(rate)) }
 	ts := make([]zammadfake.Ticket, n)
 	for i := range ts {
+		// Created low, as the correction rules would have it ("Frage": a question), so each
+		// ticket gets one write-back (the confirmation) and one echo: 2 events per ticket.
 		ts[i] = newTicket(base+i, "web", "Frage "+strconv.Itoa(i), slot(i))
+		ts[i].Priority = "1 low"
 	}
 	if err := s.addTickets(ts); err != nil {
 		return row{fig, goal, err.Error(), "FAIL", cmd}
@@ -155,7 +158,7 @@ func e2eAt(s *stack, err error, rate, base int) row {
 	eventually(60*time.Second, func() bool {
 		_ = s.fetch()
 		for _, r := range s.requests {
-			if id := r.ticketID(); r.ok() && r.Path == "/api/v1/ticket_articles" {
+			if id := r.ticketID(); r.ok() && id != "" { // the first write-back of any kind
 				if k, _ := strconv.Atoi(id); k < base || k >= base+n {
 					continue
 				}
