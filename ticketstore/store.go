@@ -30,12 +30,10 @@ import (
 //	  n                                       the next check armed (unix ms)
 //	  ta                                      the time-accounting ids last synced
 //
-// Index keys: slaguard:open (ZSET ticket → next check, unix ms: the timers to arm at start),
-// slaguard:board (ZSET ticket → earliest open deadline, unix s).
-const (
-	keyOpen  = "slaguard:open"
-	keyBoard = "slaguard:board"
-)
+// Index key: slaguard:board (ZSET ticket → earliest open deadline, unix s). The former
+// slaguard:open (ticket → next check) is gone: a ticket's next check is its field n, and
+// every ticket with one is on the board.
+const keyBoard = "slaguard:board"
 
 // maxBodyStored bounds the article text kept in the log: enough for the priority rules
 // (they read the title and the start of the first article), small enough for the
