@@ -177,8 +177,8 @@ func TestMemoryPerOpenTicket(t *testing.T) {
 		t.Logf("  write tasks of one ticket: %v", wk)
 	}
 	t.Logf("%d open tickets: Redis used_memory %d → %d bytes, %d bytes per ticket with its timer", n, before, after, per)
-	if per > 2048 {
-		t.Errorf("%d bytes per open ticket, budget 2 KB", per)
+	if per > 1536 {
+		t.Errorf("%d bytes per open ticket, budget 1.5 KB", per)
 	}
 }
 
