@@ -15,6 +15,7 @@ import (
 	"github.com/prometheus/client_golang/prometheus"
 
 	"github.com/monobunt/slaguard/billing"
+	"github.com/monobunt/slaguard/classify"
 	"github.com/monobunt/slaguard/contracts"
 	"github.com/monobunt/slaguard/helpdesk"
 	"github.com/monobunt/slaguard/helpdesk/zammad"
@@ -36,6 +37,7 @@ type parts struct {
 	worker    *jobs.Worker
 	metrics   *jobs.Metrics
 	ledger    *billing.Ledger
+	rules     *classify.Rules // the priority-correction rules, for the worker and explain
 }
 
 func (a *app) buildParts(ctx context.Context) error {
@@ -60,6 +62,7 @@ func (a *app) buildParts(ctx context.Context) error {
 	if err != nil {
 		return err
 	}
+	p.rules = classifier
 	var rules *sla.Rules // the default confirmation
 	if a.cfg.ConfirmationFile != "" {
 		text, err := os.ReadFile(a.cfg.ConfirmationFile)
@@ -97,7 +100,7 @@ func (a *app) mountAll() error {
 	p := a.parts
 	e := a.echo
 	e.Use(httpMetrics(p.reg))
-	e.GET("/metrics", metricsHandler(p.reg))
+	a.mountMetrics()
 
 	if a.cfg.ZammadWebhookSecret == "" && !a.cfg.InsecureWebhooks {
 		a.log.Error("ZAMMAD_WEBHOOK_SECRET is not set: POST /webhooks/zammad is NOT mounted " +
@@ -123,6 +126,7 @@ func (a *app) mountAll() error {
 	auth := adminauth.Middleware(tokens)
 	api := e.Group("/api/v1", auth)
 	api.POST("/calendar/deadline", postDeadline)
+	api.POST("/rules/explain", postRulesExplain(p.rules))
 	contracts.NewHandler(contracts.HandlerConfig{
 		Repo: p.contracts, Clock: a.clock, OpenTickets: p.worker.OpenTicketsOf,
 	}).Register(api)
@@ -146,7 +150,7 @@ func (a *app) mountAll() error {
 // mountWorkerOnly is the HTTP surface of a worker process: health and metrics.
 func (a *app) mountWorkerOnly() {
 	a.echo.Use(httpMetrics(a.parts.reg))
-	a.echo.GET("/metrics", metricsHandler(a.parts.reg))
+	a.mountMetrics()
 }
 
 // runWorker runs the asynq server until ctx ends, then lets running tasks finish
@@ -178,6 +182,7 @@ func (a *app) runWorker(ctx context.Context) error {
 	}()
 	<-ctx.Done()
 	srv.Shutdown()
+	a.log.Info("worker stopped")
 	return nil
 }
 
