@@ -231,7 +231,10 @@ func LoadConfig(getenv func(string) string, args []string) (*Config, error) {
 	if c.MetricsAddr != "" && c.MetricsAddr == c.Addr {
 		errs = append(errs, errors.New("SLAGUARD_METRICS_ADDR: must differ from SLAGUARD_ADDR (leave it empty to serve /metrics there)"))
 	}
-	if c.IngestReplicas > 0 && strings.HasPrefix(c.RedisURL, "redis-cluster://") {
+	switch {
+	case c.IngestReplicas > 0 && c.RedisURL == "":
+		errs = append(errs, errors.New("SLAGUARD_INGEST_REPLICAS: the embedded Redis has no replicas; set REDIS_URL or use 0"))
+	case c.IngestReplicas > 0 && strings.HasPrefix(c.RedisURL, "redis-cluster://"):
 		errs = append(errs, errors.New("SLAGUARD_INGEST_REPLICAS: a cluster URL has no replicas to wait for here; use 0"))
 	}
 	if len(errs) > 0 {
