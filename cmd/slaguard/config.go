@@ -40,6 +40,7 @@ type Config struct {
 	WebhookBodyLimit    int64
 	WriteMaxRetry       int
 	WriteConcurrency    int
+	TimerConcurrency    int
 	IngestReplicas      int
 	MetricsAddr         string
 	MetricsToken        string
@@ -168,6 +169,9 @@ var settings = []setting{
 	{env: "SLAGUARD_WRITE_MAX_RETRY", flag: "write-max-retry", def: "25", help: "retries of a failed write-back before it is archived (visible in /admin/queues)",
 		set:  func(c *Config, v string) (err error) { c.WriteMaxRetry, err = parseInt(v, 0, 1000); return },
 		show: func(c *Config) string { return strconv.Itoa(c.WriteMaxRetry) }},
+	{env: "SLAGUARD_TIMER_CONCURRENCY", flag: "timer-concurrency", def: "200", help: "deadline checks a worker runs at once; most wait out the rest of a second (asynq schedules in whole seconds), so they get slots of their own",
+		set:  func(c *Config, v string) (err error) { c.TimerConcurrency, err = parseInt(v, 1, 10000); return },
+		show: func(c *Config) string { return strconv.Itoa(c.TimerConcurrency) }},
 	{env: "SLAGUARD_WRITE_CONCURRENCY", flag: "write-concurrency", def: "8", help: "write-backs a worker has in flight per helpdesk at most (one ticket's pending marks each, sent back to back)",
 		set:  func(c *Config, v string) (err error) { c.WriteConcurrency, err = parseInt(v, 1, 1000); return },
 		show: func(c *Config) string { return strconv.Itoa(c.WriteConcurrency) }},
