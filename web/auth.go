@@ -8,6 +8,8 @@ import (
 	"strings"
 
 	"github.com/labstack/echo/v4"
+
+	"github.com/monobunt/slaguard/internal/adminauth"
 )
 
 // loginCookie carries the login form's CSRF token before there is a session (double
@@ -47,10 +49,11 @@ func (s *Server) login(c echo.Context) error {
 	if err != nil || !sameToken(ck.Value, c.FormValue("csrf")) {
 		return s.renderLogin(c, http.StatusForbidden, "The login form expired. Please try again.")
 	}
-	if !s.cfg.Admit(strings.TrimSpace(c.FormValue("token"))) {
+	name, ok := s.cfg.Admit(strings.TrimSpace(c.FormValue("token")))
+	if !ok {
 		return s.renderLogin(c, http.StatusUnauthorized, "That admin token is not valid.")
 	}
-	id, _, err := s.sessions.Create(c.Request().Context())
+	id, _, err := s.sessions.Create(c.Request().Context(), name)
 	if err != nil {
 		return err
 	}
@@ -110,7 +113,8 @@ func (s *Server) requireSession(next echo.HandlerFunc) echo.HandlerFunc {
 				return s.renderError(c, http.StatusForbidden, "This form is out of date (its security token does not match your session). Reload the page and try again.")
 			}
 		}
-		c.SetRequest(c.Request().WithContext(context.WithValue(c.Request().Context(), sessionCtx, sess)))
+		ctx := adminauth.WithName(context.WithValue(c.Request().Context(), sessionCtx, sess), sess.Name)
+		c.SetRequest(c.Request().WithContext(ctx))
 		return next(c)
 	}
 }
@@ -135,13 +139,15 @@ func (s *Server) SessionOr(fallback echo.MiddlewareFunc) echo.MiddlewareFunc {
 	return func(next echo.HandlerFunc) echo.HandlerFunc {
 		guarded := fallback(next)
 		return func(c echo.Context) error {
-			if _, err := s.lookup(c); err != nil {
+			sess, err := s.lookup(c)
+			if err != nil {
 				return guarded(c)
 			}
 			r := c.Request()
 			if unsafeMethod(r.Method) && !sameOrigin(r) {
 				return guarded(c)
 			}
+			c.SetRequest(r.WithContext(adminauth.WithName(r.Context(), sess.Name)))
 			return next(c)
 		}
 	}

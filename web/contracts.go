@@ -93,6 +93,9 @@ func (s *Server) contractCreate(c echo.Context) error {
 	if err != nil {
 		return s.contractSaveFailed(c, contractFormData{Creating: true}, f, err)
 	}
+	if err := s.record(c, "create", nil, ct); err != nil {
+		return err
+	}
 	return c.Redirect(http.StatusSeeOther, "/contracts?saved="+ct.ID)
 }
 
@@ -112,10 +115,25 @@ func (s *Server) contractSave(c echo.Context) error {
 	if err := validate(&spec, bad); err != nil {
 		return s.renderContractForm(c, http.StatusUnprocessableEntity, d, f, err)
 	}
-	if _, err := s.cfg.Contracts.Update(ctx, cur.ID, version, spec); err != nil {
+	ct, err := s.cfg.Contracts.Update(ctx, cur.ID, version, spec)
+	if err != nil {
 		return s.contractSaveFailed(c, d, f, err)
 	}
+	if err := s.record(c, "replace", cur, ct); err != nil {
+		return err
+	}
 	return c.Redirect(http.StatusSeeOther, "/contracts?saved="+cur.ID)
+}
+
+// record appends a change made through the pages to the contract's audit trail, as the
+// REST API does, naming the admin the session logged in as.
+func (s *Server) record(c echo.Context, action string, before, after *contracts.Contract) error {
+	who := current(c).Name
+	if who == "" {
+		who = "unknown"
+	}
+	return s.cfg.Contracts.Record(c.Request().Context(), after.ID, contracts.Change{
+		At: s.cfg.Clock().UTC(), Who: who, Action: action, Before: before, After: after})
 }
 
 // validate runs the API's own validation of a contract, adding what the form could not

@@ -30,6 +30,10 @@ func TestContractFormCreatesAContract(t *testing.T) {
 	if ct.Customer != "Tischlerei Holz" || len(ct.Domains) != 2 || *ct.HourlyRateCents != 9550 || ct.FirstResponse["high"] != "4h" {
 		t.Fatalf("stored %+v", ct.Spec)
 	}
+	hist, err := s.repo.History(context.Background(), ct.ID)
+	if err != nil || len(hist) != 1 || hist[0].Who != "alice" || hist[0].Action != "create" {
+		t.Fatalf("audit trail %+v %v: want one create by alice (the token's name)", hist, err)
+	}
 	_, list := s.get("/contracts?saved=" + ct.ID)
 	if !strings.Contains(list, "Tischlerei Holz") || !strings.Contains(list, "saved") {
 		t.Fatalf("list does not show the new contract:\n%s", list)

@@ -22,8 +22,9 @@ var assets embed.FS
 type Config struct {
 	Redis     redis.UniversalClient
 	Contracts *contracts.Repo
-	// Admit reports whether token is one of the admin tokens (constant time).
-	Admit func(token string) bool
+	// Admit reports whether token is one of the admin tokens (constant time) and the
+	// name it acts as (adminauth.Admits).
+	Admit func(token string) (name string, ok bool)
 	// Clock is the present; nil is the system clock.
 	Clock func() time.Time
 	// Tickets is the ticket store the board reads; nil shows an empty board.

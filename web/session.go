@@ -29,6 +29,8 @@ var ErrNoSession = errors.New("web: no valid session")
 
 // Session is one logged-in browser.
 type Session struct {
+	// Name is the admin token's name the browser logged in with: the audit trail's "who".
+	Name string `json:"name"`
 	// CSRF is the token every form of this session must send back.
 	CSRF      string    `json:"csrf"`
 	CreatedAt time.Time `json:"created_at"`
@@ -64,11 +66,11 @@ func randomToken() string {
 	return base64.RawURLEncoding.EncodeToString(b)
 }
 
-// Create starts a session and returns the cookie value that names it.
-func (s *Sessions) Create(ctx context.Context) (id string, sess Session, err error) {
+// Create starts a session for the admin name and returns the cookie value that names it.
+func (s *Sessions) Create(ctx context.Context, name string) (id string, sess Session, err error) {
 	now := s.clock()
 	id = randomToken()
-	sess = Session{CSRF: randomToken(), CreatedAt: now, ExpiresAt: now.Add(s.ttl)}
+	sess = Session{Name: name, CSRF: randomToken(), CreatedAt: now, ExpiresAt: now.Add(s.ttl)}
 	b, _ := json.Marshal(sess)
 	// Redis forgets the session a little after it expires; the expiry itself is checked
 	// against the service clock in Lookup.

@@ -51,7 +51,7 @@ func startSite(t *testing.T) *site {
 	rdb := redistest.Client(t)
 	clk := &manualClock{t: time.Date(2026, 11, 25, 10, 0, 0, 0, time.UTC)}
 	repo := contracts.NewRepo(rdb, clk.Now)
-	srv, err := web.New(web.Config{Redis: rdb, Contracts: repo, Admit: adminauth.Admits([]string{adminToken}), Clock: clk.Now})
+	srv, err := web.New(web.Config{Redis: rdb, Contracts: repo, Admit: adminauth.Admits([]string{"alice:" + adminToken}), Clock: clk.Now})
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -59,7 +59,7 @@ func startSite(t *testing.T) *site {
 	e.HTTPErrorHandler = problem.ErrorHandler(nil)
 	srv.Register(e)
 	e.GET("/admin/queues", func(c echo.Context) error { return c.String(http.StatusOK, "queues") },
-		srv.SessionOr(adminauth.Middleware([]string{adminToken})))
+		srv.SessionOr(adminauth.Middleware([]string{"alice:" + adminToken})))
 	ts := httptest.NewServer(e)
 	t.Cleanup(ts.Close)
 	jar, _ := cookiejar.New(nil)

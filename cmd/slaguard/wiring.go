@@ -15,6 +15,7 @@ import (
 	"github.com/prometheus/client_golang/prometheus"
 
 	"github.com/monobunt/slaguard/billing"
+	"github.com/monobunt/slaguard/classify"
 	"github.com/monobunt/slaguard/contracts"
 	"github.com/monobunt/slaguard/helpdesk"
 	"github.com/monobunt/slaguard/helpdesk/zammad"
@@ -37,6 +38,7 @@ type parts struct {
 	worker    *jobs.Worker
 	metrics   *jobs.Metrics
 	ledger    *billing.Ledger
+	rules     *classify.Rules // the priority-correction rules, for the worker and explain
 }
 
 func (a *app) buildParts(ctx context.Context) error {
@@ -61,6 +63,7 @@ func (a *app) buildParts(ctx context.Context) error {
 	if err != nil {
 		return err
 	}
+	p.rules = classifier
 	var rules *sla.Rules // the default confirmation
 	if a.cfg.ConfirmationFile != "" {
 		text, err := os.ReadFile(a.cfg.ConfirmationFile)
@@ -98,7 +101,7 @@ func (a *app) mountAll() error {
 	p := a.parts
 	e := a.echo
 	e.Use(httpMetrics(p.reg))
-	e.GET("/metrics", metricsHandler(p.reg))
+	a.mountMetrics()
 
 	if a.cfg.ZammadWebhookSecret == "" && !a.cfg.InsecureWebhooks {
 		a.log.Error("ZAMMAD_WEBHOOK_SECRET is not set: POST /webhooks/zammad is NOT mounted " +
@@ -124,8 +127,9 @@ func (a *app) mountAll() error {
 	auth := adminauth.Middleware(tokens)
 	api := e.Group("/api/v1", auth)
 	api.POST("/calendar/deadline", postDeadline)
+	api.POST("/rules/explain", postRulesExplain(p.rules))
 	contracts.NewHandler(contracts.HandlerConfig{
-		Repo: p.contracts, Clock: a.clock, OpenTickets: p.worker.OpenTicketsOf,
+		Repo: p.contracts, Clock: a.clock, OpenTickets: p.worker.OpenTicketsOf, Who: adminauth.Name,
 	}).Register(api)
 	ticketapi.New(ticketapi.Config{Store: p.worker.Store(), Contracts: p.contracts,
 		Evaluate: p.worker.View, Clock: a.clock}).Register(api)
@@ -157,27 +161,36 @@ func (a *app) mountAll() error {
 // mountWorkerOnly is the HTTP surface of a worker process: health and metrics.
 func (a *app) mountWorkerOnly() {
 	a.echo.Use(httpMetrics(a.parts.reg))
-	a.echo.GET("/metrics", metricsHandler(a.parts.reg))
+	a.mountMetrics()
 }
 
 // runWorker runs the asynq server until ctx ends, then lets running tasks finish
 // within the shutdown timeout.
 func (a *app) runWorker(ctx context.Context) error {
-	srv := asynq.NewServerFromRedisClient(a.rdb, asynq.Config{
-		Concurrency:              a.cfg.Concurrency,
-		Queues:                   tasks.Queues,
-		RetryDelayFunc:           jobs.RetryDelay,
-		IsFailure:                jobs.IsFailure,
-		DelayedTaskCheckInterval: a.cfg.TimerInterval,
-		TaskCheckInterval:        tasks.TaskCheckInterval,
-		ShutdownTimeout:          a.cfg.ShutdownTimeout,
-		Logger:                   asynqLogger{a.log},
-		LogLevel:                 asynq.WarnLevel,
-	})
+	// Two asynq servers: events and write-backs, and the timers, whose checks mostly wait
+	// out the fraction of a second asynq's whole-second schedule leaves (tasks.TimerQueues).
+	server := func(concurrency int, queues map[string]int) *asynq.Server {
+		return asynq.NewServerFromRedisClient(a.rdb, asynq.Config{
+			Concurrency:              concurrency,
+			Queues:                   queues,
+			RetryDelayFunc:           jobs.RetryDelay,
+			IsFailure:                jobs.IsFailure,
+			DelayedTaskCheckInterval: a.cfg.TimerInterval,
+			TaskCheckInterval:        tasks.TaskCheckInterval,
+			ShutdownTimeout:          a.cfg.ShutdownTimeout,
+			Logger:                   asynqLogger{a.log},
+			LogLevel:                 asynq.WarnLevel,
+		})
+	}
+	srv, timers := server(a.cfg.Concurrency, tasks.WorkQueues), server(a.cfg.TimerConcurrency, tasks.TimerQueues)
 	mux := asynq.NewServeMux()
 	a.parts.worker.Register(mux)
 	if err := srv.Start(mux); err != nil {
 		return fmt.Errorf("worker: %w", err)
+	}
+	if err := timers.Start(mux); err != nil {
+		srv.Shutdown()
+		return fmt.Errorf("worker: timers: %w", err)
 	}
 	go func() {
 		n, err := a.parts.worker.Rearm(ctx)
@@ -188,7 +201,9 @@ func (a *app) runWorker(ctx context.Context) error {
 		a.log.Info("timers re-armed", slog.Int("tickets", n))
 	}()
 	<-ctx.Done()
+	timers.Shutdown()
 	srv.Shutdown()
+	a.log.Info("worker stopped")
 	return nil
 }
 
