@@ -69,28 +69,29 @@ func (s *Server) Sessions() *Sessions { return s.sessions }
 // /report and /static.
 func (s *Server) Register(e *echo.Echo) {
 	static, _ := fs.Sub(assets, "static")
-	st := e.Group("/static", func(next echo.HandlerFunc) echo.HandlerFunc {
-		return func(c echo.Context) error {
-			c.Response().Header().Set("Cache-Control", "public, max-age=3600")
-			return next(c)
-		}
+	files := http.StripPrefix("/static/", http.FileServer(http.FS(static)))
+	e.GET("/static/*", func(c echo.Context) error {
+		c.Response().Header().Set("Cache-Control", "public, max-age=3600")
+		files.ServeHTTP(c.Response(), c.Request())
+		return nil
 	})
-	st.GET("/*", echo.WrapHandler(http.StripPrefix("/static/", http.FileServer(http.FS(static)))))
 
-	open := e.Group("", securityHeaders)
-	open.GET("/login", s.page(s.loginForm))
-	open.POST("/login", s.page(s.login))
+	// Routes one by one, not a group at the root: echo would route every unknown path
+	// through a root group's middleware (a login redirect instead of a 404).
+	open := []echo.MiddlewareFunc{securityHeaders}
+	e.GET("/login", s.page(s.loginForm), open...)
+	e.POST("/login", s.page(s.login), open...)
 
-	g := e.Group("", securityHeaders, s.requireSession)
-	g.GET("/", func(c echo.Context) error { return c.Redirect(http.StatusSeeOther, "/board") })
-	g.POST("/logout", s.page(s.logout))
-	g.GET("/board", s.page(s.board))
-	g.GET("/board/rows", s.page(s.boardRows))
-	g.GET("/contracts", s.page(s.contractList))
-	g.GET("/contracts/new", s.page(s.contractNew))
-	g.POST("/contracts", s.page(s.contractCreate))
-	g.GET("/contracts/:id", s.page(s.contractEdit))
-	g.POST("/contracts/:id", s.page(s.contractSave))
+	in := []echo.MiddlewareFunc{securityHeaders, s.requireSession}
+	e.GET("/", func(c echo.Context) error { return c.Redirect(http.StatusSeeOther, "/board") }, in...)
+	e.POST("/logout", s.page(s.logout), in...)
+	e.GET("/board", s.page(s.board), in...)
+	e.GET("/board/rows", s.page(s.boardRows), in...)
+	e.GET("/contracts", s.page(s.contractList), in...)
+	e.GET("/contracts/new", s.page(s.contractNew), in...)
+	e.POST("/contracts", s.page(s.contractCreate), in...)
+	e.GET("/contracts/:id", s.page(s.contractEdit), in...)
+	e.POST("/contracts/:id", s.page(s.contractSave), in...)
 }
 
 // securityHeaders keeps the pages to their own scripts and styles, out of frames and

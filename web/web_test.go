@@ -262,3 +262,13 @@ func mustURL(s string) *url.URL {
 	}
 	return u
 }
+
+func TestUnknownPathsStayNotFound(t *testing.T) {
+	s := startSite(t)
+	if resp, _ := s.get("/metrics"); resp.StatusCode != http.StatusNotFound {
+		t.Fatalf("unknown path: %d, want 404 (not a login redirect)", resp.StatusCode)
+	}
+	if resp, body := s.get("/static/app.css"); resp.StatusCode != http.StatusOK || !strings.Contains(body, "--breach-bg") {
+		t.Fatalf("static: %d", resp.StatusCode)
+	}
+}
