@@ -8,6 +8,7 @@ import (
 	"log/slog"
 	"net"
 	"net/http"
+	"strings"
 	"time"
 
 	"github.com/hibiken/asynq"
@@ -116,10 +117,21 @@ func (a *app) newEcho() *echo.Echo {
 	e := echo.New()
 	e.HideBanner, e.HidePort = true, true
 	e.Validator = problem.NewValidator()
-	e.HTTPErrorHandler = problem.ErrorHandler(func(err error, c echo.Context) {
+	handle := problem.ErrorHandler(func(err error, c echo.Context) {
 		a.log.Error("request failed", slog.String("method", c.Request().Method),
 			slog.String("path", c.Path()), slog.String("error", err.Error()))
 	})
+	methods := &methodRules{e: e}
+	e.HTTPErrorHandler = func(err error, c echo.Context) {
+		var he *echo.HTTPError
+		if errors.As(err, &he) && he.Code == http.StatusNotFound {
+			if allow := methods.allowed(c.Request().URL.Path); len(allow) > 0 {
+				c.Response().Header().Set(echo.HeaderAllow, strings.Join(allow, ", "))
+				err = problem.New(http.StatusMethodNotAllowed, c.Request().Method+" is not allowed here; allowed: "+strings.Join(allow, ", "))
+			}
+		}
+		handle(err, c)
+	}
 	e.Use(a.accessLog)
 	e.GET("/healthz", func(c echo.Context) error {
 		return c.JSON(http.StatusOK, map[string]string{"status": "ok"})

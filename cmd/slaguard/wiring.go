@@ -20,6 +20,7 @@ import (
 	"github.com/monobunt/slaguard/helpdesk"
 	"github.com/monobunt/slaguard/helpdesk/zammad"
 	"github.com/monobunt/slaguard/internal/adminauth"
+	"github.com/monobunt/slaguard/internal/problem"
 	"github.com/monobunt/slaguard/internal/rulesfile"
 	"github.com/monobunt/slaguard/jobs"
 	"github.com/monobunt/slaguard/sla"
@@ -124,7 +125,7 @@ func (a *app) mountAll() error {
 		a.log.Warn("SLAGUARD_ADMIN_TOKENS is empty: the admin API answers 401 to everyone")
 	}
 	auth := adminauth.Middleware(tokens)
-	api := e.Group("/api/v1", auth)
+	api := e.Group("/api/v1", auth, problem.JSONBodies())
 	api.POST("/calendar/deadline", postDeadline)
 	api.POST("/rules/explain", postRulesExplain(p.rules))
 	contracts.NewHandler(contracts.HandlerConfig{
