@@ -90,6 +90,12 @@ func (a *app) connectRedis() error {
 			a.log.Warn("no SLAGUARD_ADMIN_TOKENS set: generated an admin token for this trial run",
 				slog.String("token", token))
 		}
+		if a.cfg.ZammadWebhookSecret == "" && !a.cfg.InsecureWebhooks {
+			// Likewise a webhook secret, so a first run can receive signed webhooks at once.
+			a.cfg.ZammadWebhookSecret = "trial-" + rand.Text()
+			a.log.Warn("no ZAMMAD_WEBHOOK_SECRET set: generated a webhook secret for this trial run "+
+				"(Zammad: the webhook's HMAC SHA1 Signature Token)", slog.String("webhook_secret", a.cfg.ZammadWebhookSecret))
+		}
 		a.rdb = redis.NewClient(&redis.Options{Addr: e.Addr()})
 		a.redisOpt = asynq.RedisClientOpt{Addr: e.Addr()}
 	} else {

@@ -45,18 +45,26 @@ func (a *app) buildParts(ctx context.Context) error {
 	p := &parts{reg: newRegistry()}
 	p.contracts = contracts.NewRepo(a.rdb, a.clock)
 
-	z, err := zammad.New(zammad.Config{
+	zc := zammad.Config{
 		BaseURL: a.cfg.ZammadURL, Token: a.cfg.ZammadToken, WebhookSecret: a.cfg.ZammadWebhookSecret,
 		PausedStates: a.cfg.PausedStates, ClosedStates: a.cfg.ClosedStates,
 		CriticalPriorityName: a.cfg.ZammadCritical, HTTPClient: a.httpClient, Clock: a.clock,
-	})
+	}
+	dry := a.cfg.ZammadURL == ""
+	if dry {
+		// The real adapter against a client that sends nothing and logs every request.
+		zc.BaseURL, zc.Token, zc.HTTPClient = zammad.DryRunBaseURL, "dry-run", zammad.DryRunClient(a.log)
+	}
+	z, err := zammad.New(zc)
 	if err != nil {
 		return err
 	}
 	p.zammad, p.adapter = z, z
-	if a.cfg.ZammadURL == "" {
-		p.adapter = helpdesk.DryRun(z, a.log)
-		a.log.Warn("no ZAMMAD_URL set: write-backs are logged as a dry run, nothing is written to a helpdesk")
+	if dry {
+		p.adapter = helpdesk.DryRunVia(z)
+		a.log.Warn("no ZAMMAD_URL set: dry run — every request slaguard would send to Zammad is logged " +
+			"(\"dry run: request not sent\": method, path, body), nothing is sent; time booked on webhook articles " +
+			"(accounted_time) stands in for Zammad's time accounting")
 	}
 
 	classifier, err := rulesfile.Load(a.cfg.RulesFile)
