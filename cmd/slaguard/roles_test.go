@@ -118,7 +118,9 @@ func TestFirstRunReceivesWebhooks(t *testing.T) {
 	var stderr lockedBuffer
 	ctx, cancel := context.WithCancel(t.Context())
 	done := make(chan error, 1)
-	go func() { done <- run(ctx, nil, envOf(map[string]string{"SLAGUARD_ADDR": addr}), &bytes.Buffer{}, &stderr) }()
+	go func() {
+		done <- run(ctx, nil, envOf(map[string]string{"SLAGUARD_ADDR": addr}), &bytes.Buffer{}, &stderr)
+	}()
 	defer func() { cancel(); <-done }()
 	eventually(t, 20*time.Second, "listening", func() bool { return strings.Contains(stderr.String(), `"msg":"listening"`) })
 	if strings.Contains(stderr.String(), `"level":"ERROR"`) {
