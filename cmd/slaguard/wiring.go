@@ -128,7 +128,7 @@ func (a *app) mountAll() error {
 	api.POST("/calendar/deadline", postDeadline)
 	api.POST("/rules/explain", postRulesExplain(p.rules))
 	contracts.NewHandler(contracts.HandlerConfig{
-		Repo: p.contracts, Clock: a.clock, OpenTickets: p.worker.OpenTicketsOf,
+		Repo: p.contracts, Clock: a.clock, OpenTickets: p.worker.OpenTicketsOf, Who: adminauth.Name,
 	}).Register(api)
 	ticketapi.New(ticketapi.Config{Store: p.worker.Store(), Contracts: p.contracts,
 		Evaluate: p.worker.View, Clock: a.clock}).Register(api)
