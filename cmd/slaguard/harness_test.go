@@ -52,6 +52,7 @@ type serviceOptions struct {
 	webProcs, workerProcs int
 	env                   map[string]string
 	clock                 func() time.Time // the service clock; nil is clocktest.Clock()
+	log                   io.Writer        // also gets the service's log (JSON lines), when set
 }
 
 func startService(t *testing.T, opt serviceOptions) *testService {
@@ -91,6 +92,9 @@ func startService(t *testing.T, opt serviceOptions) *testService {
 		t.Fatal(err)
 	}
 	log := testLogger(t)
+	if opt.log != nil {
+		log = slog.New(slog.NewJSONHandler(opt.log, &slog.HandlerOptions{Level: slog.LevelDebug}))
+	}
 	ctx, cancel := context.WithCancel(context.Background())
 	s := &testService{t: t, URL: url, Zammad: z, cancel: cancel, done: make(chan error, 1+opt.workers), env: env}
 	a, err := newApp(cfg, log, appOptions{httpClient: z.Client(), clock: opt.clock})
