@@ -29,6 +29,10 @@ func (w *Worker) handleEvent(ctx context.Context, t *asynq.Task) error {
 	if ev.Helpdesk == "" || ev.Ticket.ID == "" {
 		return fmt.Errorf("jobs: event without helpdesk or ticket id: %w", asynq.SkipRetry)
 	}
+	ev, err := w.readBack(ctx, ev)
+	if err != nil {
+		return err
+	}
 	key := ticketstore.Key(ev.Helpdesk, ev.Ticket.ID)
 	// Even a duplicate is evaluated: the first attempt may have died before its writes.
 	rec, added, err := w.process(ctx, key, &ev)
@@ -45,6 +49,31 @@ func (w *Worker) handleEvent(ctx context.Context, t *asynq.Task) error {
 	w.cfg.Log.Info("event applied", slog.String("helpdesk", ev.Helpdesk), slog.String("ticket_id", ev.Ticket.ID),
 		slog.String("delivery_id", ev.DeliveryID), slog.String("result", result))
 	return w.maybeSyncTime(ctx, rec, ev)
+}
+
+// readBack replaces a delivery's event by the ticket as the helpdesk's API shows it, for
+// adapters that do not act on a webhook body as sent (helpdesk.ReadBack: Freshdesk signs
+// nothing, Zendesk's placeholders cannot name the new comment). A ticket the API does not
+// know (a forged delivery, or one deleted since) is dropped without retries.
+func (w *Worker) readBack(ctx context.Context, ev helpdesk.Event) (helpdesk.Event, error) {
+	rb, ok := w.cfg.Adapters[ev.Helpdesk].(helpdesk.ReadBack)
+	if !ok {
+		return ev, nil
+	}
+	got, err := rb.ReadBack(ctx, ev)
+	if errors.Is(err, helpdesk.ErrNotFound) {
+		w.cfg.Log.Warn("delivery names a ticket the helpdesk does not have; dropped", slog.String("helpdesk", ev.Helpdesk),
+			slog.String("ticket_id", ev.Ticket.ID), slog.String("delivery_id", ev.DeliveryID))
+		return ev, fmt.Errorf("jobs: read back %s ticket %s: %w: %w", ev.Helpdesk, ev.Ticket.ID, err, asynq.SkipRetry)
+	}
+	if err != nil {
+		return ev, err
+	}
+	got.Helpdesk, got.ReceivedAt = ev.Helpdesk, ev.ReceivedAt
+	if got.DeliveryID == "" {
+		got.DeliveryID = ev.DeliveryID
+	}
+	return got, nil
 }
 
 // process is the hot path of a ticket, run for an event (ev) or a timer (ev nil):

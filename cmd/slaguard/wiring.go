@@ -34,6 +34,10 @@ type parts struct {
 	contracts *contracts.Repo
 	zammad    *zammad.Adapter
 	adapter   helpdesk.Adapter // zammad, or its dry run
+	// adapters are every helpdesk served (zammad first), dry runs included; apis are the
+	// unwrapped adapters of helpdesks with API access, by name.
+	adapters []helpdesk.Adapter
+	apis     map[string]helpdesk.Adapter
 	worker    *jobs.Worker
 	metrics   *jobs.Metrics
 	ledger    *billing.Ledger
@@ -56,6 +60,18 @@ func (a *app) buildParts(ctx context.Context) error {
 	if a.cfg.ZammadURL == "" {
 		p.adapter = helpdesk.DryRun(z, a.log)
 		a.log.Warn("no ZAMMAD_URL set: write-backs are logged as a dry run, nothing is written to a helpdesk")
+	}
+	others, raw, err := a.otherHelpdesks()
+	if err != nil {
+		return err
+	}
+	p.adapters, p.apis = append([]helpdesk.Adapter{p.adapter}, others...), raw
+	if a.cfg.ZammadURL != "" {
+		p.apis["zammad"] = z
+	}
+	byName := map[string]helpdesk.Adapter{}
+	for _, ad := range p.adapters {
+		byName[ad.Name()] = ad
 	}
 
 	classifier, err := rulesfile.Load(a.cfg.RulesFile)
@@ -81,7 +97,7 @@ func (a *app) buildParts(ctx context.Context) error {
 	p.reg.MustRegister(newQueueCollector(asynq.NewInspectorFromRedisClient(a.rdb)))
 	w, err := jobs.New(jobs.Config{
 		Redis: a.rdb, Queue: a.queue,
-		Adapters:  map[string]helpdesk.Adapter{p.adapter.Name(): p.adapter},
+		Adapters:  byName,
 		SelfIDs:   map[string]string{},
 		Contracts: p.contracts, Ledger: p.ledger, Rules: rules, Classifier: classifier, Clock: a.clock, Log: a.log,
 		Metrics: p.metrics, WriteMaxRetry: a.cfg.WriteMaxRetry, WriteConcurrency: a.cfg.WriteConcurrency,
@@ -102,20 +118,26 @@ func (a *app) mountAll() error {
 	e.Use(httpMetrics(p.reg))
 	e.GET("/metrics", metricsHandler(p.reg))
 
-	if a.cfg.ZammadWebhookSecret == "" && !a.cfg.InsecureWebhooks {
-		a.log.Error("ZAMMAD_WEBHOOK_SECRET is not set: POST /webhooks/zammad is NOT mounted " +
-			"(set the secret, or SLAGUARD_INSECURE_WEBHOOKS=1 for local trials)")
-	} else {
+	var served []helpdesk.Adapter
+	for _, ad := range p.adapters {
+		if a.webhookSecret(ad.Name()) == "" && !a.cfg.InsecureWebhooks {
+			a.log.Error("no webhook secret for "+ad.Name()+": POST /webhooks/"+ad.Name()+" is NOT mounted "+
+				"(set the secret, or SLAGUARD_INSECURE_WEBHOOKS=1 for local trials)", slog.String("helpdesk", ad.Name()))
+			continue
+		}
+		served = append(served, ad)
+	}
+	if len(served) > 0 {
 		wh, err := webhook.New(webhook.Config{
-			Adapters: []helpdesk.Adapter{p.adapter}, Queue: a.ingest, BodyLimit: a.cfg.WebhookBodyLimit,
+			Adapters: served, Queue: a.ingest, BodyLimit: a.cfg.WebhookBodyLimit,
 			Insecure: a.cfg.InsecureWebhooks, Registerer: p.reg, Logger: a.log, Clock: a.clock,
 		})
 		if err != nil {
 			return err
 		}
 		wh.Register(e)
-		if a.cfg.InsecureWebhooks && a.cfg.ZammadWebhookSecret == "" {
-			a.log.Warn("SLAGUARD_INSECURE_WEBHOOKS=1: unsigned webhooks are accepted; never do this in production")
+		if a.cfg.InsecureWebhooks {
+			a.log.Warn("SLAGUARD_INSECURE_WEBHOOKS=1: unsigned webhooks are accepted for helpdesks without a secret; never do this in production")
 		}
 	}
 
