@@ -5,6 +5,7 @@ import (
 	"log/slog"
 	"net/http"
 	"strings"
+	"time"
 )
 
 // DryRun wraps an adapter so that it verifies and parses webhooks as usual but only logs
@@ -46,4 +47,12 @@ func (d *dryRun) TimeEntries(ctx context.Context, t TicketRef) ([]TimeEntry, err
 func (d *dryRun) HasSecret() bool {
 	s, ok := d.a.(interface{ HasSecret() bool })
 	return !ok || s.HasSecret()
+}
+
+// ReplayWindow passes through the wrapped adapter's replay window (0 when it has none).
+func (d *dryRun) ReplayWindow() time.Duration {
+	if rw, ok := d.a.(interface{ ReplayWindow() time.Duration }); ok {
+		return rw.ReplayWindow()
+	}
+	return 0
 }
