@@ -121,4 +121,3 @@ func TestEveryHelpdeskRefusesForgedStaleReplayedAndUnsignedDeliveries(t *testing
 		})
 	}
 }
-

@@ -29,20 +29,20 @@ type Config struct {
 	// Zendesk and Freshdesk, each served beside Zammad when configured (helpdesks.go).
 	ZendeskURL, ZendeskEmail, ZendeskToken, ZendeskWebhookSecret string
 	FreshdeskURL, FreshdeskAPIKey, FreshdeskWebhookSecret        string
-	InsecureWebhooks    bool
-	PausedStates        []string
-	ClosedStates        []string
-	RulesFile           string
-	ConfirmationFile    string
-	ImplementationTypes []string
-	LogLevel            string
-	Concurrency         int
-	ShutdownTimeout     time.Duration
-	TimerInterval       time.Duration
-	WebhookBodyLimit    int64
-	WriteMaxRetry       int
-	WriteConcurrency    int
-	IngestReplicas      int
+	InsecureWebhooks                                             bool
+	PausedStates                                                 []string
+	ClosedStates                                                 []string
+	RulesFile                                                    string
+	ConfirmationFile                                             string
+	ImplementationTypes                                          []string
+	LogLevel                                                     string
+	Concurrency                                                  int
+	ShutdownTimeout                                              time.Duration
+	TimerInterval                                                time.Duration
+	WebhookBodyLimit                                             int64
+	WriteMaxRetry                                                int
+	WriteConcurrency                                             int
+	IngestReplicas                                               int
 }
 
 // setting is one row of the configuration table: the README's table, the flags, the

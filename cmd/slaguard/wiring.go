@@ -38,10 +38,10 @@ type parts struct {
 	// unwrapped adapters of helpdesks with API access, by name.
 	adapters []helpdesk.Adapter
 	apis     map[string]helpdesk.Adapter
-	worker    *jobs.Worker
-	metrics   *jobs.Metrics
-	ledger    *billing.Ledger
-	rules     *classify.Rules // the priority-correction rules, for the worker and explain
+	worker   *jobs.Worker
+	metrics  *jobs.Metrics
+	ledger   *billing.Ledger
+	rules    *classify.Rules // the priority-correction rules, for the worker and explain
 }
 
 func (a *app) buildParts(ctx context.Context) error {
