@@ -15,7 +15,9 @@ import (
 	"testing"
 	"time"
 
+	"github.com/monobunt/slaguard/helpdesk/freshdesk/freshdeskfake"
 	"github.com/monobunt/slaguard/helpdesk/zammad/zammadfake"
+	"github.com/monobunt/slaguard/helpdesk/zendesk/zendeskfake"
 	"github.com/monobunt/slaguard/internal/clocktest"
 	"github.com/monobunt/slaguard/internal/redistest"
 )
@@ -34,7 +36,10 @@ type testService struct {
 	app    *app
 	URL    string
 	Zammad *zammadfake.Server
-	cancel context.CancelFunc
+	// Zendesk and Freshdesk run beside Zammad when serviceOptions.allHelpdesks is set.
+	Zendesk   *zendeskfake.Server
+	Freshdesk *freshdeskfake.Server
+	cancel    context.CancelFunc
 	done   chan error
 	// stop ends the service (web, workers, fake Zammad); Cleanup calls it too.
 	stop func()
@@ -48,6 +53,8 @@ type serviceOptions struct {
 	workers   int    // extra worker processes on the same Redis
 	noWorker  bool   // web only: the test runs the worker itself
 	env       map[string]string
+	// allHelpdesks serves Zendesk and Freshdesk (fakes) from the same process as Zammad.
+	allHelpdesks bool
 }
 
 func startService(t *testing.T, opt serviceOptions) *testService {
@@ -76,6 +83,18 @@ func startService(t *testing.T, opt serviceOptions) *testService {
 		"SLAGUARD_TIMER_INTERVAL":   "100ms",
 		"SLAGUARD_SHUTDOWN_TIMEOUT": "5s",
 	}
+	var zd *zendeskfake.Server
+	var fd *freshdeskfake.Server
+	if opt.allHelpdesks {
+		zd = zendeskfake.Start(t, zendeskfake.Options{WebhookURL: url + "/webhooks/zendesk",
+			WebhookSecret: testWebhookSecret, Clock: clocktest.Clock()})
+		fd = freshdeskfake.Start(t, freshdeskfake.Options{WebhookURL: url + "/webhooks/freshdesk",
+			WebhookSecret: testWebhookSecret, Clock: clocktest.Clock()})
+		env["ZENDESK_URL"], env["ZENDESK_EMAIL"], env["ZENDESK_TOKEN"] = zd.URL, zd.Email, zd.Token
+		env["ZENDESK_WEBHOOK_SECRET"] = testWebhookSecret
+		env["FRESHDESK_URL"], env["FRESHDESK_API_KEY"] = fd.URL, fd.APIKey
+		env["FRESHDESK_WEBHOOK_SECRET"] = testWebhookSecret
+	}
 	for k, v := range opt.env {
 		env[k] = v
 	}
@@ -85,7 +104,7 @@ func startService(t *testing.T, opt serviceOptions) *testService {
 	}
 	log := testLogger(t)
 	ctx, cancel := context.WithCancel(context.Background())
-	s := &testService{t: t, URL: url, Zammad: z, cancel: cancel, done: make(chan error, 1+opt.workers), env: env}
+	s := &testService{t: t, URL: url, Zammad: z, Zendesk: zd, Freshdesk: fd, cancel: cancel, done: make(chan error, 1+opt.workers), env: env}
 	a, err := newApp(cfg, log, appOptions{httpClient: z.Client(), clock: clocktest.Clock()})
 	if err != nil {
 		t.Fatal(err)
@@ -130,6 +149,10 @@ func startService(t *testing.T, opt serviceOptions) *testService {
 			srv.Close()
 			a.Close()
 			z.Close()
+			if zd != nil {
+				zd.Close()
+				fd.Close()
+			}
 		})
 	}
 	t.Cleanup(s.stop)

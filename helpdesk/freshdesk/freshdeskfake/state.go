@@ -17,6 +17,8 @@ func (s *Server) PutTicket(t Ticket) {
 	if t.CreatedAt.IsZero() {
 		t.CreatedAt = t.UpdatedAt
 	}
+	// Times as the API shows them (ms), so a stamp read back compares equal.
+	t.UpdatedAt, t.CreatedAt = t.UpdatedAt.Truncate(time.Millisecond), t.CreatedAt.Truncate(time.Millisecond)
 	if t.Status == 0 {
 		t.Status = 2
 	}
@@ -112,7 +114,7 @@ func (s *Server) Conversations(id int64) []Conversation {
 }
 
 func (s *Server) touchLocked(t *Ticket) {
-	now := s.opt.Clock().UTC()
+	now := s.opt.Clock().UTC().Truncate(time.Millisecond) // as the API shows it
 	if !now.After(t.UpdatedAt) {
 		now = t.UpdatedAt.Add(time.Millisecond)
 	}

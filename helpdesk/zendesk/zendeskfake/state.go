@@ -22,6 +22,8 @@ func (s *Server) putLocked(t Ticket, by int64) {
 	if t.CreatedAt.IsZero() {
 		t.CreatedAt = t.UpdatedAt
 	}
+	// Times as the API shows them (ms), so a stamp read back compares equal.
+	t.UpdatedAt, t.CreatedAt = t.UpdatedAt.Truncate(time.Millisecond), t.CreatedAt.Truncate(time.Millisecond)
 	if t.Status == "" {
 		t.Status = "new"
 	}
@@ -120,7 +122,7 @@ func (s *Server) Comments(id int64) []Comment {
 
 // touchLocked marks a write by the API user at now.
 func (s *Server) touchLocked(t *Ticket) {
-	now := s.opt.Clock().UTC()
+	now := s.opt.Clock().UTC().Truncate(time.Millisecond) // as the API shows it
 	if !now.After(t.UpdatedAt) {
 		now = t.UpdatedAt.Add(time.Millisecond)
 	}
