@@ -40,7 +40,7 @@ type testService struct {
 	Zendesk   *zendeskfake.Server
 	Freshdesk *freshdeskfake.Server
 	cancel    context.CancelFunc
-	done   chan error
+	done      chan error
 	// stop ends the service (web, workers, fake Zammad); Cleanup calls it too.
 	stop func()
 	// env is the service's configuration, for processes the test starts itself.
