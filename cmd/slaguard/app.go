@@ -6,6 +6,7 @@ import (
 	"errors"
 	"fmt"
 	"log/slog"
+	"net"
 	"net/http"
 	"time"
 
@@ -33,7 +34,9 @@ type app struct {
 	// a client of its own whose enqueues wait for replicas.
 	ingest *asynq.Client
 	echo   *echo.Echo
-	parts  *parts
+	// metricsEcho serves /metrics alone on SLAGUARD_METRICS_ADDR; nil when it is unset.
+	metricsEcho *echo.Echo
+	parts       *parts
 	// httpClient makes the helpdesk's REST calls.
 	httpClient *http.Client
 	closers    []func()
@@ -166,30 +169,44 @@ func (a *app) readyz(c echo.Context) error {
 // serveHTTP runs the web server until ctx ends, then stops accepting and lets in-flight
 // requests finish within the shutdown timeout.
 func (a *app) serveHTTP(ctx context.Context) error {
+	return a.serve(ctx, "http", a.cfg.Addr, a.echo)
+}
+
+// serveMetrics runs the metrics-only server of SLAGUARD_METRICS_ADDR.
+func (a *app) serveMetrics(ctx context.Context) error {
+	return a.serve(ctx, "metrics", a.cfg.MetricsAddr, a.metricsEcho)
+}
+
+func (a *app) serve(ctx context.Context, name, addr string, h http.Handler) error {
 	srv := &http.Server{
-		Addr:              a.cfg.Addr,
-		Handler:           a.echo,
+		Handler:           h,
 		ReadHeaderTimeout: 10 * time.Second,
 		ReadTimeout:       30 * time.Second,
 		WriteTimeout:      60 * time.Second,
 		IdleTimeout:       120 * time.Second,
 	}
+	// Bind before saying "listening": a taken port is an error at once, not after SIGTERM.
+	ln, err := net.Listen("tcp", addr)
+	if err != nil {
+		return fmt.Errorf("%s: %w", name, err)
+	}
 	errc := make(chan error, 1)
-	go func() { errc <- srv.ListenAndServe() }()
-	a.log.Info("listening", slog.String("addr", a.cfg.Addr))
+	go func() { errc <- srv.Serve(ln) }()
+	a.log.Info("listening", slog.String("server", name), slog.String("addr", ln.Addr().String()))
 	select {
 	case err := <-errc:
-		return fmt.Errorf("http: %w", err)
+		return fmt.Errorf("%s: %w", name, err)
 	case <-ctx.Done():
 	}
 	sctx, cancel := context.WithTimeout(context.Background(), a.cfg.ShutdownTimeout)
 	defer cancel()
 	if err := srv.Shutdown(sctx); err != nil {
-		return fmt.Errorf("http: shutdown: %w", err)
+		return fmt.Errorf("%s: shutdown: %w", name, err)
 	}
 	if err := <-errc; err != nil && !errors.Is(err, http.ErrServerClosed) {
-		return fmt.Errorf("http: %w", err)
+		return fmt.Errorf("%s: %w", name, err)
 	}
+	a.log.Info(name + " server stopped")
 	return nil
 }
 

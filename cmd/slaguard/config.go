@@ -43,6 +43,8 @@ type Config struct {
 	WriteMaxRetry                                                int
 	WriteConcurrency                                             int
 	IngestReplicas                                               int
+	MetricsAddr                                                  string
+	MetricsToken                                                 string
 }
 
 // setting is one row of the configuration table: the README's table, the flags, the
@@ -179,6 +181,24 @@ var settings = []setting{
 	{env: "SLAGUARD_WRITE_CONCURRENCY", flag: "write-concurrency", def: "8", help: "write-backs a worker has in flight per helpdesk at most (one ticket's pending marks each, sent back to back)",
 		set:  func(c *Config, v string) (err error) { c.WriteConcurrency, err = parseInt(v, 1, 1000); return },
 		show: func(c *Config) string { return strconv.Itoa(c.WriteConcurrency) }},
+	{env: "SLAGUARD_METRICS_ADDR", flag: "metrics-addr", def: "", help: "serve GET /metrics on this address only (e.g. 127.0.0.1:9090 or an internal interface), not on SLAGUARD_ADDR; empty serves it on SLAGUARD_ADDR",
+		set: func(c *Config, v string) error {
+			if v != "" {
+				if _, _, err := net.SplitHostPort(v); err != nil {
+					return fmt.Errorf("must be host:port or :port")
+				}
+			}
+			c.MetricsAddr = v
+			return nil
+		}, show: func(c *Config) string { return c.MetricsAddr }},
+	{env: "SLAGUARD_METRICS_TOKEN", flag: "metrics-token", def: "", help: "bearer token Prometheus must send for GET /metrics (its labels name contracts); empty leaves /metrics open to whoever reaches its address", secret: true,
+		set: func(c *Config, v string) error {
+			if v != "" && len(v) < 8 {
+				return fmt.Errorf("is shorter than 8 characters")
+			}
+			c.MetricsToken = v
+			return nil
+		}, show: func(c *Config) string { return mask(c.MetricsToken) }},
 }
 
 // LoadConfig reads the configuration from getenv and the flags in args (flags win). It
@@ -191,6 +211,9 @@ func LoadConfig(getenv func(string) string, args []string) (*Config, error) {
 		flags[s.env] = fs.String(s.flag, "", s.help+" (env "+s.env+")")
 	}
 	if err := fs.Parse(args); err != nil {
+		if errors.Is(err, flag.ErrHelp) {
+			return nil, flag.ErrHelp
+		}
 		return nil, fmt.Errorf("config: %w", err)
 	}
 	if fs.NArg() > 0 {
@@ -224,7 +247,13 @@ func LoadConfig(getenv func(string) string, args []string) (*Config, error) {
 	if c.FreshdeskWebhookSecret != "" && c.FreshdeskURL == "" {
 		errs = append(errs, errors.New("FRESHDESK_WEBHOOK_SECRET needs FRESHDESK_URL and FRESHDESK_API_KEY: slaguard reads every Freshdesk ticket back before acting"))
 	}
-	if c.IngestReplicas > 0 && strings.HasPrefix(c.RedisURL, "redis-cluster://") {
+	if c.MetricsAddr != "" && c.MetricsAddr == c.Addr {
+		errs = append(errs, errors.New("SLAGUARD_METRICS_ADDR: must differ from SLAGUARD_ADDR (leave it empty to serve /metrics there)"))
+	}
+	switch {
+	case c.IngestReplicas > 0 && c.RedisURL == "":
+		errs = append(errs, errors.New("SLAGUARD_INGEST_REPLICAS: the embedded Redis has no replicas; set REDIS_URL or use 0"))
+	case c.IngestReplicas > 0 && strings.HasPrefix(c.RedisURL, "redis-cluster://"):
 		errs = append(errs, errors.New("SLAGUARD_INGEST_REPLICAS: a cluster URL has no replicas to wait for here; use 0"))
 	}
 	if len(errs) > 0 {
@@ -237,6 +266,19 @@ func LoadConfig(getenv func(string) string, args []string) (*Config, error) {
 func (c *Config) Print(w io.Writer) {
 	for _, s := range settings {
 		fmt.Fprintf(w, "%s=%s\n", s.env, s.show(c))
+	}
+}
+
+// PrintFlags writes every setting as a flag with its variable, default and meaning: the
+// help text of every command that reads the configuration.
+func PrintFlags(w io.Writer) {
+	fmt.Fprintln(w, "\nflags (each also an environment variable; a flag wins):")
+	for _, s := range settings {
+		def := ""
+		if s.def != "" {
+			def = ", default " + s.def
+		}
+		fmt.Fprintf(w, "  -%s value\n      %s (env %s%s)\n", s.flag, s.help, s.env, def)
 	}
 }
 

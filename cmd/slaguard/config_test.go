@@ -146,3 +146,16 @@ func TestComposeFileMatchesTheConfig(t *testing.T) {
 		}
 	}
 }
+
+func TestConfigRefusesIngestReplicasWithoutReplicas(t *testing.T) {
+	for _, url := range []string{"", "redis-cluster://n1:7000,n2:7000"} {
+		_, err := LoadConfig(envOf(map[string]string{"REDIS_URL": url, "SLAGUARD_INGEST_REPLICAS": "1"}), nil)
+		if err == nil || !strings.Contains(err.Error(), "SLAGUARD_INGEST_REPLICAS:") {
+			t.Errorf("REDIS_URL=%q with SLAGUARD_INGEST_REPLICAS=1: %v, want it refused", url, err)
+		}
+	}
+	if _, err := LoadConfig(envOf(map[string]string{"REDIS_URL": "redis-sentinel://s1:26379,s2:26379/slaguard",
+		"SLAGUARD_INGEST_REPLICAS": "1"}), nil); err != nil {
+		t.Errorf("sentinel URL with SLAGUARD_INGEST_REPLICAS=1: %v", err)
+	}
+}

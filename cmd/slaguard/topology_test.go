@@ -44,3 +44,25 @@ func checkNoTaskFailed(t *testing.T, s *testService) {
 		}
 	}
 }
+
+// checkEachTaskRanOnce: every task that completed ran exactly once. asynq counts each
+// processing in ProcessedTotal and keeps a completed task (with its unique TaskID) for its
+// retention, so a timer fired twice, or a write-back or event handled twice — by two
+// workers, or again after a lease ran out — shows as more processed than completed.
+func checkEachTaskRanOnce(t *testing.T, s *testService) {
+	t.Helper()
+	insp := asynq.NewInspectorFromRedisClient(s.app.rdb)
+	for q := range tasks.Queues {
+		info, err := insp.GetQueueInfo(q)
+		if err != nil {
+			if errors.Is(err, asynq.ErrQueueNotFound) {
+				continue
+			}
+			t.Fatalf("queue %s: %v", q, err)
+		}
+		if info.ProcessedTotal != info.Completed+info.FailedTotal {
+			t.Errorf("queue %s: %d processings for %d completed and %d failed tasks: some ran twice",
+				q, info.ProcessedTotal, info.Completed, info.FailedTotal)
+		}
+	}
+}

@@ -116,7 +116,7 @@ func (a *app) mountAll() error {
 	p := a.parts
 	e := a.echo
 	e.Use(httpMetrics(p.reg))
-	e.GET("/metrics", metricsHandler(p.reg))
+	a.mountMetrics()
 
 	var served []helpdesk.Adapter
 	for _, ad := range p.adapters {
@@ -172,7 +172,7 @@ func (a *app) mountAll() error {
 // mountWorkerOnly is the HTTP surface of a worker process: health and metrics.
 func (a *app) mountWorkerOnly() {
 	a.echo.Use(httpMetrics(a.parts.reg))
-	a.echo.GET("/metrics", metricsHandler(a.parts.reg))
+	a.mountMetrics()
 }
 
 // runWorker runs the asynq server until ctx ends, then lets running tasks finish
@@ -204,6 +204,7 @@ func (a *app) runWorker(ctx context.Context) error {
 	}()
 	<-ctx.Done()
 	srv.Shutdown()
+	a.log.Info("worker stopped")
 	return nil
 }
 
