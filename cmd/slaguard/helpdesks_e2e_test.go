@@ -114,7 +114,7 @@ func policyDay(t *testing.T, s *testService, d desk) map[int]writeMeaning {
 		tags := d.tags(101)
 		return hasTag(tags, "sla-breached-first-response") && hasTag(tags, "sla-breached-resolution")
 	})
-	eventually(t, 10*time.Second, "106 over quota", func() bool { return hasTag(d.tags(106), "sla-over-quota") })
+	eventually(t, 20*time.Second, "106 over quota", func() bool { return hasTag(d.tags(106), "sla-over-quota") })
 	for _, id := range []int{103, 104, 105, 106} {
 		eventually(t, 20*time.Second, fmt.Sprintf("%d breached on resolution", id), func() bool {
 			return hasTag(d.tags(id), "sla-breached-resolution")
