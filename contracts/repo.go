@@ -204,7 +204,7 @@ func scriptResult(id string, res []string) error {
 	case "DELETED":
 		return fmt.Errorf("%s: %w", id, ErrDeleted)
 	case "EXISTS":
-		return fmt.Errorf("%s: id already taken", id)
+		return fmt.Errorf("%s: %w", id, ErrExists)
 	case "CONFLICT":
 		ce := &ConflictError{ContractID: res[1], Kind: "organization"}
 		ce.Value = strings.TrimPrefix(res[2], keyOrg)

@@ -14,6 +14,7 @@ import (
 	"github.com/labstack/echo/v4"
 	"github.com/redis/go-redis/v9"
 
+	"github.com/monobunt/slaguard/internal/adminauth"
 	"github.com/monobunt/slaguard/internal/clock"
 	"github.com/monobunt/slaguard/internal/problem"
 	"github.com/monobunt/slaguard/internal/redisurl"
@@ -83,9 +84,10 @@ func (a *app) connectRedis() error {
 		if len(a.cfg.AdminTokens) == 0 {
 			// A trial run gets a token of its own, so the admin API can be tried at once.
 			// Only here: a production process never invents or logs a secret.
-			a.cfg.AdminTokens = []string{"trial-" + rand.Text()}
+			token := "trial-" + rand.Text()
+			a.cfg.AdminTokens = []string{"trial:" + token}
 			a.log.Warn("no SLAGUARD_ADMIN_TOKENS set: generated an admin token for this trial run",
-				slog.String("token", a.cfg.AdminTokens[0]))
+				slog.String("token", token))
 		}
 		a.rdb = redis.NewClient(&redis.Options{Addr: e.Addr()})
 		a.redisOpt = asynq.RedisClientOpt{Addr: e.Addr()}
@@ -137,6 +139,9 @@ func (a *app) accessLog(next echo.HandlerFunc) echo.HandlerFunc {
 		}
 		status := c.Response().Status
 		level := slog.LevelDebug
+		if m := c.Request().Method; m != http.MethodGet && m != http.MethodHead && adminauth.Name(c.Request().Context()) != "" {
+			level = slog.LevelInfo // an admin's change: who did what is worth a line
+		}
 		if status >= 500 {
 			level = slog.LevelWarn
 		}
@@ -146,6 +151,9 @@ func (a *app) accessLog(next echo.HandlerFunc) echo.HandlerFunc {
 		attrs := []slog.Attr{
 			slog.String("method", c.Request().Method), slog.String("route", c.Path()),
 			slog.Int("status", status), slog.Duration("took", time.Since(start)),
+		}
+		if who := adminauth.Name(c.Request().Context()); who != "" {
+			attrs = append(attrs, slog.String("admin", who))
 		}
 		if id := c.Request().Header.Get("X-Zammad-Delivery"); id != "" {
 			attrs = append(attrs, slog.String("delivery_id", id))

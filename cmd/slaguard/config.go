@@ -12,6 +12,7 @@ import (
 	"strings"
 	"time"
 
+	"github.com/monobunt/slaguard/internal/adminauth"
 	"github.com/monobunt/slaguard/internal/redisurl"
 )
 
@@ -26,25 +27,25 @@ type Config struct {
 	ZammadToken         string
 	ZammadWebhookSecret string
 	ZammadCritical      string
+	InsecureWebhooks    bool
+	PausedStates        []string
+	ClosedStates        []string
+	RulesFile           string
+	ConfirmationFile    string
+	ImplementationTypes []string
+	LogLevel            string
+	Concurrency         int
+	ShutdownTimeout     time.Duration
+	TimerInterval       time.Duration
+	WebhookBodyLimit    int64
+	WriteMaxRetry       int
+	WriteConcurrency    int
+	TimerConcurrency    int
+	IngestReplicas      int
+	MetricsAddr         string
+	MetricsToken        string
 	// Zendesk and Freshdesk, each served beside Zammad when configured (helpdesks.go).
-	ZendeskURL, ZendeskEmail, ZendeskToken, ZendeskWebhookSecret string
-	FreshdeskURL, FreshdeskAPIKey, FreshdeskWebhookSecret        string
-	InsecureWebhooks                                             bool
-	PausedStates                                                 []string
-	ClosedStates                                                 []string
-	RulesFile                                                    string
-	ConfirmationFile                                             string
-	ImplementationTypes                                          []string
-	LogLevel                                                     string
-	Concurrency                                                  int
-	ShutdownTimeout                                              time.Duration
-	TimerInterval                                                time.Duration
-	WebhookBodyLimit                                             int64
-	WriteMaxRetry                                                int
-	WriteConcurrency                                             int
-	IngestReplicas                                               int
-	MetricsAddr                                                  string
-	MetricsToken                                                 string
+	helpdeskSettings
 }
 
 // setting is one row of the configuration table: the README's table, the flags, the
@@ -78,16 +79,22 @@ var settings = []setting{
 	{env: "SLAGUARD_INGEST_REPLICAS", flag: "ingest-replicas", def: "0", help: "replicas that must hold a webhook's event (Redis WAIT, at most 1 s) before it is answered 202, else 503 and the helpdesk delivers again; 0 answers once the master has it (see \"Redis: one server, Sentinel or Cluster\"); not with redis-cluster://",
 		set:  func(c *Config, v string) (err error) { c.IngestReplicas, err = parseInt(v, 0, 5); return },
 		show: func(c *Config) string { return strconv.Itoa(c.IngestReplicas) }},
-	{env: "SLAGUARD_ADMIN_TOKENS", flag: "admin-tokens", def: "", help: "comma-separated bearer tokens for /api/v1 and /admin/queues; empty locks the admin API (every request 401)", secret: true,
+	{env: "SLAGUARD_ADMIN_TOKENS", flag: "admin-tokens", def: "", help: "comma-separated bearer tokens for /api/v1 and /admin/queues, each name:token (the name, never the token, shows in the log and the contracts' audit trail) or a bare token (named token-1, token-2, …); empty locks the admin API (every request 401)", secret: true,
 		set: func(c *Config, v string) error {
 			c.AdminTokens = splitList(v)
+			seen := map[string]bool{}
 			for i, t := range c.AdminTokens {
-				if len(t) < 8 {
-					return fmt.Errorf("token %d is shorter than 8 characters", i+1)
+				tok := adminauth.ParseToken(t, i+1)
+				if len(tok.Secret) < 8 {
+					return fmt.Errorf("token %d (%s) is shorter than 8 characters", i+1, tok.Name)
 				}
+				if seen[tok.Name] {
+					return fmt.Errorf("the name %s is given to two tokens", tok.Name)
+				}
+				seen[tok.Name] = true
 			}
 			return nil
-		}, show: func(c *Config) string { return maskList(c.AdminTokens) }},
+		}, show: func(c *Config) string { return maskTokens(c.AdminTokens) }},
 	{env: "ZAMMAD_URL", flag: "zammad-url", def: "", help: "base URL of the Zammad instance (https://helpdesk.example.at); empty = write-backs are logged as a dry run",
 		set: func(c *Config, v string) error {
 			if v != "" {
@@ -178,6 +185,9 @@ var settings = []setting{
 	{env: "SLAGUARD_WRITE_MAX_RETRY", flag: "write-max-retry", def: "25", help: "retries of a failed write-back before it is archived (visible in /admin/queues)",
 		set:  func(c *Config, v string) (err error) { c.WriteMaxRetry, err = parseInt(v, 0, 1000); return },
 		show: func(c *Config) string { return strconv.Itoa(c.WriteMaxRetry) }},
+	{env: "SLAGUARD_TIMER_CONCURRENCY", flag: "timer-concurrency", def: "200", help: "deadline checks a worker runs at once; most wait out the rest of a second (asynq schedules in whole seconds), so they get slots of their own",
+		set:  func(c *Config, v string) (err error) { c.TimerConcurrency, err = parseInt(v, 1, 10000); return },
+		show: func(c *Config) string { return strconv.Itoa(c.TimerConcurrency) }},
 	{env: "SLAGUARD_WRITE_CONCURRENCY", flag: "write-concurrency", def: "8", help: "write-backs a worker has in flight per helpdesk at most (one ticket's pending marks each, sent back to back)",
 		set:  func(c *Config, v string) (err error) { c.WriteConcurrency, err = parseInt(v, 1, 1000); return },
 		show: func(c *Config) string { return strconv.Itoa(c.WriteConcurrency) }},
@@ -360,10 +370,14 @@ func mask(s string) string {
 	return "****"
 }
 
-func maskList(l []string) string {
+// maskTokens shows each admin token's name, never its secret: "alice:****,****".
+func maskTokens(l []string) string {
 	out := make([]string, len(l))
-	for i := range l {
+	for i, t := range l {
 		out[i] = "****"
+		if tok := adminauth.ParseToken(t, i+1); strings.HasPrefix(strings.TrimSpace(t), tok.Name+":") {
+			out[i] = tok.Name + ":****"
+		}
 	}
 	return strings.Join(out, ",")
 }

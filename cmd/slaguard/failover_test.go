@@ -60,6 +60,7 @@ func failoverBurst(t *testing.T, ingestReplicas, n int) failoverResult {
 	if code := s.api(http.MethodPost, "/api/v1/contracts", quietContract(), nil); code != http.StatusCreated {
 		t.Fatalf("contract: %d", code)
 	}
+	checkQueueDashboard(t, s)
 	master := set.Data[0]
 
 	var (

@@ -9,6 +9,13 @@ import (
 	"github.com/monobunt/slaguard/helpdesk/zendesk"
 )
 
+// helpdeskSettings are the settings of the helpdesks besides Zammad (their rows are in
+// config.go's table).
+type helpdeskSettings struct {
+	ZendeskURL, ZendeskEmail, ZendeskToken, ZendeskWebhookSecret string
+	FreshdeskURL, FreshdeskAPIKey, FreshdeskWebhookSecret        string
+}
+
 // helpdeskRow is one helpdesk slaguard can serve besides Zammad: whether the
 // configuration names it, and how its adapter is built. Adding a helpdesk is a package
 // under helpdesk/, a row here and its rows in config.go.
