@@ -38,8 +38,8 @@ type writePayload struct {
 // a re-evaluation racing the end of a batch an empty task.
 const WriteRetention = time.Minute
 
-// writeLockTTL bounds how long a ticket stays locked by a worker that died mid-batch; the
-// lock is renewed before each write.
+// writeLockTTL bounds how long a ticket stays locked by a worker that died mid-batch; a
+// batch that runs long renews it before its next write.
 const writeLockTTL = 30 * time.Second
 
 // errWaitTurn: another worker is writing this ticket's marks; writes of one ticket reach
@@ -106,6 +106,7 @@ func (w *Worker) handleWrite(ctx context.Context, t *asynq.Task) error {
 // writeBatch writes rec's unwritten marks back to back. The write lock is held.
 func (w *Worker) writeBatch(ctx context.Context, a helpdesk.Adapter, p writePayload, lock *ticketstore.WriteLock, rec *ticketstore.Record) error {
 	ref, key := p.Ticket, rec.Key
+	locked := time.Now()
 	if p.Mark != "" && p.Write != nil {
 		if _, stored := rec.Pending[p.Mark]; !stored {
 			rec.Pending[p.Mark] = ticketstore.Pending{Write: *p.Write, Version: -1}
@@ -165,12 +166,12 @@ func (w *Worker) writeBatch(ctx context.Context, a helpdesk.Adapter, p writePayl
 			batch, batchWrites = append(batch, mark), append(batchWrites, wr)
 			continue
 		}
-		if err := w.applyMarks(ctx, a, ref, lock, rec, []string{mark}, wr); err != nil {
+		if err := w.applyMarks(ctx, a, ref, lock, &locked, rec, []string{mark}, wr); err != nil {
 			return err
 		}
 	}
 	if len(batch) > 0 {
-		return w.applyMarks(ctx, a, ref, lock, rec, batch, helpdesk.Merge(batchWrites...))
+		return w.applyMarks(ctx, a, ref, lock, &locked, rec, batch, helpdesk.Merge(batchWrites...))
 	}
 	return nil
 }
@@ -178,7 +179,7 @@ func (w *Worker) writeBatch(ctx context.Context, a helpdesk.Adapter, p writePayl
 // applyMarks makes one write that carries marks and records them written. The write lock
 // is held.
 func (w *Worker) applyMarks(ctx context.Context, a helpdesk.Adapter, ref helpdesk.TicketRef, lock *ticketstore.WriteLock,
-	rec *ticketstore.Record, marks []string, wr helpdesk.Write) error {
+	locked *time.Time, rec *ticketstore.Record, marks []string, wr helpdesk.Write) error {
 	key := rec.Key
 	mark := strings.Join(marks, "+")
 	kind := markKind(marks[0])
@@ -186,8 +187,11 @@ func (w *Worker) applyMarks(ctx context.Context, a helpdesk.Adapter, ref helpdes
 		kind = "batch"
 	}
 	{
-		if held, err := lock.Extend(ctx); err != nil || !held {
-			return fmt.Errorf("%w (write lock of %s lost)", errWaitTurn, key)
+		if time.Since(*locked) > writeLockTTL/3 { // renewed while a slow batch goes on
+			if held, err := lock.Extend(ctx); err != nil || !held {
+				return fmt.Errorf("%w (write lock of %s lost)", errWaitTurn, key)
+			}
+			*locked = time.Now()
 		}
 		if err := a.Apply(ctx, ref, wr); err != nil {
 			var re *helpdesk.RetryableError
