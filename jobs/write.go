@@ -246,6 +246,9 @@ func (w *Worker) countWrite(hd, kind, result string, status int) {
 	if status > 0 {
 		s = strconv.Itoa(status)
 	}
+	if a, ok := w.cfg.Adapters[hd]; ok && helpdesk.IsDryRun(a) && result == "ok" {
+		result, s = "dry_run", "" // nothing was sent: not an "ok" from a helpdesk
+	}
 	w.cfg.Metrics.Writes.WithLabelValues(hd, kind, result, s).Inc()
 }
 
