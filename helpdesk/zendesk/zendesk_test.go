@@ -307,3 +307,14 @@ func TestTimeEntriesBillEachChangeOfTheTotal(t *testing.T) {
 		t.Errorf("minutes (-want +got):\n%s", diff)
 	}
 }
+
+// A comment stamped with sub-millisecond precision must not leave the ticket's updated_at
+// unreadable as a safe-update stamp (the fake once answered 409 forever then).
+func TestTagsAreAddedAfterACommentWithAFineTimestamp(t *testing.T) {
+	fake, a := account(t)
+	fake.AddComment(zendeskfake.Comment{TicketID: 4711, AuthorID: 12, Public: true, Body: "hello",
+		CreatedAt: time.Date(2026, 12, 1, 9, 5, 0, 123456789, time.UTC)})
+	if err := a.Apply(context.Background(), ticket4711, helpdesk.Write{Tags: []string{"sla-over-quota"}}); err != nil {
+		t.Fatalf("Apply after a comment: %v", err)
+	}
+}

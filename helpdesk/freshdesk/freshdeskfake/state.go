@@ -62,6 +62,7 @@ func (s *Server) addConvLocked(c Conversation) Conversation {
 	if c.CreatedAt.IsZero() {
 		c.CreatedAt = s.opt.Clock().UTC()
 	}
+	c.CreatedAt = c.CreatedAt.Truncate(time.Millisecond) // as the API shows it
 	s.convs[c.TicketID] = append(s.convs[c.TicketID], c)
 	if t, ok := s.tickets[c.TicketID]; ok {
 		if c.CreatedAt.After(t.UpdatedAt) {

@@ -87,6 +87,9 @@ func (s *Server) addCommentLocked(c Comment) Comment {
 	if c.CreatedAt.IsZero() {
 		c.CreatedAt = s.opt.Clock().UTC()
 	}
+	// In ms, as the API shows it: the ticket's updated_at follows it, and a safe update's
+	// stamp read back must compare equal.
+	c.CreatedAt = c.CreatedAt.Truncate(time.Millisecond)
 	s.comments[c.TicketID] = append(s.comments[c.TicketID], c)
 	if t, ok := s.tickets[c.TicketID]; ok && c.CreatedAt.After(t.UpdatedAt) {
 		t.UpdatedAt = c.CreatedAt
