@@ -69,6 +69,7 @@ type Server struct {
 	webhooks    []Webhook
 	nextArticle int
 	nextTime    int
+	nextHistory int
 	pending     int // OnWrite calls and webhooks in flight
 	closeOnce   sync.Once
 }
@@ -78,6 +79,7 @@ type ticketState struct {
 	tags     []string
 	articles []Article
 	times    []TimeAccounting
+	history  []HistoryEntry
 }
 
 // New starts a fake Zammad on a loopback port. Close it when done.
