@@ -26,11 +26,11 @@ type Channel string
 
 // The channels slaguard distinguishes; anything else is ChannelOther.
 const (
-	ChannelWeb   Channel = "web"
-	ChannelEmail Channel = "email"
-	ChannelPhone Channel = "phone"
-	ChannelNote  Channel = "note"
-	ChannelOther Channel = "other"
+	ChannelWeb   Channel = sla.ChannelWeb
+	ChannelEmail Channel = sla.ChannelEmail
+	ChannelPhone Channel = sla.ChannelPhone
+	ChannelNote  Channel = sla.ChannelNote
+	ChannelOther Channel = sla.ChannelOther
 )
 
 // Event is one webhook delivery in neutral form: a snapshot of the ticket as of UpdatedAt,

@@ -35,8 +35,8 @@ func scaleWorker(t *testing.T, rdb *redis.Client) (*Worker, *asynq.Client) {
 	q := asynq.NewClientFromRedisClient(rdb)
 	t.Cleanup(func() { q.Close() })
 	w, err := New(Config{Redis: rdb, Queue: q, Contracts: contracts.NewRepo(rdb, nil),
-		Adapters: map[string]helpdesk.Adapter{"zammad": helpdesk.DryRun(z, slog.New(slog.DiscardHandler))},
-		Rules:    rulesfile.Default()})
+		Adapters:   map[string]helpdesk.Adapter{"zammad": helpdesk.DryRun(z, slog.New(slog.DiscardHandler))},
+		Classifier: rulesfile.Default()})
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -44,7 +44,7 @@ func scaleWorker(t *testing.T, rdb *redis.Client) (*Worker, *asynq.Client) {
 }
 
 // TestTimersAtScale arms 10 000 checks due within the next minute and measures how late
-// they run (asynq's DelayedTaskCheckInterval at slaguard's default 500 ms). It takes
+// they run (asynq's DelayedTaskCheckInterval at slaguard's default 100 ms). It takes
 // about a minute and a half, so it runs only with SLAGUARD_SCALE=1:
 //
 //	SLAGUARD_SCALE=1 go test -run TestTimersAtScale -v ./jobs
@@ -80,7 +80,7 @@ func TestTimersAtScale(t *testing.T) {
 		return nil
 	})
 	srv := asynq.NewServerFromRedisClient(rdb, asynq.Config{Concurrency: 50, Queues: tasks.Queues,
-		DelayedTaskCheckInterval: 500 * time.Millisecond, TaskCheckInterval: tasks.TaskCheckInterval,
+		DelayedTaskCheckInterval: 100 * time.Millisecond, TaskCheckInterval: tasks.TaskCheckInterval,
 		LogLevel: asynq.ErrorLevel})
 	if err := srv.Start(mux); err != nil {
 		t.Fatal(err)
@@ -140,10 +140,7 @@ func TestMemoryPerOpenTicket(t *testing.T) {
 				Channel: helpdesk.ChannelWeb, CreatedAt: now, UpdatedAt: now},
 			Article: &helpdesk.Article{ID: strconv.Itoa(500000 + i), Sender: helpdesk.SenderCustomer, Channel: helpdesk.ChannelWeb,
 				Body: "Die Produktbilder laden seit gestern sehr langsam, bitte prüfen.", CreatedAt: now}}
-		if _, err := w.store.Append(ctx, ev); err != nil {
-			t.Fatal(err)
-		}
-		if err := w.process(ctx, ticketstore.Key("zammad", ev.Ticket.ID)); err != nil {
+		if _, _, err := w.process(ctx, ticketstore.Key("zammad", ev.Ticket.ID), &ev); err != nil {
 			t.Fatal(err)
 		}
 	}

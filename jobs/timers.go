@@ -74,23 +74,28 @@ func (w *Worker) handleCheck(ctx context.Context, t *asynq.Task) error {
 		w.cfg.Metrics.TimersFired.WithLabelValues("evaluated").Inc()
 		w.cfg.Metrics.TimerLateness.Observe(now.Sub(p.At).Seconds())
 	}
-	return w.process(ctx, p.Ticket)
+	_, _, err = w.process(ctx, p.Ticket, nil)
+	if errors.Is(err, ticketstore.ErrNoTicket) {
+		return nil
+	}
+	return err
 }
 
-// Rearm arms the next check of every ticket that has one. Timers are derived data: this
-// runs at every worker start, so a timer lost with a Redis restart heals. Deterministic
-// TaskIDs make it idempotent. It returns how many tickets it looked at.
+// Rearm arms the next check of every ticket that has one, from the store's timer index,
+// without evaluating anything. Timers are derived data: this runs at every worker start,
+// so a timer lost with a Redis restart or a partial restore heals. Deterministic TaskIDs
+// make it idempotent. It returns how many tickets it armed.
 func (w *Worker) Rearm(ctx context.Context) (int, error) {
-	keys, err := w.store.OpenTickets(ctx)
+	timers, err := w.store.Timers(ctx)
 	if err != nil {
 		return 0, err
 	}
-	for _, k := range keys {
-		if err := w.process(ctx, k); err != nil && !errors.Is(err, ticketstore.ErrNoTicket) {
-			w.cfg.Log.Warn("re-arm failed", slog.String("ticket", k), slog.String("error", err.Error()))
+	for _, d := range timers {
+		if err := w.armCheck(ctx, d.Ticket, d.At); err != nil {
+			w.cfg.Log.Warn("re-arm failed", slog.String("ticket", d.Ticket), slog.String("error", err.Error()))
 		}
 	}
-	return len(keys), nil
+	return len(timers), nil
 }
 
 // wake returns the present once the check's instant has come: asynq schedules in whole

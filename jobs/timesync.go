@@ -30,7 +30,7 @@ type timeSyncPayload struct {
 // maybeSyncTime enqueues a re-read of the ticket's time accounting when the event hints
 // that it changed: an article with accounted time, or a different list of entry ids. The
 // TaskID is derived from the hint, so the same hint delivered twice reads once.
-func (w *Worker) maybeSyncTime(ctx context.Context, key string, ev helpdesk.Event) error {
+func (w *Worker) maybeSyncTime(ctx context.Context, rec *ticketstore.Record, ev helpdesk.Event) error {
 	if w.cfg.Ledger == nil {
 		return nil
 	}
@@ -38,11 +38,8 @@ func (w *Worker) maybeSyncTime(ctx context.Context, key string, ev helpdesk.Even
 	sort.Strings(ids)
 	hint := strings.Join(ids, ",")
 	accounted := ev.Article != nil && ev.Article.AccountedMinutes > 0
-	synced, err := w.store.TimeIDs(ctx, key)
-	if err != nil {
-		return err
-	}
-	if !accounted && hint == synced {
+	key := rec.Key
+	if !accounted && hint == rec.TimeIDs {
 		return nil
 	}
 	sum := sha256.Sum256([]byte(hint + "|" + ticketstore.ArticleID(ev)))
@@ -51,7 +48,7 @@ func (w *Worker) maybeSyncTime(ctx context.Context, key string, ev helpdesk.Even
 		asynq.Queue(tasks.QueueWrites), asynq.MaxRetry(20), asynq.Retention(time.Hour),
 		asynq.ProcessIn(time.Second), // let a burst of bookings settle
 	)
-	_, err = w.cfg.Queue.EnqueueContext(ctx, t)
+	_, err := w.cfg.Queue.EnqueueContext(ctx, t)
 	if err != nil && !errors.Is(err, asynq.ErrTaskIDConflict) && !errors.Is(err, asynq.ErrDuplicateTask) {
 		return fmt.Errorf("jobs: enqueue time sync of %s: %w", key, err)
 	}
@@ -69,7 +66,7 @@ func (w *Worker) handleTimeSync(ctx context.Context, t *asynq.Task) error {
 	if err != nil {
 		return err
 	}
-	ev, err := w.evaluate(ctx, rec, w.cfg.Clock())
+	ev, err := w.View(ctx, rec, w.cfg.Clock())
 	if err != nil {
 		return err
 	}

@@ -10,6 +10,7 @@ import (
 	"github.com/redis/go-redis/v9"
 
 	"github.com/monobunt/slaguard/billing"
+	"github.com/monobunt/slaguard/classify"
 	"github.com/monobunt/slaguard/contracts"
 	"github.com/monobunt/slaguard/helpdesk"
 	"github.com/monobunt/slaguard/internal/clock"
@@ -29,7 +30,11 @@ type Config struct {
 	SelfIDs   map[string]string
 	Contracts *contracts.Repo
 	Ledger    *billing.Ledger
-	Rules     *sla.Rules
+	// Rules is sla's share of the agency's rules (the confirmation template); nil: default.
+	Rules *sla.Rules
+	// Classifier decides what the correction rules make of a new ticket's text, once,
+	// before sla.Evaluate (sla.Ticket.Verdict); nil: the text decides nothing.
+	Classifier *classify.Rules
 	// Confirmation renders the real-time confirmation; nil uses sla's default template.
 	Confirmation *sla.ConfirmationTemplate
 	Clock        func() time.Time
@@ -37,12 +42,20 @@ type Config struct {
 	Metrics      *Metrics
 	// WriteMaxRetry is how often a failing write-back is retried before it is archived.
 	WriteMaxRetry int
+	// WriteConcurrency caps the write-backs this worker has in flight per helpdesk (one
+	// per ticket batch); 0 means DefaultWriteConcurrency.
+	WriteConcurrency int
 }
+
+// DefaultWriteConcurrency is the default cap of write-backs in flight per helpdesk and
+// worker.
+const DefaultWriteConcurrency = 8
 
 // Worker runs slaguard's tasks.
 type Worker struct {
 	cfg   Config
 	store *ticketstore.Store
+	slots map[string]chan struct{} // write-back slots per helpdesk
 }
 
 // New returns a worker; it fails when a required part is missing.
@@ -59,7 +72,14 @@ func New(cfg Config) (*Worker, error) {
 	if cfg.WriteMaxRetry == 0 {
 		cfg.WriteMaxRetry = 25
 	}
-	return &Worker{cfg: cfg, store: ticketstore.New(cfg.Redis)}, nil
+	if cfg.WriteConcurrency <= 0 {
+		cfg.WriteConcurrency = DefaultWriteConcurrency
+	}
+	w := &Worker{cfg: cfg, store: ticketstore.New(cfg.Redis), slots: map[string]chan struct{}{}}
+	for name := range cfg.Adapters {
+		w.slots[name] = make(chan struct{}, cfg.WriteConcurrency)
+	}
+	return w, nil
 }
 
 // Register mounts the worker's handlers on mux.

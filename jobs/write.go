@@ -18,110 +18,184 @@ import (
 	"github.com/monobunt/slaguard/ticketstore"
 )
 
-// writePayload is one mark to write back to a ticket.
+// Write-backs: every evaluation that leaves issued marks unwritten enqueues one task for
+// the ticket, named by its newest issued mark (write:{ticket}:{seq}), so marks issued
+// together share a task and a later batch gets a task of its own. The task takes the
+// ticket's write lock and writes every unwritten mark in the order issued, back to back,
+// recording each as it lands: concurrent across tickets, in order and once within one.
+
+// writePayload names the ticket whose pending marks a write task writes. Mark and Write
+// are set only by tasks enqueued before batches (one task per mark); such a task writes
+// its mark's stored write, or this one when none is stored.
 type writePayload struct {
 	Ticket helpdesk.TicketRef `json:"ticket"`
-	Mark   string             `json:"mark"`
-	Write  helpdesk.Write     `json:"write"`
+	Mark   string             `json:"mark,omitempty"`
+	Write  *helpdesk.Write    `json:"write,omitempty"`
 }
 
-// WriteRetention keeps a finished write task's id taken for a while, so a re-evaluation
-// racing the end of the write cannot enqueue the mark again; after that the ticket log's
-// record of written marks is what keeps it from being written twice.
-const WriteRetention = time.Hour
+// WriteRetention keeps a finished write task's id taken briefly. Marks cannot go out twice
+// without it (the write lock and the record of written marks see to that); it only spares
+// a re-evaluation racing the end of a batch an empty task.
+const WriteRetention = time.Minute
 
-// errWaitTurn: an earlier mark of the same ticket is not written yet; writes of one ticket
-// reach the helpdesk in the order they were issued.
-var errWaitTurn = errors.New("jobs: an earlier write-back of this ticket is still pending")
+// writeLockTTL bounds how long a ticket stays locked by a worker that died mid-batch; the
+// lock is renewed before each write.
+const writeLockTTL = 30 * time.Second
 
-// enqueueWrite issues mark on the ticket (fixing its place in the write order) and
-// enqueues its write-back task, once: a second call for the same mark is a no-op.
-func (w *Worker) enqueueWrite(ctx context.Context, ref helpdesk.TicketRef, mark string, wr helpdesk.Write) error {
+// errWaitTurn: another worker is writing this ticket's marks; writes of one ticket reach
+// the helpdesk one at a time, in the order they were issued.
+var errWaitTurn = errors.New("jobs: another write-back of this ticket is in progress")
+
+// errBusy: the helpdesk already has as many write-backs in flight from this worker as its
+// cap allows.
+var errBusy = errors.New("jobs: the helpdesk's write-backs are at their cap")
+
+// enqueueWrites enqueues the write task of the ticket's marks issued up to seq; enqueueing
+// it again is a no-op.
+func (w *Worker) enqueueWrites(ctx context.Context, ref helpdesk.TicketRef, seq int64) error {
 	key := ticketstore.Key(ref.Helpdesk, ref.ID)
-	if _, err := w.store.Issue(ctx, key, mark); err != nil {
-		return err
-	}
-	b, err := json.Marshal(writePayload{Ticket: ref, Mark: mark, Write: wr})
+	b, err := json.Marshal(writePayload{Ticket: ref})
 	if err != nil {
 		return fmt.Errorf("jobs: encode write: %w", err)
 	}
 	t := asynq.NewTask(tasks.TypeWrite, b,
-		asynq.TaskID("write:"+key+":"+mark),
+		asynq.TaskID("write:"+key+":"+strconv.FormatInt(seq, 10)),
 		asynq.Queue(tasks.QueueWrites),
 		asynq.MaxRetry(w.cfg.WriteMaxRetry),
 		asynq.Retention(WriteRetention),
-		asynq.Timeout(60*time.Second),
+		asynq.Timeout(5*time.Minute),
 	)
 	_, err = w.cfg.Queue.EnqueueContext(ctx, t)
 	if err != nil && !errors.Is(err, asynq.ErrTaskIDConflict) && !errors.Is(err, asynq.ErrDuplicateTask) {
-		return fmt.Errorf("jobs: enqueue write %s on %s: %w", mark, key, err)
+		return fmt.Errorf("jobs: enqueue writes of %s: %w", key, err)
 	}
 	return nil
 }
 
-// handleWrite writes one mark back to the helpdesk, once. Retryable failures (429, 5xx,
-// network) return an error so asynq retries after the delay RetryDelay picks (honouring
-// Retry-After); other failures skip retries and land in the archive, visible and
-// re-runnable in the queue dashboard.
+// handleWrite writes a ticket's pending marks back to the helpdesk, in order and once.
+// Retryable failures (429, 5xx, network) return an error so asynq retries after the delay
+// RetryDelay picks (honouring Retry-After); marks written before the failure stay written.
+// Other failures skip retries and land in the archive, visible and re-runnable in the
+// queue dashboard.
 func (w *Worker) handleWrite(ctx context.Context, t *asynq.Task) error {
 	var p writePayload
 	if err := json.Unmarshal(t.Payload(), &p); err != nil {
 		return fmt.Errorf("jobs: decode write: %v: %w", err, asynq.SkipRetry)
 	}
-	key := ticketstore.Key(p.Ticket.Helpdesk, p.Ticket.ID)
-	kind := markKind(p.Mark)
-	done, before, err := w.store.Written(ctx, key, p.Mark)
-	if err != nil {
-		return err
-	}
-	if done {
-		w.countWrite(p.Ticket.Helpdesk, kind, "skipped", 0)
-		return nil
-	}
-	if len(before) > 0 {
-		return fmt.Errorf("%w (%s before %s)", errWaitTurn, strings.Join(before, ","), p.Mark)
-	}
-	// A correction (or the critical tag) may be overtaken while it waits, when an agent
-	// sets the priority by hand: one the ticket no longer wants is not written, and is
-	// recorded as settled so later marks do not wait for it. Other marks, once issued,
-	// stay true, so they skip the re-evaluation (it costs the hot path a third).
-	if p.Mark != sla.MarkCorrection && p.Mark != sla.MarkCritical {
-		// written as issued
-	} else if wanted, err := w.stillWanted(ctx, key, p.Mark); err != nil {
-		return err
-	} else if !wanted {
-		if _, err := w.store.MarkWritten(ctx, key, p.Mark, w.cfg.Clock()); err != nil {
-			return err
-		}
-		w.countWrite(p.Ticket.Helpdesk, kind, "dropped", 0)
-		w.cfg.Log.Info("write-back dropped: the ticket no longer calls for it",
-			slog.String("ticket", key), slog.String("mark", p.Mark))
-		return nil
-	}
 	a, ok := w.cfg.Adapters[p.Ticket.Helpdesk]
 	if !ok {
 		return fmt.Errorf("jobs: no adapter for helpdesk %q: %w", p.Ticket.Helpdesk, asynq.SkipRetry)
 	}
-	if err := a.Apply(ctx, p.Ticket, p.Write); err != nil {
-		var re *helpdesk.RetryableError
-		if errors.As(err, &re) {
-			w.countWrite(p.Ticket.Helpdesk, kind, "retry", re.Status)
-			return err
+	release, err := w.acquire(ctx, p.Ticket.Helpdesk)
+	if err != nil {
+		return err
+	}
+	defer release()
+	key := ticketstore.Key(p.Ticket.Helpdesk, p.Ticket.ID)
+	lock, rec, err := w.store.LockWrites(ctx, key, writeLockTTL)
+	if err != nil {
+		return err
+	}
+	if lock == nil {
+		return errWaitTurn
+	}
+	defer lock.Release(ctx)
+	return w.writeBatch(ctx, a, p, lock, rec)
+}
+
+// writeBatch writes rec's unwritten marks back to back. The write lock is held.
+func (w *Worker) writeBatch(ctx context.Context, a helpdesk.Adapter, p writePayload, lock *ticketstore.WriteLock, rec *ticketstore.Record) error {
+	ref, key := p.Ticket, rec.Key
+	if p.Mark != "" && p.Write != nil {
+		if _, stored := rec.Pending[p.Mark]; !stored {
+			rec.Pending[p.Mark] = *p.Write
 		}
-		w.countWrite(p.Ticket.Helpdesk, kind, "failed", 0)
-		w.cfg.Log.Error("write-back failed for good; archived", slog.String("ticket", key),
-			slog.String("mark", p.Mark), slog.String("error", err.Error()))
-		return fmt.Errorf("%w: %w", err, asynq.SkipRetry)
 	}
-	if _, err := w.store.MarkWritten(ctx, key, p.Mark, w.cfg.Clock()); err != nil {
-		// The helpdesk has it; a retry would write it again. Log loudly, do not retry.
-		w.cfg.Log.Error("write-back made but not recorded", slog.String("ticket", key),
-			slog.String("mark", p.Mark), slog.String("error", err.Error()))
-		return nil
+	var current *sla.Status // the ticket's status now, evaluated once if a mark needs it
+	now := func() (*sla.Status, error) {
+		if current == nil {
+			v, err := w.View(ctx, rec, w.cfg.Clock())
+			if err != nil {
+				return nil, err
+			}
+			current = &v.Status
+		}
+		return current, nil
 	}
-	w.countWrite(p.Ticket.Helpdesk, kind, "ok", 200)
-	w.cfg.Log.Info("write-back", slog.String("ticket", key), slog.String("mark", p.Mark))
+	for _, mark := range rec.Unwritten() {
+		kind := markKind(mark)
+		wr, stored := rec.Pending[mark]
+		// A correction (or the critical tag) may be overtaken while it waits, when an
+		// agent sets the priority by hand: one the ticket no longer wants is not written,
+		// and is recorded as settled so later marks do not wait for it. Other marks, once
+		// issued, stay true. A mark issued without its write stored (by an older version,
+		// whose task is gone) takes its write from the status now.
+		if !stored || mark == sla.MarkCorrection || mark == sla.MarkCritical {
+			st, err := now()
+			if err != nil {
+				return err
+			}
+			m, wanted := st.Mark(mark)
+			if !wanted {
+				if _, err := w.store.MarkWritten(ctx, key, mark, w.cfg.Clock()); err != nil {
+					return err
+				}
+				w.countWrite(ref.Helpdesk, kind, "dropped", 0)
+				w.cfg.Log.Info("write-back dropped: the ticket no longer calls for it",
+					slog.String("ticket", key), slog.String("mark", mark))
+				continue
+			}
+			if !stored {
+				wr = writeOf(m)
+				if wr.Reply != "" {
+					wr.ReplyTo = customerEmail(rec)
+				}
+			}
+		}
+		if held, err := lock.Extend(ctx); err != nil || !held {
+			return fmt.Errorf("%w (write lock of %s lost)", errWaitTurn, key)
+		}
+		if err := a.Apply(ctx, ref, wr); err != nil {
+			var re *helpdesk.RetryableError
+			if errors.As(err, &re) {
+				w.countWrite(ref.Helpdesk, kind, "retry", re.Status)
+				return err
+			}
+			w.countWrite(ref.Helpdesk, kind, "failed", 0)
+			w.cfg.Log.Error("write-back failed for good; archived", slog.String("ticket", key),
+				slog.String("mark", mark), slog.String("error", err.Error()))
+			return fmt.Errorf("%w: %w", err, asynq.SkipRetry)
+		}
+		if _, err := w.store.MarkWritten(ctx, key, mark, w.cfg.Clock()); err != nil {
+			// The helpdesk has it; a retry would write it again. Log loudly, do not retry.
+			w.cfg.Log.Error("write-back made but not recorded", slog.String("ticket", key),
+				slog.String("mark", mark), slog.String("error", err.Error()))
+			return fmt.Errorf("%w: %w", err, asynq.SkipRetry)
+		}
+		rec.Written[mark] = w.cfg.Clock()
+		w.countWrite(ref.Helpdesk, kind, "ok", 200)
+		w.cfg.Log.Info("write-back", slog.String("ticket", key), slog.String("mark", mark))
+	}
 	return nil
+}
+
+// acquire takes one of the helpdesk's write slots of this worker, waiting up to a second;
+// the returned func gives it back.
+func (w *Worker) acquire(ctx context.Context, hd string) (func(), error) {
+	sem := w.slots[hd]
+	if sem == nil {
+		return func() {}, nil
+	}
+	t := time.NewTimer(time.Second)
+	defer t.Stop()
+	select {
+	case sem <- struct{}{}:
+		return func() { <-sem }, nil
+	case <-t.C:
+		return nil, errBusy
+	case <-ctx.Done():
+		return nil, ctx.Err()
+	}
 }
 
 func (w *Worker) countWrite(hd, kind, result string, status int) {
@@ -142,8 +216,8 @@ func markKind(mark string) string {
 }
 
 // RetryDelay is the asynq RetryDelayFunc: it honours a helpdesk's Retry-After, waits
-// briefly for an earlier write of the same ticket, and otherwise backs off exponentially
-// (1 s, 2 s, 4 s … capped at 10 minutes).
+// briefly for another write-back of the same ticket or a free slot of the helpdesk, and
+// otherwise backs off exponentially (1 s, 2 s, 4 s … capped at 10 minutes).
 func RetryDelay(n int, err error, t *asynq.Task) time.Duration {
 	var re *helpdesk.RetryableError
 	if errors.As(err, &re) && re.After > 0 {
@@ -152,8 +226,8 @@ func RetryDelay(n int, err error, t *asynq.Task) time.Duration {
 		}
 		return re.After
 	}
-	if errors.Is(err, errWaitTurn) {
-		return time.Second
+	if errors.Is(err, errWaitTurn) || errors.Is(err, errBusy) {
+		return 100 * time.Millisecond
 	}
 	d := time.Second << min(n, 10)
 	if d > 10*time.Minute {
@@ -162,10 +236,11 @@ func RetryDelay(n int, err error, t *asynq.Task) time.Duration {
 	return d
 }
 
-// IsFailure is the asynq IsFailure func: waiting for an earlier write of the same ticket
-// and a helpdesk's rate limit (429 with Retry-After) do not use up a task's retries.
+// IsFailure is the asynq IsFailure func: waiting for another write of the same ticket or
+// for a slot of the helpdesk, and a helpdesk's rate limit (429 with Retry-After), do not
+// use up a task's retries.
 func IsFailure(err error) bool {
-	if errors.Is(err, errWaitTurn) {
+	if errors.Is(err, errWaitTurn) || errors.Is(err, errBusy) {
 		return false
 	}
 	var re *helpdesk.RetryableError
@@ -173,18 +248,4 @@ func IsFailure(err error) bool {
 		return false
 	}
 	return true
-}
-
-// stillWanted re-evaluates the ticket now and reports whether it still carries mark.
-func (w *Worker) stillWanted(ctx context.Context, key, mark string) (bool, error) {
-	rec, err := w.store.Load(ctx, key)
-	if err != nil {
-		return false, err
-	}
-	ev, err := w.evaluate(ctx, rec, w.cfg.Clock())
-	if err != nil {
-		return false, err
-	}
-	_, ok := ev.Status.Mark(mark)
-	return ok, nil
 }

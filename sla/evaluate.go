@@ -28,7 +28,7 @@ func Evaluate(terms *Terms, t Ticket, rules *Rules, now time.Time) Status {
 		return st
 	}
 
-	cls := classify(terms, t, tl, rules)
+	cls := classify(terms, t, tl)
 	st.Priority, st.Source = effectivePriority(tl, cls.correction)
 	st.Correction = cls.correction
 	st.ChangeRequest = cls.changeRequestRule != ""

@@ -9,7 +9,7 @@ import (
 
 // fiftySnapshots is a busy ticket: replies, notes, waits, reopenings and priority changes.
 func fiftySnapshots(tb testing.TB) Ticket {
-	k := newTicket(tb, "2026-11-23 09:00", Medium).title("Zahlungsanbieter meldet Fehler").
+	k := newTicket(tb, "2026-11-23 09:00", Medium).title("Zahlungsanbieter meldet Fehler").says(cartBroken).
 		body(strings.Repeat("Beim Bezahlen im Shop kommt eine Fehlermeldung. ", 40))
 	at := vt(tb, "2026-11-23 09:00")
 	for i := 1; len(k.t.Snapshots) < 50; i++ {
@@ -42,23 +42,4 @@ func BenchmarkEvaluate(b *testing.B) {
 	for b.Loop() {
 		Evaluate(terms, t, rules, now)
 	}
-}
-
-func FuzzRulesMatch(f *testing.F) {
-	for _, s := range []string{"Shop nicht erreichbar", "Fehler 500", "Textänderung", "a\u0308&amp;ß", "&#xZZ;", "\xff\xfe"} {
-		f.Add(s)
-	}
-	r := testRules(f)
-	f.Fuzz(func(t *testing.T, s string) {
-		_, kw, ok := r.Match(s)
-		if ok != (kw != "") {
-			t.Fatalf("Match(%q) ok=%v with keyword %q", s, ok, kw)
-		}
-		if ok {
-			// a match found in s is found again when s is surrounded by other words
-			if _, _, again := r.Match("Hallo, " + s + " danke"); !again {
-				t.Fatalf("Match(%q) lost its match in context", s)
-			}
-		}
-	})
 }

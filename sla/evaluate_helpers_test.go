@@ -57,6 +57,7 @@ func (k *tk) title(s string) *tk {
 func (k *tk) body(s string) *tk    { k.t.Snapshots[0].Article.Body = s; return k }
 func (k *tk) channel(c string) *tk { k.t.Channel = c; k.t.Snapshots[0].Article.Channel = c; return k }
 func (k *tk) quota(n int) *tk      { k.t.QuotaPosition = n; return k }
+func (k *tk) says(v *Verdict) *tk  { k.t.Verdict = v; return k }
 
 // last is the latest snapshot so far, the base of the next one.
 func (k *tk) last() Snapshot {

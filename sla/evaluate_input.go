@@ -69,4 +69,7 @@ type Ticket struct {
 	// of its creation month (Europe/Vienna) that count against the quota, in order of
 	// creation; 0 means unknown (never over quota). Change requests do not count.
 	QuotaPosition int `json:"quota_position,omitempty"`
+	// Verdict is what the agency's correction rules make of the ticket's text
+	// (ClassifiedText), decided before Evaluate; nil when nothing was decided.
+	Verdict *Verdict `json:"verdict,omitempty"`
 }

@@ -63,7 +63,7 @@ func TestPendingPausesBothClocks(t *testing.T) {
 }
 
 func TestSnapshotOrderAndDuplicatesDoNotMatter(t *testing.T) {
-	k := newTicket(t, "2026-11-23 09:00", Low).title("Shop nicht erreichbar").
+	k := newTicket(t, "2026-11-23 09:00", Low).title("Shop nicht erreichbar").says(siteDown).
 		selfPrio("2026-11-23 09:01", High).
 		note("2026-11-23 09:30").
 		state("2026-11-23 11:00", "pending").
@@ -102,7 +102,7 @@ func TestSnapshotOrderAndDuplicatesDoNotMatter(t *testing.T) {
 // A mark, once in the list, stays there on every later evaluation of the same history:
 // jobs writes each mark once and must never see it vanish and come back changed.
 func TestMarksStayOnceRaised(t *testing.T) {
-	k := newTicket(t, "2026-11-27 15:00", Medium).title("Shop nicht erreichbar").quota(6).
+	k := newTicket(t, "2026-11-27 15:00", Medium).title("Shop nicht erreichbar").says(siteDown).quota(6).
 		selfPrio("2026-11-27 15:01", High).state("2026-11-30 10:00", "pending").state("2026-12-01 10:00", "open")
 	terms, rules := planTerms(t, "sla1"), testRules(t)
 	seen := map[string]Mark{}

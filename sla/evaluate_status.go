@@ -57,10 +57,10 @@ const (
 
 // Correction is the priority correction slaguard makes on a new ticket.
 type Correction struct {
-	// Rule is the name of the rule that matched; RuleEmailLow for an e-mail ticket
-	// that matched no rule.
+	// Rule names the rules that decided (Verdict.Rule); RuleEmailLow for an e-mail
+	// ticket whose text decided nothing.
 	Rule string `json:"rule"`
-	// Keyword is the rule's keyword found in the ticket ("" for RuleEmailLow).
+	// Keyword is the ticket's words that decided, comma-separated ("" for RuleEmailLow).
 	Keyword string   `json:"keyword,omitempty"`
 	From    Priority `json:"from"`
 	To      Priority `json:"to"`

@@ -3,7 +3,6 @@ package sla
 import (
 	"cmp"
 	"slices"
-	"strings"
 	"time"
 )
 
@@ -21,8 +20,6 @@ type timeline struct {
 	closedSince time.Time
 	// firstReply is the first public reply of a human agent (zero if none).
 	firstReply time.Time
-	// firstMessage is the earliest message not written by slaguard.
-	firstMessage *Message
 }
 
 // orderSnapshots returns a sorted copy of snaps without duplicates. The order is total
@@ -175,21 +172,6 @@ func (tl *timeline) noteMessage(s Snapshot) {
 	if m.firstResponse() && (tl.firstReply.IsZero() || m.At.Before(tl.firstReply)) {
 		tl.firstReply = m.At
 	}
-	if !m.BySelf && (tl.firstMessage == nil || m.At.Before(tl.firstMessage.At)) {
-		tl.firstMessage = &m
-	}
-}
-
-// matchText is what the priority correction reads: the title and the first message.
-func (tl *timeline) matchText(title string) []string {
-	texts := []string{title}
-	if m := tl.firstMessage; m != nil {
-		if m.Subject != "" && !strings.EqualFold(strings.TrimSpace(m.Subject), strings.TrimSpace(title)) {
-			texts = append(texts, m.Subject)
-		}
-		texts = append(texts, m.Body)
-	}
-	return texts
 }
 
 func maxTime(a, b time.Time) time.Time {

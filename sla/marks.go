@@ -65,7 +65,7 @@ func marksFor(terms *Terms, t Ticket, tl *timeline, st *Status, rules *Rules) []
 			note = "Kritisches Ticket (der Vertrag deckt kein 24/7 ab: Fristen laufen in den Öffnungszeiten).\n" +
 				"Critical ticket (the contract has no 24/7 cover: deadlines count business hours)."
 		}
-		ms = append(ms, Mark{Key: MarkCritical, Tag: "sla-critical", Note: note})
+		ms = append(ms, Mark{Key: MarkCritical, Tag: CriticalTag, Note: note})
 	}
 	if st.OverQuota {
 		month := germanMonth(tl.created)
@@ -104,8 +104,8 @@ func correctionNote(c *Correction) string {
 		de.WriteString(" (E-Mail-Tickets starten mit Priorität „low“).")
 		en.WriteString(" (e-mail tickets start at low).")
 	} else {
-		fmt.Fprintf(&de, " nach Regel „%s“ (Treffer: „%s“)", c.Rule, c.Keyword)
-		fmt.Fprintf(&en, " by rule %q (matched %q)", c.Rule, c.Keyword)
+		fmt.Fprintf(&de, " nach Regel „%s“ (entscheidende Wörter: „%s“)", c.Rule, c.Keyword)
+		fmt.Fprintf(&en, " by rule %q (deciding words: %q)", c.Rule, c.Keyword)
 		if c.Outage {
 			de.WriteString(", Ausfall außerhalb der Öffnungszeiten bei 24/7-Vertrag")
 			en.WriteString(", outage outside business hours on a 24/7 contract")

@@ -47,3 +47,7 @@ func (p Priority) Rank() int {
 	}
 	return -1
 }
+
+// CriticalTag is the tag of a critical ticket. A helpdesk without a critical priority
+// carries critical as its high priority plus this tag.
+const CriticalTag = "sla-critical"

@@ -1,5 +1,7 @@
 package sla
 
+import "strings"
+
 // RuleEmailLow is the name of the built-in correction that sets an e-mail ticket, which no
 // rule matched, to low: e-mail tickets start at low whatever the helpdesk says.
 const RuleEmailLow = "email-starts-low"
@@ -10,27 +12,31 @@ type classification struct {
 	changeRequestRule string      // "" unless a change request
 }
 
-// classify applies the priority correction to a new ticket: the first rule whose keyword
-// is in the title or first message decides; an outage reported outside business hours on
-// a 24/7 contract is critical; a change request keeps the priority; e-mail tickets start
-// at low. It corrects only when the result differs from the priority the ticket was
-// created with.
-func classify(terms *Terms, t Ticket, tl *timeline, rules *Rules) classification {
+// classify applies the priority correction to a new ticket from the verdict on its text
+// (decided before Evaluate): a change request keeps the priority; an outage reported
+// outside business hours on a 24/7 contract is critical; otherwise the verdict's priority
+// wins; with no verdict the created priority stays, except that e-mail tickets start at
+// low. It corrects only when the result differs from the priority the ticket was created
+// with.
+func classify(terms *Terms, t Ticket, tl *timeline) classification {
 	created := createdPriority(tl)
 	base := created
 	if t.Channel == ChannelEmail {
 		base = Low
 	}
 	var out classification
-	to, name, keyword, outage := base, "", "", false
-	if r, kw, ok := rules.Match(tl.matchText(t.Title)...); ok {
+	to, name, words, outage := base, "", "", false
+	if v := t.Verdict; v.Decided() {
 		switch {
-		case r.ChangeRequest:
-			out.changeRequestRule = r.Name
-		case r.Outage && terms.Critical247 && !terms.CalendarFor(Low).IsOpen(tl.created):
-			to, name, keyword, outage = Critical, r.Name, kw, true
-		default:
-			to, name, keyword = r.Priority, r.Name, kw
+		case v.ChangeRequest:
+			out.changeRequestRule = v.Rule
+			if out.changeRequestRule == "" {
+				out.changeRequestRule = "change-request"
+			}
+		case v.Outage && terms.Critical247 && !terms.CalendarFor(Low).IsOpen(tl.created):
+			to, name, words, outage = Critical, v.Rule, strings.Join(v.Words, ", "), true
+		case v.Priority.Valid():
+			to, name, words = v.Priority, v.Rule, strings.Join(v.Words, ", ")
 		}
 	}
 	if to == created {
@@ -38,8 +44,9 @@ func classify(terms *Terms, t Ticket, tl *timeline, rules *Rules) classification
 	}
 	if name == "" {
 		name = RuleEmailLow
+		words = ""
 	}
-	out.correction = &Correction{Rule: name, Keyword: keyword, From: created, To: to, Outage: outage}
+	out.correction = &Correction{Rule: name, Keyword: words, From: created, To: to, Outage: outage}
 	return out
 }
 

@@ -2,7 +2,9 @@ package ticketstore
 
 import (
 	"context"
+	"errors"
 	"fmt"
+	"strconv"
 	"time"
 
 	"github.com/redis/go-redis/v9"
@@ -23,10 +25,13 @@ func quotaKey(contractID, month string) string {
 // its 1-based place among that month's tickets in order of creation.
 func (s *Store) CountQuota(ctx context.Context, contractID, ticketKey string, created time.Time) (int, error) {
 	k := quotaKey(contractID, sla.Month(created))
-	pipe := s.rdb.TxPipeline()
-	pipe.ZAddNX(ctx, k, redis.Z{Score: float64(created.UnixMilli()), Member: ticketKey})
-	rank := pipe.ZRank(ctx, k, ticketKey)
-	if _, err := pipe.Exec(ctx); err != nil {
+	var rank *redis.IntCmd
+	_, err := s.rdb.TxPipelined(ctx, func(p redis.Pipeliner) error { // one key: one slot
+		p.ZAddNX(ctx, k, redis.Z{Score: float64(created.UnixMilli()), Member: ticketKey})
+		rank = p.ZRank(ctx, k, ticketKey)
+		return nil
+	})
+	if err != nil {
 		return 0, fmt.Errorf("ticketstore: count quota of %s: %w", ticketKey, err)
 	}
 	return int(rank.Val()) + 1, nil
@@ -56,4 +61,27 @@ func (s *Store) QuotaUsage(ctx context.Context, contractID, month string, includ
 		u.OverQuota = over
 	}
 	return u, nil
+}
+
+// QuotaPosition is the ticket's 1-based place among its contract's tickets of its
+// creation month, without counting it: its rank when counted, else the place it would
+// take. It never writes.
+func (s *Store) QuotaPosition(ctx context.Context, contractID, ticketKey string, created time.Time) (int, error) {
+	k := quotaKey(contractID, sla.Month(created))
+	var rank *redis.IntCmd
+	var before *redis.IntCmd
+	_, err := s.rdb.Pipelined(ctx, func(p redis.Pipeliner) error {
+		rank = p.ZRank(ctx, k, ticketKey)
+		before = p.ZCount(ctx, k, "-inf", strconv.FormatInt(created.UnixMilli(), 10))
+		return nil
+	})
+	if err == nil || errors.Is(err, redis.Nil) {
+		if r, err := rank.Result(); err == nil {
+			return int(r) + 1, nil
+		}
+		if n, err := before.Result(); err == nil {
+			return int(n) + 1, nil
+		}
+	}
+	return 0, fmt.Errorf("ticketstore: read quota position of %s: %w", ticketKey, err)
 }

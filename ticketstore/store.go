@@ -5,6 +5,7 @@ import (
 	"encoding/json"
 	"errors"
 	"fmt"
+	"slices"
 	"sort"
 	"strconv"
 	"strings"
@@ -15,19 +16,22 @@ import (
 	"github.com/monobunt/slaguard/helpdesk"
 )
 
-// The ticket log keeps all of one ticket in one Redis hash, so a small ticket stays in
+// The store keeps all of one ticket in one Redis hash, so a small ticket stays in
 // Redis's compact listpack encoding and a cluster keeps it in one slot ({…} hash tag):
 //
 //	slaguard:ticket:{zammad:4711}
 //	  e:<updated_at unix nanos>:<article id>  one event (compact JSON), written once
-//	  w:<mark key>                            when the mark was written back (unix ms)
+//	  v                                       how many events the log holds (its version)
 //	  i:<mark key>                            the order in which the mark was first issued
+//	  q:<mark key>                            the write that carries an issued mark, until written
+//	  w:<mark key>                            when the mark was written back (unix ms)
 //	  seq                                     the issue counter
-//	  status                                  the last evaluated status (JSON), for the API
+//	  status                                  the summary of the last evaluation (JSON)
+//	  n                                       the next check armed (unix ms)
 //	  ta                                      the time-accounting ids last synced
 //
-// Index keys: slaguard:open (ZSET ticket → next check, unix s), slaguard:board (ZSET
-// ticket → earliest open deadline, unix s).
+// Index keys: slaguard:open (ZSET ticket → next check, unix ms: the timers to arm at start),
+// slaguard:board (ZSET ticket → earliest open deadline, unix s).
 const (
 	keyOpen  = "slaguard:open"
 	keyBoard = "slaguard:board"
@@ -38,12 +42,12 @@ const (
 // memory budget of an open ticket.
 const maxBodyStored = 320
 
-// TicketKey is the stable name of a ticket across slaguard: "zammad:4711".
+// Key is the stable name of a ticket across slaguard: "zammad:4711".
 func Key(helpdeskName, id string) string { return helpdeskName + ":" + id }
 
 func ticketHash(ticketKey string) string { return "slaguard:ticket:{" + ticketKey + "}" }
 
-// SplitTicketKey is TicketKey's inverse.
+// SplitKey is Key's inverse.
 func SplitKey(k string) (helpdeskName, id string, ok bool) {
 	return strings.Cut(k, ":")
 }
@@ -96,35 +100,65 @@ type Store struct {
 // New returns the ticket store on rdb.
 func New(rdb redis.UniversalClient) *Store { return &Store{rdb: rdb} }
 
-// Append stores ev in its ticket's log unless an event with the same identity is there;
-// it reports whether ev was new. Appending twice is a no-op.
-func (s *Store) Append(ctx context.Context, ev helpdesk.Event) (bool, error) {
-	b, err := json.Marshal(store(compact(ev)))
-	if err != nil {
-		return false, fmt.Errorf("ticketstore: encode event: %w", err)
-	}
-	k := Key(ev.Helpdesk, ev.Ticket.ID)
-	added, err := s.rdb.HSetNX(ctx, ticketHash(k), eventField(ev), b).Result()
-	if err != nil {
-		return false, fmt.Errorf("ticketstore: append event of %s: %w", k, err)
-	}
-	return added, nil
-}
-
-// Record is everything the log holds of one ticket.
+// Record is everything the store holds of one ticket, as of one read.
 type Record struct {
 	Key     string
 	Events  []helpdesk.Event // sorted by updated_at, then article id
 	Written map[string]time.Time
 	Issued  map[string]int64
+	// Pending are the writes of issued marks not yet written, by mark.
+	Pending map[string]helpdesk.Write
 	Status  json.RawMessage
 	TimeIDs string
+	// Version counts the events in the log; Persist refuses to write over a newer one.
+	Version int64
+	// NextCheck is the next check the last evaluation armed (zero: none).
+	NextCheck time.Time
+
+	fields map[string]bool // event fields present
+	added  *addedEvent     // the event Add took in, not stored yet
 }
 
-// ErrNoTicket: the log has nothing of that ticket.
+type addedEvent struct {
+	field string
+	value []byte
+}
+
+// NewRecord is the record of a ticket the store has nothing of yet.
+func NewRecord(ticketKey string) *Record {
+	return &Record{Key: ticketKey, Written: map[string]time.Time{}, Issued: map[string]int64{},
+		Pending: map[string]helpdesk.Write{}, fields: map[string]bool{}}
+}
+
+// Add takes ev into the record (in memory; Persist stores it) unless the log has an event
+// of the same identity; it reports whether ev was new. The record stays sorted.
+func (r *Record) Add(ev helpdesk.Event) (bool, error) {
+	f := eventField(ev)
+	if r.fields[f] || (r.added != nil && r.added.field == f) {
+		return false, nil
+	}
+	if r.added != nil {
+		return false, errors.New("ticketstore: a record takes one new event at a time")
+	}
+	c := compact(ev)
+	b, err := json.Marshal(store(c))
+	if err != nil {
+		return false, fmt.Errorf("ticketstore: encode event: %w", err)
+	}
+	r.added = &addedEvent{field: f, value: b}
+	hd, id, _ := SplitKey(r.Key)
+	var se storedEvent
+	_ = json.Unmarshal(b, &se) // the event as the log will give it back
+	e := se.event(hd, id)
+	i := sort.Search(len(r.Events), func(i int) bool { return eventLess(e, r.Events[i]) })
+	r.Events = slices.Insert(r.Events, i, e)
+	return true, nil
+}
+
+// ErrNoTicket: the store has nothing of that ticket.
 var ErrNoTicket = errors.New("ticketstore: no such ticket")
 
-// Load reads a ticket's whole log.
+// Load reads a ticket's whole record in one round trip; ErrNoTicket when there is none.
 func (s *Store) Load(ctx context.Context, ticketKey string) (*Record, error) {
 	m, err := s.rdb.HGetAll(ctx, ticketHash(ticketKey)).Result()
 	if err != nil {
@@ -133,7 +167,11 @@ func (s *Store) Load(ctx context.Context, ticketKey string) (*Record, error) {
 	if len(m) == 0 {
 		return nil, ErrNoTicket
 	}
-	r := &Record{Key: ticketKey, Written: map[string]time.Time{}, Issued: map[string]int64{}}
+	return parseRecord(ticketKey, m)
+}
+
+func parseRecord(ticketKey string, m map[string]string) (*Record, error) {
+	r := NewRecord(ticketKey)
 	hd, id, _ := SplitKey(ticketKey)
 	for f, v := range m {
 		switch {
@@ -143,20 +181,56 @@ func (s *Store) Load(ctx context.Context, ticketKey string) (*Record, error) {
 				return nil, fmt.Errorf("ticketstore: load %s: event %s: %w", ticketKey, f, err)
 			}
 			r.Events = append(r.Events, se.event(hd, id))
+			r.fields[f] = true
 		case strings.HasPrefix(f, "w:"):
 			ms, _ := strconv.ParseInt(v, 10, 64)
 			r.Written[f[2:]] = time.UnixMilli(ms).UTC()
 		case strings.HasPrefix(f, "i:"):
 			n, _ := strconv.ParseInt(v, 10, 64)
 			r.Issued[f[2:]] = n
+		case strings.HasPrefix(f, "q:"):
+			var w helpdesk.Write
+			if err := json.Unmarshal([]byte(v), &w); err != nil {
+				return nil, fmt.Errorf("ticketstore: load %s: pending write %s: %w", ticketKey, f, err)
+			}
+			r.Pending[f[2:]] = w
 		case f == "status":
 			r.Status = json.RawMessage(v)
 		case f == "ta":
 			r.TimeIDs = v
+		case f == "v":
+			r.Version, _ = strconv.ParseInt(v, 10, 64)
+		case f == "n":
+			ms, _ := strconv.ParseInt(v, 10, 64)
+			r.NextCheck = time.UnixMilli(ms).UTC()
 		}
+	}
+	for k := range r.Written {
+		delete(r.Pending, k) // written; the pending copy is being cleared
 	}
 	sort.Slice(r.Events, func(i, j int) bool { return eventLess(r.Events[i], r.Events[j]) })
 	return r, nil
+}
+
+// Unwritten lists the issued marks not yet written, in the order they were issued.
+func (r *Record) Unwritten() []string {
+	var out []string
+	for k := range r.Issued {
+		if _, ok := r.Written[k]; !ok {
+			out = append(out, k)
+		}
+	}
+	sort.Slice(out, func(i, j int) bool { return r.Issued[out[i]] < r.Issued[out[j]] })
+	return out
+}
+
+// LastIssued is the sequence number of the newest issued mark (0: none).
+func (r *Record) LastIssued() int64 {
+	var n int64
+	for _, v := range r.Issued {
+		n = max(n, v)
+	}
+	return n
 }
 
 func eventLess(a, b helpdesk.Event) bool {
@@ -174,79 +248,20 @@ func ArticleID(ev helpdesk.Event) string {
 	return ev.Article.ID
 }
 
-// Issue records that a mark was asked for, once: the first call fixes its place in the
-// ticket's write order. It reports the mark's sequence number.
-func (s *Store) Issue(ctx context.Context, ticketKey, mark string) (int64, error) {
-	h := ticketHash(ticketKey)
-	n, err := issueScript.Run(ctx, s.rdb, []string{h}, "i:"+mark).Int64()
-	if err != nil {
-		return 0, fmt.Errorf("ticketstore: issue %s on %s: %w", mark, ticketKey, err)
-	}
-	return n, nil
-}
-
-var issueScript = redis.NewScript(`
-local cur = redis.call('HGET', KEYS[1], ARGV[1])
-if cur then return tonumber(cur) end
-local n = redis.call('HINCRBY', KEYS[1], 'seq', 1)
-redis.call('HSET', KEYS[1], ARGV[1], n)
-return n`)
-
-// MarkWritten records that a mark reached the helpdesk. It reports false when it was
-// already recorded (another worker got there first).
+// MarkWritten records that a mark reached the helpdesk and drops its pending write. It
+// reports false when it was already recorded (another worker got there first).
 func (s *Store) MarkWritten(ctx context.Context, ticketKey, mark string, at time.Time) (bool, error) {
-	ok, err := s.rdb.HSetNX(ctx, ticketHash(ticketKey), "w:"+mark, at.UnixMilli()).Result()
-	if err != nil {
-		return false, fmt.Errorf("ticketstore: record write %s on %s: %w", mark, ticketKey, err)
-	}
-	return ok, nil
-}
-
-// Written reports whether a mark was written, and which marks issued before it are not.
-func (s *Store) Written(ctx context.Context, ticketKey, mark string) (done bool, pendingBefore []string, err error) {
-	r, err := s.Load(ctx, ticketKey)
-	if err != nil {
-		return false, nil, err
-	}
-	if _, ok := r.Written[mark]; ok {
-		return true, nil, nil
-	}
-	seq := r.Issued[mark]
-	for k, n := range r.Issued {
-		if _, ok := r.Written[k]; !ok && n < seq {
-			pendingBefore = append(pendingBefore, k)
-		}
-	}
-	sort.Strings(pendingBefore)
-	return false, pendingBefore, nil
-}
-
-// SaveStatus stores the evaluated status and updates the open-ticket and board indexes:
-// nextCheck zero removes the ticket from the timer index, boardAt zero from the board.
-//
-// One round trip, but not one transaction: the ticket's hash and the two indexes live in
-// different cluster slots, and a MULTI may not span slots. None needs the others
-// atomically: each is rewritten by every evaluation, and a failed save fails the task,
-// which asynq runs again.
-func (s *Store) SaveStatus(ctx context.Context, ticketKey string, status []byte, nextCheck, boardAt time.Time) error {
+	h := ticketHash(ticketKey)
+	var set *redis.BoolCmd
 	_, err := s.rdb.Pipelined(ctx, func(p redis.Pipeliner) error {
-		p.HSet(ctx, ticketHash(ticketKey), "status", status)
-		if nextCheck.IsZero() {
-			p.ZRem(ctx, keyOpen, ticketKey)
-		} else {
-			p.ZAdd(ctx, keyOpen, redis.Z{Score: float64(nextCheck.Unix()), Member: ticketKey})
-		}
-		if boardAt.IsZero() {
-			p.ZRem(ctx, keyBoard, ticketKey)
-		} else {
-			p.ZAdd(ctx, keyBoard, redis.Z{Score: float64(boardAt.Unix()), Member: ticketKey})
-		}
+		set = p.HSetNX(ctx, h, "w:"+mark, at.UnixMilli())
+		p.HDel(ctx, h, "q:"+mark)
 		return nil
 	})
 	if err != nil {
-		return fmt.Errorf("ticketstore: save status of %s: %w", ticketKey, err)
+		return false, fmt.Errorf("ticketstore: record write %s on %s: %w", mark, ticketKey, err)
 	}
-	return nil
+	return set.Val(), nil
 }
 
 // TimeIDs returns the time-accounting entries last synced ("" when none), reading only
@@ -265,12 +280,6 @@ func (s *Store) TimeIDs(ctx context.Context, ticketKey string) (string, error) {
 // SetTimeIDs remembers which time-accounting entries were last synced.
 func (s *Store) SetTimeIDs(ctx context.Context, ticketKey, ids string) error {
 	return s.rdb.HSet(ctx, ticketHash(ticketKey), "ta", ids).Err()
-}
-
-// OpenTickets lists tickets with a pending timer (for re-arming at start), in order of
-// their next check.
-func (s *Store) OpenTickets(ctx context.Context) ([]string, error) {
-	return s.rdb.ZRange(ctx, keyOpen, 0, -1).Result()
 }
 
 // Board lists tickets with an open deadline, earliest first.

@@ -2,6 +2,7 @@ package ticketstore
 
 import (
 	"context"
+	"errors"
 	"fmt"
 	"math/rand/v2"
 	"testing"
@@ -36,14 +37,34 @@ func twentyEvents() []helpdesk.Event {
 	return out
 }
 
+// appendEvent stores ev as the worker does: load, take it in, persist.
+func appendEvent(t testing.TB, s *Store, ev helpdesk.Event) bool {
+	t.Helper()
+	ctx := context.Background()
+	k := Key(ev.Helpdesk, ev.Ticket.ID)
+	rec, err := s.Load(ctx, k)
+	if errors.Is(err, ErrNoTicket) {
+		rec, err = NewRecord(k), nil
+	}
+	if err != nil {
+		t.Fatal(err)
+	}
+	if _, err := rec.Add(ev); err != nil {
+		t.Fatal(err)
+	}
+	p, err := s.Persist(ctx, rec, Change{})
+	if err != nil {
+		t.Fatal(err)
+	}
+	return p.Added
+}
+
 func TestShuffledDeliveriesGiveTheSameLogAsOrdered(t *testing.T) {
 	ctx := context.Background()
 	rdb := redistest.Client(t)
 	l := New(rdb)
 	for _, ev := range twentyEvents() {
-		if _, err := l.Append(ctx, ev); err != nil {
-			t.Fatal(err)
-		}
+		appendEvent(t, l, ev)
 	}
 	ordered, err := l.Load(ctx, "zammad:4711")
 	if err != nil {
@@ -58,9 +79,7 @@ func TestShuffledDeliveriesGiveTheSameLogAsOrdered(t *testing.T) {
 		r := rand.New(rand.NewPCG(seed, seed))
 		r.Shuffle(len(evs), func(i, j int) { evs[i], evs[j] = evs[j], evs[i] })
 		for _, ev := range evs {
-			if _, err := l.Append(ctx, ev); err != nil {
-				t.Fatal(err)
-			}
+			appendEvent(t, l, ev)
 		}
 		shuffled, err := l.Load(ctx, "zammad:4711")
 		if err != nil {
@@ -78,11 +97,7 @@ func TestTheSameEventIsStoredOnce(t *testing.T) {
 	ev := twentyEvents()[4]
 	for i, delivery := range []string{"a", "a", "b"} { // a redelivery, then the same snapshot under a new id
 		ev.DeliveryID = delivery
-		added, err := l.Append(ctx, ev)
-		if err != nil {
-			t.Fatal(err)
-		}
-		if added != (i == 0) {
+		if added := appendEvent(t, l, ev); added != (i == 0) {
 			t.Errorf("append %d (delivery %s): added=%v", i, delivery, added)
 		}
 	}
@@ -98,25 +113,122 @@ func TestTheSameEventIsStoredOnce(t *testing.T) {
 func TestMarksAreIssuedInOrderAndWrittenOnce(t *testing.T) {
 	ctx := context.Background()
 	l := New(redistest.Client(t))
-	k := "zammad:4711"
-	for i, mark := range []string{"correction", "confirmation", "correction", "over-quota"} {
-		n, err := l.Issue(ctx, k, mark)
+	ev := twentyEvents()[0]
+	k := Key(ev.Helpdesk, ev.Ticket.ID)
+	appendEvent(t, l, ev)
+	issue := func(marks ...string) Persisted {
+		t.Helper()
+		rec, err := l.Load(ctx, k)
 		if err != nil {
 			t.Fatal(err)
 		}
-		want := map[int]int64{0: 1, 1: 2, 2: 1, 3: 3}[i]
-		if n != want {
-			t.Errorf("issue %s: seq %d, want %d", mark, n, want)
+		ch := Change{}
+		for _, m := range marks {
+			ch.Issue = append(ch.Issue, Issue{Mark: m, Write: helpdesk.Write{Note: "note of " + m}})
 		}
+		p, err := l.Persist(ctx, rec, ch)
+		if err != nil {
+			t.Fatal(err)
+		}
+		return p
 	}
-	done, before, err := l.Written(ctx, k, "over-quota")
-	if err != nil || done || !cmp.Equal(before, []string{"confirmation", "correction"}) {
-		t.Errorf("over-quota: done=%v before=%v err=%v; want it to wait for correction and confirmation", done, before, err)
+	if p := issue("correction", "confirmation"); !cmp.Equal(p.Issued, []string{"correction", "confirmation"}) || p.LastIssued != 2 {
+		t.Errorf("first issue: %+v", p)
+	}
+	if p := issue("correction", "over-quota"); !cmp.Equal(p.Issued, []string{"over-quota"}) || p.LastIssued != 3 {
+		t.Errorf("second issue: %+v; want only over-quota new, as number 3", p)
+	}
+	rec, _ := l.Load(ctx, k)
+	if got := rec.Unwritten(); !cmp.Equal(got, []string{"correction", "confirmation", "over-quota"}) {
+		t.Errorf("unwritten %v", got)
+	}
+	if rec.Pending["over-quota"].Note != "note of over-quota" {
+		t.Errorf("pending write of over-quota: %+v", rec.Pending["over-quota"])
 	}
 	first, _ := l.MarkWritten(ctx, k, "correction", time.Now())
 	second, _ := l.MarkWritten(ctx, k, "correction", time.Now())
 	if !first || second {
 		t.Errorf("MarkWritten twice: %v, %v; want true then false", first, second)
+	}
+	rec, _ = l.Load(ctx, k)
+	if _, pending := rec.Pending["correction"]; pending || !cmp.Equal(rec.Unwritten(), []string{"confirmation", "over-quota"}) {
+		t.Errorf("after writing the correction: pending %v, unwritten %v", rec.Pending, rec.Unwritten())
+	}
+}
+
+// A persist over a log that gained an event since it was read writes nothing of the
+// ticket and says so; the caller evaluates again.
+func TestPersistRefusesAStaleRecord(t *testing.T) {
+	ctx := context.Background()
+	l := New(redistest.Client(t))
+	evs := twentyEvents()
+	appendEvent(t, l, evs[0])
+	stale, err := l.Load(ctx, "zammad:4711")
+	if err != nil {
+		t.Fatal(err)
+	}
+	appendEvent(t, l, evs[1]) // another worker
+	if _, err := stale.Add(evs[2]); err != nil {
+		t.Fatal(err)
+	}
+	_, err = l.Persist(ctx, stale, Change{Issue: []Issue{{Mark: "confirmation"}}})
+	if !errors.Is(err, ErrConflict) {
+		t.Fatalf("persist of a stale record: %v, want ErrConflict", err)
+	}
+	rec, _ := l.Load(ctx, "zammad:4711")
+	if len(rec.Events) != 2 || len(rec.Issued) != 0 {
+		t.Errorf("the refused persist wrote: %d events, issued %v", len(rec.Events), rec.Issued)
+	}
+}
+
+// The timer index keeps each ticket's next check to the millisecond, for re-arming.
+func TestTimersKeepTheNextCheck(t *testing.T) {
+	ctx := context.Background()
+	l := New(redistest.Client(t))
+	at := time.Date(2026, 12, 4, 9, 0, 0, 123e6, time.UTC)
+	for i, next := range []time.Time{at.Add(time.Second), at, {}} {
+		rec := NewRecord(Key("zammad", fmt.Sprint(i)))
+		ev := twentyEvents()[0]
+		ev.Ticket.ID = fmt.Sprint(i)
+		if _, err := rec.Add(ev); err != nil {
+			t.Fatal(err)
+		}
+		if _, err := l.Persist(ctx, rec, Change{NextCheck: next}); err != nil {
+			t.Fatal(err)
+		}
+	}
+	got, err := l.Timers(ctx)
+	if err != nil {
+		t.Fatal(err)
+	}
+	want := []Timer{{Ticket: "zammad:1", At: at}, {Ticket: "zammad:0", At: at.Add(time.Second)}}
+	if diff := cmp.Diff(want, got); diff != "" {
+		t.Errorf("timers (-want +got):\n%s", diff)
+	}
+	rec, _ := l.Load(ctx, "zammad:1")
+	if !rec.NextCheck.Equal(at) {
+		t.Errorf("record's next check %v, want %v", rec.NextCheck, at)
+	}
+}
+
+// One worker at a time writes a ticket's marks.
+func TestWriteLockIsExclusive(t *testing.T) {
+	ctx := context.Background()
+	l := New(redistest.Client(t))
+	appendEvent(t, l, twentyEvents()[0])
+	a, rec, err := l.LockWrites(ctx, "zammad:4711", time.Minute)
+	if err != nil || a == nil || len(rec.Events) != 1 {
+		t.Fatalf("first lock: %v %v %v", a, rec, err)
+	}
+	if b, _, err := l.LockWrites(ctx, "zammad:4711", time.Minute); b != nil || err != nil {
+		t.Fatalf("second lock while held: %v %v", b, err)
+	}
+	if ok, err := a.Extend(ctx); !ok || err != nil {
+		t.Errorf("extend: %v %v", ok, err)
+	}
+	a.Release(ctx)
+	if c, _, err := l.LockWrites(ctx, "zammad:4711", time.Minute); c == nil || err != nil {
+		t.Fatalf("lock after release: %v %v", c, err)
 	}
 }
 

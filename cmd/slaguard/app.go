@@ -26,10 +26,14 @@ type app struct {
 	clock    func() time.Time
 	embedded *embeddedRedis
 	redisOpt asynq.RedisConnOpt
+	target   *redisurl.Target // nil for the embedded Redis
 	rdb      redis.UniversalClient
 	queue    *asynq.Client
-	echo     *echo.Echo
-	parts    *parts
+	// ingest is the webhook's queue client: queue itself, or with SLAGUARD_INGEST_REPLICAS
+	// a client of its own whose enqueues wait for replicas.
+	ingest *asynq.Client
+	echo   *echo.Echo
+	parts  *parts
 	// httpClient makes the helpdesk's REST calls.
 	httpClient *http.Client
 	closers    []func()
@@ -54,6 +58,13 @@ func newApp(cfg *Config, log *slog.Logger, opt appOptions) (*app, error) {
 		return nil, err
 	}
 	a.queue = asynq.NewClientFromRedisClient(a.rdb)
+	a.ingest = a.queue
+	if cfg.IngestReplicas > 0 && a.target != nil {
+		c := a.target.Client()
+		c.AddHook(replicaWait{rdb: c, replicas: cfg.IngestReplicas, timeout: ingestWaitTimeout})
+		a.ingest = asynq.NewClientFromRedisClient(c)
+		a.closers = append(a.closers, func() { c.Close() })
+	}
 	a.echo = a.newEcho()
 	return a, nil
 }
@@ -80,6 +91,7 @@ func (a *app) connectRedis() error {
 		if err != nil {
 			return fmt.Errorf("REDIS_URL: %w", err)
 		}
+		a.target = target
 		a.rdb = target.Client()
 		a.redisOpt = target.AsynqOpt()
 		a.log.Info("redis", slog.String("kind", target.Kind.String()), slog.Any("addrs", target.Addrs))
@@ -183,6 +195,9 @@ func (a *app) serveHTTP(ctx context.Context) error {
 
 // Close releases everything the app opened, in reverse order.
 func (a *app) Close() {
+	if a.ingest != nil && a.ingest != a.queue {
+		a.ingest.Close()
+	}
 	if a.queue != nil {
 		a.queue.Close()
 	}

@@ -38,6 +38,8 @@ type Config struct {
 	TimerInterval       time.Duration
 	WebhookBodyLimit    int64
 	WriteMaxRetry       int
+	WriteConcurrency    int
+	IngestReplicas      int
 }
 
 // setting is one row of the configuration table: the README's table, the flags, the
@@ -68,6 +70,9 @@ var settings = []setting{
 			c.RedisURL = v
 			return nil
 		}, show: func(c *Config) string { return redisurl.Redact(c.RedisURL) }},
+	{env: "SLAGUARD_INGEST_REPLICAS", flag: "ingest-replicas", def: "0", help: "replicas that must hold a webhook's event (Redis WAIT, at most 1 s) before it is answered 202, else 503 and the helpdesk delivers again; 0 answers once the master has it (see \"Redis: one server, Sentinel or Cluster\"); not with redis-cluster://",
+		set:  func(c *Config, v string) (err error) { c.IngestReplicas, err = parseInt(v, 0, 5); return },
+		show: func(c *Config) string { return strconv.Itoa(c.IngestReplicas) }},
 	{env: "SLAGUARD_ADMIN_TOKENS", flag: "admin-tokens", def: "", help: "comma-separated bearer tokens for /api/v1 and /admin/queues; empty locks the admin API (every request 401)", secret: true,
 		set: func(c *Config, v string) error {
 			c.AdminTokens = splitList(v)
@@ -154,6 +159,9 @@ var settings = []setting{
 	{env: "SLAGUARD_WRITE_MAX_RETRY", flag: "write-max-retry", def: "25", help: "retries of a failed write-back before it is archived (visible in /admin/queues)",
 		set:  func(c *Config, v string) (err error) { c.WriteMaxRetry, err = parseInt(v, 0, 1000); return },
 		show: func(c *Config) string { return strconv.Itoa(c.WriteMaxRetry) }},
+	{env: "SLAGUARD_WRITE_CONCURRENCY", flag: "write-concurrency", def: "8", help: "write-backs a worker has in flight per helpdesk at most (one ticket's pending marks each, sent back to back)",
+		set:  func(c *Config, v string) (err error) { c.WriteConcurrency, err = parseInt(v, 1, 1000); return },
+		show: func(c *Config) string { return strconv.Itoa(c.WriteConcurrency) }},
 }
 
 // LoadConfig reads the configuration from getenv and the flags in args (flags win). It
@@ -189,6 +197,9 @@ func LoadConfig(getenv func(string) string, args []string) (*Config, error) {
 	}
 	if (c.ZammadURL == "") != (c.ZammadToken == "") {
 		errs = append(errs, errors.New("ZAMMAD_URL and ZAMMAD_TOKEN: set both for write-backs, or neither for a dry run"))
+	}
+	if c.IngestReplicas > 0 && strings.HasPrefix(c.RedisURL, "redis-cluster://") {
+		errs = append(errs, errors.New("SLAGUARD_INGEST_REPLICAS: a cluster URL has no replicas to wait for here; use 0"))
 	}
 	if len(errs) > 0 {
 		return nil, fmt.Errorf("config: %d invalid setting(s):\n%w", len(errs), errors.Join(errs...))

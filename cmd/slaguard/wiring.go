@@ -56,10 +56,11 @@ func (a *app) buildParts(ctx context.Context) error {
 		a.log.Warn("no ZAMMAD_URL set: write-backs are logged as a dry run, nothing is written to a helpdesk")
 	}
 
-	rules, err := rulesfile.Load(a.cfg.RulesFile)
+	classifier, err := rulesfile.Load(a.cfg.RulesFile)
 	if err != nil {
 		return err
 	}
+	var rules *sla.Rules // the default confirmation
 	if a.cfg.ConfirmationFile != "" {
 		text, err := os.ReadFile(a.cfg.ConfirmationFile)
 		if err != nil {
@@ -79,8 +80,8 @@ func (a *app) buildParts(ctx context.Context) error {
 		Redis: a.rdb, Queue: a.queue,
 		Adapters:  map[string]helpdesk.Adapter{p.adapter.Name(): p.adapter},
 		SelfIDs:   map[string]string{},
-		Contracts: p.contracts, Ledger: p.ledger, Rules: rules, Clock: a.clock, Log: a.log,
-		Metrics: p.metrics, WriteMaxRetry: a.cfg.WriteMaxRetry,
+		Contracts: p.contracts, Ledger: p.ledger, Rules: rules, Classifier: classifier, Clock: a.clock, Log: a.log,
+		Metrics: p.metrics, WriteMaxRetry: a.cfg.WriteMaxRetry, WriteConcurrency: a.cfg.WriteConcurrency,
 	})
 	if err != nil {
 		return err
@@ -103,7 +104,7 @@ func (a *app) mountAll() error {
 			"(set the secret, or SLAGUARD_INSECURE_WEBHOOKS=1 for local trials)")
 	} else {
 		wh, err := webhook.New(webhook.Config{
-			Adapters: []helpdesk.Adapter{p.adapter}, Queue: a.queue, BodyLimit: a.cfg.WebhookBodyLimit,
+			Adapters: []helpdesk.Adapter{p.adapter}, Queue: a.ingest, BodyLimit: a.cfg.WebhookBodyLimit,
 			Insecure: a.cfg.InsecureWebhooks, Registerer: p.reg, Logger: a.log, Clock: a.clock,
 		})
 		if err != nil {
@@ -126,7 +127,7 @@ func (a *app) mountAll() error {
 		Repo: p.contracts, Clock: a.clock, OpenTickets: p.worker.OpenTicketsOf,
 	}).Register(api)
 	ticketapi.New(ticketapi.Config{Store: p.worker.Store(), Contracts: p.contracts,
-		Evaluate: p.worker.Evaluate, Clock: a.clock}).Register(api)
+		Evaluate: p.worker.View, Clock: a.clock}).Register(api)
 	billing.NewHandler(billing.HandlerConfig{Ledger: p.ledger, Clock: a.clock,
 		ContractExists: func(ctx context.Context, id string) (bool, error) {
 			_, err := p.contracts.Get(ctx, id)

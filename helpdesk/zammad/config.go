@@ -18,7 +18,7 @@ const Name = "zammad"
 
 // CriticalTag marks a ticket as critical in an instance without a critical priority:
 // slaguard then writes the highest priority it maps to high plus this tag.
-const CriticalTag = "sla-critical"
+const CriticalTag = sla.CriticalTag
 
 // Default state and priority names of a fresh Zammad instance.
 var (

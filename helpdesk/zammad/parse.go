@@ -5,7 +5,6 @@ import (
 	"encoding/hex"
 	"fmt"
 	"net/http"
-	"slices"
 	"strings"
 	"time"
 	"unicode/utf8"
@@ -146,9 +145,6 @@ func (a *Adapter) ticket(j *ticketJSON) (helpdesk.Ticket, error) {
 	t.Priority = a.priority(t.PriorityName)
 	if t.PriorityName == "" {
 		t.Priority = sla.Medium
-	}
-	if t.Priority == sla.High && slices.Contains(t.Tags, CriticalTag) {
-		t.Priority = sla.Critical
 	}
 	var err error
 	if t.CreatedAt, err = parseTime("created_at", j.CreatedAt); err != nil {

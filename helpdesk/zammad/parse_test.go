@@ -5,6 +5,7 @@ import (
 	"encoding/hex"
 	"errors"
 	"net/http"
+	"slices"
 	"strings"
 	"testing"
 	"time"
@@ -224,10 +225,10 @@ func TestParseTakesTheLenientFormsZammadAndCustomPayloadsUse(t *testing.T) {
 					t.Errorf("minutes = %v", ev.Article.AccountedMinutes)
 				}
 			}},
-		{"critical tag on high is critical", `{"ticket":{"id":1,"priority":{"name":"3 high"},"tags":["sla-critical"]}}`,
+		{"critical tag on high stays high with its tag (the worker decides critical)", `{"ticket":{"id":1,"priority":{"name":"3 high"},"tags":["sla-critical"]}}`,
 			func(t *testing.T, ev helpdesk.Event) {
-				if ev.Ticket.Priority != sla.Critical {
-					t.Errorf("priority = %s", ev.Ticket.Priority)
+				if ev.Ticket.Priority != sla.High || !slices.Contains(ev.Ticket.Tags, sla.CriticalTag) {
+					t.Errorf("priority = %s, tags = %v", ev.Ticket.Priority, ev.Ticket.Tags)
 				}
 			}},
 		{"long body is cut without splitting a character", `{"ticket":{"id":1},"article":{"id":2,"body":"` +

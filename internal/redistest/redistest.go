@@ -189,6 +189,19 @@ func (s *Server) Stop() { s.signal(syscall.SIGTERM) }
 // Kill ends the server at once, as a crash would (SIGKILL).
 func (s *Server) Kill() { s.signal(syscall.SIGKILL) }
 
+// Pause stops the process where it is (SIGSTOP): it holds its connections but answers
+// nothing, as a hung or partitioned server does, until Resume.
+func (s *Server) Pause() { s.send(syscall.SIGSTOP) }
+
+// Resume lets a paused process go on (SIGCONT).
+func (s *Server) Resume() { s.send(syscall.SIGCONT) }
+
+func (s *Server) send(sig syscall.Signal) {
+	if s.cmd != nil && s.cmd.Process != nil {
+		_ = s.cmd.Process.Signal(sig)
+	}
+}
+
 func (s *Server) signal(sig syscall.Signal) {
 	if s.mini != nil {
 		s.mini.Close()
@@ -196,6 +209,7 @@ func (s *Server) signal(sig syscall.Signal) {
 	}
 	if s.cmd != nil && s.cmd.Process != nil {
 		_ = s.cmd.Process.Signal(sig)
+		_ = s.cmd.Process.Signal(syscall.SIGCONT) // a paused server must wake to stop
 		_ = s.cmd.Wait()
 		s.cmd = nil
 	}

@@ -46,6 +46,43 @@ func need(tb testing.TB, bins ...string) {
 	}
 }
 
+// StartReplicated starts a master and the given number of replicas of it, without
+// sentinels, and returns them master first once every replica is in sync.
+func StartReplicated(tb testing.TB, replicas int) []*Server {
+	tb.Helper()
+	need(tb, "redis-server")
+	set := &SentinelSet{}
+	tb.Cleanup(set.stopAll)
+	set.Data = startReplicated(tb, replicas)
+	set.waitReady(tb, 30*time.Second)
+	return set.Data
+}
+
+func startReplicated(tb testing.TB, replicas int) []*Server {
+	tb.Helper()
+	// Diskless sync without delay: a replica is in sync in milliseconds, not seconds.
+	repl := []string{"--repl-diskless-sync", "yes", "--repl-diskless-sync-delay", "0",
+		"--repl-ping-replica-period", "1"}
+	master, err := startWith("redis-server", repl)
+	if err != nil {
+		tb.Fatalf("redistest: master: %v", err)
+	}
+	out := []*Server{master}
+	host, port := splitAddr(master.Addr)
+	for i := 0; i < replicas; i++ {
+		r, err := startWith("redis-server", append(repl, "--replicaof", host, port))
+		if err != nil {
+			for _, s := range out {
+				s.Stop()
+				s.removeDir()
+			}
+			tb.Fatalf("redistest: replica %d: %v", i+1, err)
+		}
+		out = append(out, r)
+	}
+	return out
+}
+
 // StartSentinel starts one master with the given number of replicas and sentinels
 // (quorum: a majority of the sentinels) and returns once every replica is in sync and
 // every sentinel knows every replica and every other sentinel, so a failover can start
@@ -55,22 +92,8 @@ func StartSentinel(tb testing.TB, replicas, sentinels int) *SentinelSet {
 	need(tb, "redis-server", "redis-sentinel")
 	set := &SentinelSet{}
 	tb.Cleanup(set.stopAll)
-	// Diskless sync without delay: a replica is in sync in milliseconds, not seconds.
-	repl := []string{"--repl-diskless-sync", "yes", "--repl-diskless-sync-delay", "0",
-		"--repl-ping-replica-period", "1"}
-	master, err := startWith("redis-server", repl)
-	if err != nil {
-		tb.Fatalf("redistest: master: %v", err)
-	}
-	set.Data = append(set.Data, master)
-	host, port := splitAddr(master.Addr)
-	for i := 0; i < replicas; i++ {
-		r, err := startWith("redis-server", append(repl, "--replicaof", host, port))
-		if err != nil {
-			tb.Fatalf("redistest: replica %d: %v", i+1, err)
-		}
-		set.Data = append(set.Data, r)
-	}
+	set.Data = startReplicated(tb, replicas)
+	host, port := splitAddr(set.Data[0].Addr)
 	quorum := sentinels/2 + 1
 	for i := 0; i < sentinels; i++ {
 		s, err := prepare("redis-sentinel", nil)

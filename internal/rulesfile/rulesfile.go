@@ -1,5 +1,5 @@
 // Package rulesfile loads the agency's priority-correction rules from a YAML file into
-// sla.Rules. The default rules are embedded; a deployment may point at its own file. It
+// classify.Rules. The default rules are embedded; a deployment may point at its own file. It
 // reads only the file it is given and is strict: unknown keys, a missing rules list or a
 // bad rule are errors that name the file and the rule.
 package rulesfile
@@ -14,6 +14,7 @@ import (
 
 	"go.yaml.in/yaml/v3"
 
+	"github.com/monobunt/slaguard/classify"
 	"github.com/monobunt/slaguard/sla"
 )
 
@@ -23,8 +24,20 @@ var defaultRules []byte
 // ErrFormat is wrapped when a file is not a rules file: bad YAML, an unknown key, no rules.
 var ErrFormat = errors.New("rulesfile: not a valid rules file")
 
+// MaxSize is the largest rules file read. A rules file is a few kilobytes of phrases;
+// anything much larger is a mistake (a log file, a binary) and is refused before the
+// YAML parser spends time on it.
+const MaxSize = 256 << 10
+
 type fileRules struct {
-	Rules []fileRule `yaml:"rules"`
+	Scoring fileScoring `yaml:"scoring"`
+	Rules   []fileRule  `yaml:"rules"`
+}
+
+type fileScoring struct {
+	SubjectWeight float64 `yaml:"subject_weight"`
+	MinScore      float64 `yaml:"min_score"`
+	Margin        float64 `yaml:"margin"`
 }
 
 type fileRule struct {
@@ -32,12 +45,14 @@ type fileRule struct {
 	Priority      string   `yaml:"priority"`
 	ChangeRequest bool     `yaml:"change_request"`
 	Outage        bool     `yaml:"outage"`
+	Negatable     bool     `yaml:"negatable"`
+	Weight        float64  `yaml:"weight"`
 	Keywords      []string `yaml:"keywords"`
 }
 
 // Default returns the rules shipped with slaguard (default_rules.yaml). It panics only if
 // that embedded file is broken, which its test rules out.
-func Default() *sla.Rules {
+func Default() *classify.Rules {
 	r, err := Parse(defaultRules, "default_rules.yaml")
 	if err != nil {
 		panic(err)
@@ -50,8 +65,8 @@ func DefaultYAML() []byte { return bytes.Clone(defaultRules) }
 
 // Load reads the rules file at path; an empty path means the default rules. Errors name
 // the file and, for a bad rule, its position and name; they wrap ErrFormat or
-// sla.ErrInvalidRule, or the error of reading the file.
-func Load(path string) (*sla.Rules, error) {
+// classify.ErrInvalidRule, or the error of reading the file.
+func Load(path string) (*classify.Rules, error) {
 	if path == "" {
 		return Parse(defaultRules, "default_rules.yaml")
 	}
@@ -63,7 +78,10 @@ func Load(path string) (*sla.Rules, error) {
 }
 
 // Parse reads rules from YAML; name is used in errors (a file name).
-func Parse(b []byte, name string) (*sla.Rules, error) {
+func Parse(b []byte, name string) (*classify.Rules, error) {
+	if len(b) > MaxSize {
+		return nil, fmt.Errorf("%w: %s: %d bytes, more than the %d a rules file may have", ErrFormat, name, len(b), MaxSize)
+	}
 	dec := yaml.NewDecoder(bytes.NewReader(b))
 	dec.KnownFields(true)
 	var f fileRules
@@ -80,12 +98,13 @@ func Parse(b []byte, name string) (*sla.Rules, error) {
 	if len(f.Rules) == 0 {
 		return nil, fmt.Errorf("%w: %s: no rules (want a top-level \"rules:\" list)", ErrFormat, name)
 	}
-	rs := make([]sla.Rule, len(f.Rules))
+	rs := make([]classify.Rule, len(f.Rules))
 	for i, r := range f.Rules {
-		rs[i] = sla.Rule{Name: r.Name, Priority: sla.Priority(r.Priority), ChangeRequest: r.ChangeRequest,
-			Outage: r.Outage, Keywords: r.Keywords}
+		rs[i] = classify.Rule{Name: r.Name, Priority: sla.Priority(r.Priority), ChangeRequest: r.ChangeRequest,
+			Outage: r.Outage, Negatable: r.Negatable, Weight: r.Weight, Keywords: r.Keywords}
 	}
-	rules, err := sla.NewRules(rs)
+	sc := classify.Scoring{SubjectWeight: f.Scoring.SubjectWeight, MinScore: f.Scoring.MinScore, Margin: f.Scoring.Margin}
+	rules, err := classify.NewRules(sc, rs)
 	if err != nil {
 		return nil, fmt.Errorf("rulesfile: %s: %w", name, err)
 	}

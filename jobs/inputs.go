@@ -1,0 +1,145 @@
+package jobs
+
+import (
+	"context"
+	"encoding/json"
+	"errors"
+	"fmt"
+	"slices"
+	"time"
+
+	"github.com/monobunt/slaguard/classify"
+	"github.com/monobunt/slaguard/contracts"
+	"github.com/monobunt/slaguard/helpdesk"
+	"github.com/monobunt/slaguard/sla"
+	"github.com/monobunt/slaguard/ticketstore"
+)
+
+// inputs are everything sla.Evaluate reads about a ticket, decided before it runs: the
+// ticket as the policy sees it (with each snapshot's priority, critical included), the
+// contract it falls under and its place in the contract's monthly quota.
+type inputs struct {
+	ticket     sla.Ticket
+	terms      *sla.Terms // nil: no contract
+	contractID string
+}
+
+// decide gathers a ticket's inputs from its record: the verdict of the correction rules
+// on its text, the contract at its creation and its place in the contract's quota. With
+// count, a ticket that counts against the quota is counted (once, however often it is
+// decided); without, its place is only read, and decide writes nothing.
+func (w *Worker) decide(ctx context.Context, rec *ticketstore.Record, count bool) (inputs, error) {
+	if len(rec.Events) == 0 {
+		return inputs{}, ticketstore.ErrNoTicket
+	}
+	hd, _, _ := ticketstore.SplitKey(rec.Key)
+	in := inputs{ticket: w.slaTicket(hd, rec.Events, criticalWrittenAt(rec))}
+	t := &in.ticket
+	if w.cfg.Classifier != nil {
+		subject, body := t.ClassifiedText()
+		t.Verdict = classify.Classify(w.cfg.Classifier, subject, body).Verdict()
+	}
+	// The customer as the newest snapshot that names one says (a snapshot without
+	// organisation or customer, e.g. of a partial payload, does not unmatch the ticket).
+	var org, orgName, email string
+	for i := len(rec.Events) - 1; i >= 0 && org == "" && orgName == "" && email == ""; i-- {
+		tk := rec.Events[i].Ticket
+		org, orgName, email = tk.OrganizationID, tk.OrganizationName, tk.CustomerEmail
+	}
+	c, err := w.cfg.Contracts.Match(ctx, contracts.MatchQuery{
+		OrganizationID: org, OrganizationName: orgName, Email: email, At: t.CreatedAt,
+	})
+	switch {
+	case errors.Is(err, contracts.ErrNoContract):
+		return in, nil
+	case err != nil:
+		return inputs{}, fmt.Errorf("jobs: match contract of %s: %w", rec.Key, err)
+	}
+	terms, err := c.Terms()
+	if err != nil {
+		return inputs{}, fmt.Errorf("jobs: terms of contract %s: %w", c.ID, err)
+	}
+	in.terms, in.contractID = &terms, c.ID
+	// A change request (the verdict says so) does not count against the quota; every
+	// other ticket of a contract does (sla.CountsTowardQuota).
+	if terms.QuotaPerMonth > 0 && !(t.Verdict != nil && t.Verdict.ChangeRequest) {
+		pos, err := w.store.QuotaPosition(ctx, c.ID, rec.Key, t.CreatedAt)
+		if count {
+			pos, err = w.store.CountQuota(ctx, c.ID, rec.Key, t.CreatedAt)
+		}
+		if err != nil {
+			return inputs{}, err
+		}
+		t.QuotaPosition = pos
+	}
+	return in, nil
+}
+
+// slaTicket maps the log's helpdesk events to what sla.Evaluate reads.
+func (w *Worker) slaTicket(hd string, events []helpdesk.Event, criticalAt time.Time) sla.Ticket {
+	self := w.cfg.SelfIDs[hd]
+	first, last := events[0].Ticket, events[len(events)-1].Ticket
+	t := sla.Ticket{ID: last.ID, Number: last.Number, Title: first.Title, Channel: string(first.Channel),
+		CreatedAt: first.CreatedAt}
+	for _, e := range events {
+		if !e.Ticket.CreatedAt.IsZero() && e.Ticket.CreatedAt.Before(t.CreatedAt) {
+			t.CreatedAt = e.Ticket.CreatedAt
+		}
+		if t.Number == "" {
+			t.Number = e.Ticket.Number
+		}
+		s := sla.Snapshot{
+			At: e.Ticket.UpdatedAt, State: e.Ticket.State, Paused: e.Ticket.Paused, Closed: e.Ticket.Closed,
+			Priority: priorityOf(e.Ticket, criticalAt), BySelf: self != "" && e.Ticket.UpdatedBy == self,
+		}
+		if a := e.Article; a != nil && a.ID != "" {
+			s.Article = &sla.Message{
+				ID: a.ID, At: a.CreatedAt, FromAgent: a.Sender == helpdesk.SenderAgent, Public: !a.Internal,
+				BySelf: self != "" && a.CreatedBy == self, Channel: string(a.Channel), Subject: a.Subject, Body: a.Body,
+			}
+		}
+		t.Snapshots = append(t.Snapshots, s)
+	}
+	return t
+}
+
+// priorityOf is the one place that decides whether a snapshot's ticket is critical. A
+// helpdesk with a critical level says so itself (its adapter maps the name). One without
+// (a stock Zammad) carries critical as high plus sla.CriticalTag, which slaguard writes;
+// a high snapshot from the instant slaguard wrote critical on is critical too, as the
+// tag may reach the helpdesk after the priority.
+func priorityOf(t helpdesk.Ticket, criticalAt time.Time) sla.Priority {
+	if t.Priority != sla.High {
+		return t.Priority
+	}
+	if slices.Contains(t.Tags, sla.CriticalTag) {
+		return sla.Critical
+	}
+	if !criticalAt.IsZero() && !t.UpdatedAt.Before(criticalAt.Add(-time.Second)) {
+		return sla.Critical
+	}
+	return sla.High
+}
+
+// criticalWrittenAt is when slaguard wrote a correction to critical, or zero.
+func criticalWrittenAt(rec *ticketstore.Record) time.Time {
+	at, ok := rec.Written[sla.MarkCorrection]
+	if !ok || len(rec.Status) == 0 {
+		return time.Time{}
+	}
+	var prev ticketstore.Summary
+	if json.Unmarshal(rec.Status, &prev) != nil || prev.CorrectedTo != sla.Critical {
+		return time.Time{}
+	}
+	return at
+}
+
+// customerEmail is the customer's address as the newest snapshot that names one says.
+func customerEmail(rec *ticketstore.Record) string {
+	for i := len(rec.Events) - 1; i >= 0; i-- {
+		if e := rec.Events[i].Ticket.CustomerEmail; e != "" {
+			return e
+		}
+	}
+	return ""
+}
