@@ -88,6 +88,7 @@ func (w *Worker) Register(mux *asynq.ServeMux) {
 	mux.HandleFunc(tasks.TypeTicketCheck, w.handleCheck)
 	mux.HandleFunc(tasks.TypeWrite, w.handleWrite)
 	mux.HandleFunc(tasks.TypeTimeSync, w.handleTimeSync)
+	mux.HandleFunc(tasks.TypeCatchup, w.handleCatchup)
 }
 
 // Store returns the worker's ticket store.

@@ -5,7 +5,7 @@
 // A pass reads the helpdesk a page at a time (helpdesk.Catchup.Changed), compares each
 // ticket with its record in the ticket store, rebuilds the past of a ticket the store is
 // behind on (helpdesk.Catchup.Timeline) and enqueues the events the store lacks as one
-// "ticket:catchup" task per ticket, the same task queue a webhook's event takes, so the
+// "ticket:catchup" task (package tasks) per ticket, the same task queue a webhook's event takes, so the
 // worker evaluates the ticket once with all of them. What the store has seen is not fed
 // again: a second pass over the same tickets enqueues nothing.
 //

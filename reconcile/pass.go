@@ -3,16 +3,12 @@ package reconcile
 import (
 	"context"
 	"crypto/rand"
-	"crypto/sha256"
-	"encoding/hex"
 	"errors"
 	"fmt"
 	"log/slog"
 	"strconv"
-	"strings"
 	"time"
 
-	json "github.com/goccy/go-json"
 	"github.com/hibiken/asynq"
 	"github.com/redis/go-redis/v9"
 
@@ -20,10 +16,6 @@ import (
 	"github.com/monobunt/slaguard/tasks"
 	"github.com/monobunt/slaguard/ticketstore"
 )
-
-// TypeCatchup is the task that carries the events a pass recovered for one ticket; the
-// worker takes them all into the ticket's log and evaluates the ticket once.
-const TypeCatchup = "ticket:catchup"
 
 // DefaultOverlap is how far before the watermark a pass starts reading.
 const DefaultOverlap = 2 * time.Minute
@@ -233,36 +225,12 @@ func (r *Reconciler) own(ev helpdesk.Event) bool {
 	return self != "" && ev.Ticket.UpdatedBy == self && (ev.Article == nil || ev.Article.CreatedBy == self)
 }
 
-// CatchupPayload is the payload of a TypeCatchup task: the recovered events of one ticket.
-type CatchupPayload struct {
-	Events []helpdesk.Event `json:"events"`
-}
-
-// NewCatchup wraps the recovered events of one ticket as a TypeCatchup task in the
-// events queue. Its TaskID names the ticket and the events, so the same recovery
-// enqueued twice (two passes overlapping) is one task.
-func NewCatchup(ticketKey string, evs []helpdesk.Event) (*asynq.Task, error) {
-	payload, err := json.Marshal(CatchupPayload{Events: evs})
-	if err != nil {
-		return nil, fmt.Errorf("reconcile: encode events of %s: %w", ticketKey, err)
-	}
-	ids := make([]string, len(evs))
-	for i, ev := range evs {
-		ids[i] = ev.DeliveryID
-	}
-	sum := sha256.Sum256([]byte(strings.Join(ids, "|")))
-	return asynq.NewTask(TypeCatchup, payload,
-		asynq.TaskID("catchup:"+ticketKey+":"+hex.EncodeToString(sum[:8])),
-		asynq.Queue(tasks.QueueEvents), asynq.MaxRetry(25), asynq.Retention(tasks.EventRetention),
-	), nil
-}
-
 func (r *Reconciler) enqueue(ctx context.Context, key string, evs []helpdesk.Event) error {
 	now := r.cfg.Clock()
 	for i := range evs {
 		evs[i].ReceivedAt = now
 	}
-	t, err := NewCatchup(key, evs)
+	t, err := tasks.NewCatchup(key, evs)
 	if err != nil {
 		return err
 	}
