@@ -87,6 +87,13 @@ func New(cfg Config) (*Reconciler, error) {
 	return &Reconciler{cfg: cfg}, nil
 }
 
+// WithProgress returns a copy of r that reports each page to fn.
+func (r *Reconciler) WithProgress(fn func(Progress)) *Reconciler {
+	c := *r
+	c.cfg.Progress = fn
+	return &c
+}
+
 // Helpdesk names the helpdesk the reconciler reads.
 func (r *Reconciler) Helpdesk() string { return r.cfg.Helpdesk.Name() }
 

@@ -6,6 +6,7 @@
 //	slaguard config    print the effective configuration, secrets masked
 //	slaguard billing export --month 2026-11 [--contract ID] [--format csv|json] [-o file]
 //	slaguard demo      a scripted day against a built-in fake Zammad
+//	slaguard reconcile --since 2026-11-01T00:00:00Z   one catch-up pass with Zammad now
 //
 // Configuration comes from environment variables, or flags of the same names (see
 // `slaguard config -h` and the README).
@@ -41,7 +42,7 @@ func run(ctx context.Context, args []string, getenv func(string) string, stdout,
 		role, args = args[0], args[1:]
 	}
 	switch role {
-	case "serve", "web", "worker", "config", "billing", "demo":
+	case "serve", "web", "worker", "config", "billing", "demo", "reconcile":
 	case "healthcheck":
 		return healthcheck(ctx, args)
 	case "help":
@@ -54,8 +55,8 @@ func run(ctx context.Context, args []string, getenv func(string) string, stdout,
 		return runDemo(ctx, args, stdout, stderr)
 	}
 	var sub []string
-	if role == "billing" {
-		// billing's own flags follow its subcommand; configuration comes from the env.
+	if role == "billing" || role == "reconcile" {
+		// billing's and reconcile's own flags follow its subcommand; configuration comes from the env.
 		sub, args = args, nil
 	}
 	cfg, err := LoadConfig(getenv, args)
@@ -75,16 +76,20 @@ func run(ctx context.Context, args []string, getenv func(string) string, stdout,
 	if role == "billing" {
 		return a.runBilling(ctx, sub, stdout)
 	}
+	if role == "reconcile" {
+		return a.runReconcile(ctx, sub, stdout)
+	}
 	return a.run(ctx, role)
 }
 
-const usage = `usage: slaguard [serve|web|worker|config|billing|demo] [flags]
+const usage = `usage: slaguard [serve|web|worker|config|billing|demo|reconcile] [flags]
   serve    web and worker in one process (default)
   web      HTTP only: webhooks, admin API, metrics
   worker   background work only: events, timers, write-backs
   config   print the effective configuration, secrets masked
   billing  export --month YYYY-MM [--contract ID] [--format csv|json] [--dialect excel-at|rfc4180] [-o file]
   demo     a scripted day against a built-in fake Zammad, in about a minute
+  reconcile [--since RFC3339]   one catch-up pass: enqueue what Zammad changed that no webhook delivered
   healthcheck URL   exit 0 when URL answers 200 (for container health checks)
 `
 

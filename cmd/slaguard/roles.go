@@ -54,6 +54,7 @@ func (a *app) discoverSelf(ctx context.Context) error {
 		cancel()
 		if err == nil {
 			a.parts.worker.SetSelfID("zammad", id)
+			a.parts.selfID = id
 			a.log.Info("zammad: slaguard writes as user", slog.String("user_id", id))
 			if crit, err := a.parts.zammad.DiscoverPriorities(ctx); err == nil && crit != "" {
 				a.log.Info("zammad: critical priority found", slog.String("name", crit))

@@ -21,6 +21,7 @@ import (
 	"github.com/monobunt/slaguard/internal/adminauth"
 	"github.com/monobunt/slaguard/internal/rulesfile"
 	"github.com/monobunt/slaguard/jobs"
+	"github.com/monobunt/slaguard/reconcile"
 	"github.com/monobunt/slaguard/sla"
 	"github.com/monobunt/slaguard/tasks"
 	"github.com/monobunt/slaguard/ticketapi"
@@ -35,7 +36,10 @@ type parts struct {
 	adapter   helpdesk.Adapter // zammad, or its dry run
 	worker    *jobs.Worker
 	metrics   *jobs.Metrics
-	ledger    *billing.Ledger
+	// selfID is the Zammad user slaguard writes as (discoverSelf).
+	selfID           string
+	reconcileMetrics *reconcile.Metrics
+	ledger           *billing.Ledger
 }
 
 func (a *app) buildParts(ctx context.Context) error {
@@ -165,8 +169,17 @@ func (a *app) runWorker(ctx context.Context) error {
 	})
 	mux := asynq.NewServeMux()
 	a.parts.worker.Register(mux)
+	catchup, err := a.mountReconcile(mux)
+	if err != nil {
+		return err
+	}
 	if err := srv.Start(mux); err != nil {
 		return fmt.Errorf("worker: %w", err)
+	}
+	if catchup != nil {
+		if err := catchup.Start(ctx); err != nil {
+			a.log.Error("catch-up not scheduled", slog.String("error", err.Error()))
+		}
 	}
 	go func() {
 		n, err := a.parts.worker.Rearm(ctx)
