@@ -5,6 +5,7 @@ import (
 	"fmt"
 	"slices"
 	"strings"
+	"sync"
 
 	"github.com/monobunt/slaguard/sla"
 )
@@ -106,7 +107,11 @@ func (r Result) Verdict() *sla.Verdict {
 const negationWindow = 3
 
 // phraseSlack is how many other words may stand among a phrase's words.
-const phraseSlack = 3
+const phraseSlack = 5
+
+// maxPerRule is how many keywords of one rule count in one field: a mail that names
+// PayPal, Klarna and the credit card is about payment once or twice, not three times.
+const maxPerRule = 2
 
 // Classify decides what rules make of a ticket's subject and body (its first message):
 // it reads the customer's own text (stripMail), weighs every rule's keywords found in it
@@ -121,11 +126,13 @@ func Classify(rules *Rules, subject, body string) Result {
 		res.Reason = "no rules"
 		return res
 	}
-	var m matcher
+	m := matchers.Get().(*matcher)
+	defer m.release()
 	m.rules = rules
-	m.scan(Subject, subject, rules.scoring.SubjectWeight)
+	m.lang = unknown
 	m.scan(Body, stripMail(subject, body), 1)
-	res.Evidence = m.evidence
+	m.scan(Subject, subject, rules.scoring.SubjectWeight)
+	res.Evidence = slices.Clone(m.evidence)
 	slices.SortStableFunc(res.Evidence, func(a, b Evidence) int {
 		if a.Negated != b.Negated {
 			if a.Negated {
@@ -178,13 +185,27 @@ func num(f float64) string {
 	return strings.TrimSuffix(strings.TrimRight(fmt.Sprintf("%.2f", f), "0"), ".")
 }
 
+// matchers keeps matchers and their buffers between calls: Classify allocates little.
+var matchers = sync.Pool{New: func() any { return new(matcher) }}
+
+func (m *matcher) release() {
+	if m.hits != nil && len(m.hits) != len(m.rules.vocab.words) {
+		m.hits = nil // a matcher last used with other rules
+	}
+	m.rules, m.evidence, m.used = nil, m.evidence[:0], m.used[:0]
+	matchers.Put(m)
+}
+
 // matcher finds the rules' keywords in a ticket's texts.
 type matcher struct {
+	lang     language // of the body, used for the subject too
 	rules    *Rules
 	toks     []token
-	hits     map[int32][]int32 // vocab id → token positions, ascending
+	hits     [][]int32 // vocab id → token positions, ascending
+	touched  []int32   // ids with hits, to reset hits for the next field
 	evidence []Evidence
 	used     [][2]int // token spans already evidence for the current rule
+	pick     []int32  // the tokens of the last match
 }
 
 func (m *matcher) overlaps(from, to int) bool {
@@ -198,25 +219,31 @@ func (m *matcher) overlaps(from, to int) bool {
 
 func (m *matcher) scan(f Field, text string, weight float64) {
 	m.toks = tokenize(text, m.toks[:0])
-	if m.hits == nil {
-		m.hits = make(map[int32][]int32, 32)
-	} else {
-		clear(m.hits)
-	}
 	v := m.rules.vocab
+	if len(m.hits) != len(v.words) {
+		m.hits = make([][]int32, len(v.words))
+		m.touched = m.touched[:0]
+	}
+	if m.lang == unknown {
+		m.lang = detectLanguage(m.toks)
+	}
+	for _, id := range m.touched {
+		m.hits[id] = m.hits[id][:0]
+	}
+	m.touched = m.touched[:0]
 	for i := range m.toks {
-		if m.toks[i].literal {
-			continue
-		}
 		pos := int32(i)
-		v.match(m.toks[i].word, func(id int32) {
+		v.match(m.toks[i].word, m.lang, func(id int32) {
 			h := m.hits[id]
+			if len(h) == 0 {
+				m.touched = append(m.touched, id)
+			}
 			if len(h) == 0 || h[len(h)-1] != pos {
 				m.hits[id] = append(h, pos)
 			}
 		})
 	}
-	if len(m.hits) == 0 {
+	if len(m.touched) == 0 {
 		return
 	}
 	for _, r := range m.rules.rules {
@@ -225,12 +252,15 @@ func (m *matcher) scan(f Field, text string, weight float64) {
 		// both count "langsam"; "Einstellung" and "Einstellungen" not both "Einstellungen".
 		m.used = m.used[:0]
 		for _, p := range r.phrases {
-			from, to, ok := m.find(p)
+			from, to, ok := m.find(p, r.Quoted)
 			if !ok || m.overlaps(from, to) {
 				continue
 			}
+			if len(m.used) == maxPerRule {
+				break
+			}
 			m.used = append(m.used, [2]int{from, to})
-			e := Evidence{Class: r.Class(), Rule: r.Name, Keyword: p.text, Text: m.original(from, to), Field: f,
+			e := Evidence{Class: r.Class(), Rule: r.Name, Keyword: p.text, Text: m.original(), Field: f,
 				Weight: r.Weight * weight, outage: r.Outage}
 			if r.Negatable && !p.neg && m.negated(from) {
 				e.Negated, e.Weight = true, 0
@@ -242,24 +272,28 @@ func (m *matcher) scan(f Field, text string, weight float64) {
 
 // find returns the first place where all words of p occur within a short span of one
 // sentence, in any order.
-func (m *matcher) find(p phrase) (from, to int, ok bool) {
+func (m *matcher) find(p phrase, quoted bool) (from, to int, ok bool) {
 	for _, id := range p.words {
 		if len(m.hits[id]) == 0 {
 			return 0, 0, false
 		}
 	}
-	first := m.hits[p.words[0]]
-	if len(p.words) == 1 {
-		return int(first[0]), int(first[0]), true
-	}
 	span := int32(len(p.words) + phraseSlack)
-	for _, at := range first {
+	for _, at := range m.hits[p.words[0]] {
+		if m.toks[at].literal && !quoted {
+			continue
+		}
+		m.pick = append(m.pick[:0], at)
+		if len(p.words) == 1 {
+			return int(at), int(at), true
+		}
 		lo, hi := at, at
 		all := true
 		for _, id := range p.words[1:] {
 			best := int32(-1)
 			for _, q := range m.hits[id] {
 				if q != at && abs32(q-at) < span && m.toks[q].sentence == m.toks[at].sentence &&
+					m.toks[q].literal == m.toks[at].literal &&
 					(best < 0 || abs32(q-at) < abs32(best-at)) {
 					best = q
 				}
@@ -269,6 +303,7 @@ func (m *matcher) find(p phrase) (from, to int, ok bool) {
 				break
 			}
 			lo, hi = min(lo, best), max(hi, best)
+			m.pick = append(m.pick, best)
 		}
 		if all && hi-lo < span {
 			return int(lo), int(hi), true
@@ -290,16 +325,25 @@ func (m *matcher) negated(i int) bool {
 	return false
 }
 
-// original returns the ticket's words from token from to token to, as written.
-func (m *matcher) original(from, to int) string {
-	if from == to {
-		return m.toks[from].orig
+// original returns the words of the last match (m.pick) as the ticket writes them, in
+// the ticket's order, with "…" where other words stand between them.
+func (m *matcher) original() string {
+	if len(m.pick) == 1 {
+		return m.toks[m.pick[0]].orig
 	}
-	parts := make([]string, 0, to-from+1)
-	for i := from; i <= to; i++ {
-		parts = append(parts, m.toks[i].orig)
+	slices.Sort(m.pick)
+	var b strings.Builder
+	for i, at := range m.pick {
+		switch {
+		case i == 0:
+		case at == m.pick[i-1]+1:
+			b.WriteByte(' ')
+		default:
+			b.WriteString(" … ")
+		}
+		b.WriteString(m.toks[at].orig)
 	}
-	return strings.Join(parts, " ")
+	return b.String()
 }
 
 func abs32(x int32) int32 {

@@ -26,15 +26,19 @@ func stripMail(subject, body string) string {
 		line, next, _ := strings.Cut(rest, "\n")
 		rest = next
 		t := strings.TrimSpace(line)
+		l := "" // t in lower case, for the short lines that can be markers
+		if len(t) <= maxMarkerLine {
+			l = strings.ToLower(t)
+		}
 		switch {
-		case isForwardMarker(t):
+		case isForwardMarker(l):
 			inHeader, inSignature = true, false
 			continue
 		case inHeader && (t == "" || isHeaderLine(t)):
 			continue
 		case strings.HasPrefix(t, ">"):
 			continue
-		case isReplyHeader(t, rest):
+		case isReplyHeader(t, l, rest):
 			if forwarded && isHeaderLine(t) {
 				inHeader, inSignature = true, false
 				continue
@@ -45,11 +49,11 @@ func stripMail(subject, body string) string {
 		if inSignature {
 			continue
 		}
-		if isSignatureStart(t) {
+		if isSignatureStart(t, l) {
 			inSignature = true
 			continue
 		}
-		if isMobileFooter(t) || b.Len() == 0 && isOpeningGreeting(t) {
+		if isMobileFooter(l) || b.Len() == 0 && isOpeningGreeting(l) {
 			continue
 		}
 		b.WriteString(line)
@@ -72,8 +76,21 @@ func isForwardSubject(subject string) bool {
 	return false
 }
 
-func isForwardMarker(t string) bool {
-	l := strings.ToLower(strings.Trim(t, "-_ *"))
+// maxMarkerLine is the longest line that can be a greeting, a signature start or a
+// reply or forward marker; longer lines are the customer's text.
+const maxMarkerLine = 200
+
+// hasWordPrefix reports whether l starts with p followed by the end, a space or a
+// comma (l and p in lower case).
+func hasWordPrefix(l, p string) bool {
+	return strings.HasPrefix(l, p) && (len(l) == len(p) || l[len(p)] == ' ' || l[len(p)] == ',' || l[len(p)] == '!')
+}
+
+func isForwardMarker(l string) bool {
+	if l == "" {
+		return false
+	}
+	l = strings.Trim(l, "-_ *")
 	return strings.HasPrefix(l, "forwarded message") || strings.HasPrefix(l, "weitergeleitete nachricht") ||
 		strings.HasPrefix(l, "anfang der weitergeleiteten") || strings.HasPrefix(l, "begin forwarded message")
 }
@@ -93,9 +110,10 @@ func isHeaderLine(t string) bool {
 
 // isReplyHeader reports whether line t (with the text after it) starts the quoted earlier
 // conversation of a reply.
-func isReplyHeader(t, rest string) bool {
-	l := strings.ToLower(t)
+func isReplyHeader(t, l, rest string) bool {
 	switch {
+	case l == "":
+		return false
 	case strings.Contains(l, "original message") || strings.Contains(l, "ursprüngliche nachricht") ||
 		strings.Contains(l, "urspruengliche nachricht"):
 		return strings.HasPrefix(l, "-") || strings.HasPrefix(l, "_")
@@ -130,25 +148,23 @@ var closings = []string{
 
 // isSignatureStart reports whether t closes the customer's text: a signature separator
 // or a short closing greeting.
-func isSignatureStart(t string) bool {
-	if t == "--" || t == "-- " || strings.Trim(t, "_-=") == "" && len(t) >= 5 {
+func isSignatureStart(t, l string) bool {
+	if t == "--" || t == "-- " || len(t) >= 5 && strings.Trim(t, "_-=") == "" {
 		return true
 	}
 	if len(t) > 60 {
 		return false
 	}
-	l := strings.ToLower(strings.TrimRight(t, " ,.!"))
+	l = strings.TrimRight(l, " ,.!")
 	for _, c := range closings {
-		c = strings.TrimRight(c, ",")
-		if l == c || strings.HasPrefix(l, c+" ") || strings.HasPrefix(l, c+",") {
+		if hasWordPrefix(l, strings.TrimRight(c, ",")) {
 			return true
 		}
 	}
 	return false
 }
 
-func isMobileFooter(t string) bool {
-	l := strings.ToLower(t)
+func isMobileFooter(l string) bool {
 	return strings.HasPrefix(l, "gesendet von meinem") || strings.HasPrefix(l, "sent from my") ||
 		strings.HasPrefix(l, "von meinem iphone gesendet") || strings.HasPrefix(l, "get outlook for")
 }
@@ -158,13 +174,12 @@ var openings = []string{"hallo", "hi", "hey", "liebe", "lieber", "liebes", "sehr
 	"good morning", "good afternoon", "hallo zusammen", "liebes team", "hi there"}
 
 // isOpeningGreeting reports whether t is only a salutation ("Hallo Team,", "Dear Anna").
-func isOpeningGreeting(t string) bool {
-	if t == "" || len(t) > 50 {
+func isOpeningGreeting(l string) bool {
+	if l == "" || len(l) > 50 {
 		return false
 	}
-	l := strings.ToLower(t)
 	for _, o := range openings {
-		if l == o || strings.HasPrefix(l, o+" ") || strings.HasPrefix(l, o+",") || strings.HasPrefix(l, o+"!") {
+		if hasWordPrefix(l, o) {
 			return strings.HasSuffix(l, ",") || strings.HasSuffix(l, "!") || len(strings.Fields(l)) <= 4
 		}
 	}

@@ -56,6 +56,10 @@ type Rule struct {
 	// "not urgent") cancels it. Leave it off for rules whose keywords name a thing that
 	// is broken ("keine Zahlung möglich" is still about payment).
 	Negatable bool
+	// Quoted: the keywords count inside quoted strings too. Quoted text is literal, not
+	// intent ("'Angbot' statt 'Angebot'" asks for no quote), but a quoted error message
+	// ("Error establishing a database connection") is what the site shows.
+	Quoted bool
 	// Weight of one keyword found, > 0 and at most 10; 0 means 1.
 	Weight float64
 	// Keywords are the phrases that are evidence; at least one.

@@ -163,10 +163,30 @@ func skipAddress(s string) int {
 		end = len(s)
 	}
 	w := s[:end]
-	if strings.Contains(w, "://") || strings.HasPrefix(w, "www.") || strings.Contains(w, "@") && strings.Contains(w, ".") {
+	if strings.Contains(w, "://") || strings.HasPrefix(w, "www.") || strings.Contains(w, "@") && strings.Contains(w, ".") ||
+		isDomain(strings.TrimRight(w, ".,;:!?")) {
 		return end
 	}
 	return 0
+}
+
+// isDomain reports whether w looks like a host name: letters, digits, dots and dashes,
+// ending in a dot and a top-level domain of two to four letters ("highlandguides.co.uk").
+func isDomain(w string) bool {
+	dot := strings.LastIndexByte(w, '.')
+	if dot <= 0 || len(w)-dot-1 < 2 || len(w)-dot-1 > 4 {
+		return false
+	}
+	for i := 0; i < len(w); i++ {
+		c := w[i]
+		if !('a' <= c && c <= 'z' || 'A' <= c && c <= 'Z' || '0' <= c && c <= '9' || c == '.' || c == '-') {
+			return false
+		}
+		if i > dot && !('a' <= c && c <= 'z') {
+			return false
+		}
+	}
+	return true
 }
 
 // quotePairs maps an opening quote mark to the marks that may close it.
@@ -222,4 +242,36 @@ func isNegator(w string) bool {
 		return true
 	}
 	return strings.HasSuffix(w, "n't")
+}
+
+// language is what a text is written in, as far as stemming cares.
+type language uint8
+
+const (
+	unknown language = iota
+	german
+	english
+)
+
+// detectLanguage guesses German or English from the function words of toks; unknown
+// when neither has a clear lead (both stemmers are then asked).
+func detectLanguage(toks []token) language {
+	de, en := 0, 0
+	for i := range toks {
+		switch toks[i].word {
+		case "der", "die", "das", "und", "ist", "nicht", "wir", "ich", "bitte", "ein", "eine", "mit", "auf",
+			"fuer", "bei", "seit", "auch", "noch", "sind", "haben", "kann", "wird", "den", "dem", "von":
+			de++
+		case "the", "and", "is", "not", "we", "i", "please", "you", "it", "a", "an", "with", "on", "for",
+			"at", "since", "also", "to", "of", "are", "have", "can", "will", "our", "this":
+			en++
+		}
+	}
+	switch {
+	case de >= 2 && de >= 2*en:
+		return german
+	case en >= 2 && en >= 2*de:
+		return english
+	}
+	return unknown
 }

@@ -4,8 +4,8 @@ import (
 	"strings"
 
 	"github.com/blevesearch/snowballstem"
-	"github.com/blevesearch/snowballstem/english"
-	"github.com/blevesearch/snowballstem/german"
+	englishstem "github.com/blevesearch/snowballstem/english"
+	germanstem "github.com/blevesearch/snowballstem/german"
 )
 
 // A keyword word meets a word of the text when they are the same word or share a root:
@@ -20,13 +20,20 @@ const (
 	minRoot     = 4 // shorter keyword words match only as they are written
 	minFreeRoot = 5 // roots this long match any longer word they start
 	minModifier = 3 // the part before a compound's head
+	// minHead is the shortest keyword word found as the head of a compound: "seite"
+	// in "startseite", "kasse" in "ladenkasse"; not "down" in "dropdown".
+	minHead = 5
 )
 
 // vocab is every distinct keyword word of a rule set and the index to find them in text.
 type vocab struct {
 	words []vword
 	exact map[string][]int32 // a keyword word or one of its stems → word ids
-	roots map[string][]int32 // roots (≥ minRoot) → word ids
+	roots map[string][]int32 // keyword words and their stems (≥ minRoot) → word ids
+	// forms holds, per root, the ids whose keyword word is that root as written: only
+	// such a root matches any longer word ("zahlung" in "zahlungsart"); a stem must be
+	// confirmed by the stemmers ("rechn", the stem of "rechner", is not in "rechnung").
+	forms map[string][]int32
 	gate  *[gateSize / 64]uint64
 	// maxRoot is the longest root, bounding the prefix lookups of a text word.
 	maxRoot int
@@ -66,7 +73,8 @@ type vocabBuilder struct {
 
 func newVocabBuilder() *vocabBuilder {
 	return &vocabBuilder{
-		v:   &vocab{exact: map[string][]int32{}, roots: map[string][]int32{}, gate: new([gateSize / 64]uint64)},
+		v: &vocab{exact: map[string][]int32{}, roots: map[string][]int32{}, forms: map[string][]int32{},
+			gate: new([gateSize / 64]uint64)},
 		ids: map[vword]int32{},
 	}
 }
@@ -118,13 +126,18 @@ func (b *vocabBuilder) word(w vword) int32 {
 	}
 	if w.prefix {
 		b.root(w.form, id, add)
+		add(v.forms, w.form)
 		return id
 	}
 	if len(w.form) < minRoot {
 		return id
 	}
+	b.root(w.form, id, add)
+	add(v.forms, w.form)
 	for _, s := range stems(w.form) {
-		add(v.exact, s)
+		if len(s) >= minRoot {
+			add(v.exact, s)
+		}
 		if r := commonPrefix(s, w.form); len(r) >= minRoot {
 			b.root(r, id, add)
 		}
@@ -144,7 +157,7 @@ func (b *vocabBuilder) root(r string, id int32, add func(map[string][]int32, str
 
 // match calls hit with the id of every keyword word that word (a folded text word)
 // meets, possibly more than once for the same id.
-func (v *vocab) match(word string, hit func(id int32)) {
+func (v *vocab) match(word string, lang language, hit func(id int32)) {
 	for _, id := range v.exact[word] {
 		hit(id)
 	}
@@ -156,7 +169,7 @@ func (v *vocab) match(word string, hit func(id int32)) {
 	if v.gated(word) {
 		for l := min(n, v.maxRoot); l >= 3; l-- {
 			for _, id := range v.roots[word[:l]] {
-				if l == n || l >= minFreeRoot || v.words[id].prefix || sameStem(word, word[:l]) {
+				if l == n || v.free(id, word[:l]) || sameStem(word, word[:l], lang) {
 					hit(id)
 				}
 			}
@@ -169,13 +182,13 @@ func (v *vocab) match(word string, hit func(id int32)) {
 		}
 		head := word[i:]
 		for _, id := range v.exact[head] {
-			if len(v.words[id].form) >= minRoot {
+			if len(v.words[id].form) >= minHead {
 				hit(id)
 			}
 		}
 		for l := len(head); l >= len(head)-3 && l >= minRoot; l-- {
 			for _, id := range v.roots[head[:l]] {
-				if !v.words[id].prefix && (l == len(head) || sameStem(head, head[:l])) {
+				if !v.words[id].prefix && len(v.words[id].form) >= minHead && (l == len(head) || sameStem(head, head[:l], lang)) {
 					hit(id)
 				}
 			}
@@ -183,21 +196,39 @@ func (v *vocab) match(word string, hit func(id int32)) {
 	}
 }
 
+// free reports whether root r of word id matches any longer word it starts: r is the
+// keyword word as written and long enough, or the keyword ends in "*".
+func (v *vocab) free(id int32, r string) bool {
+	w := v.words[id]
+	return w.prefix || len(r) >= minFreeRoot && w.form == r
+}
+
 // stems returns the German and the English Snowball stem of a folded word.
 func stems(w string) [2]string {
 	env := snowballstem.NewEnv(w)
-	german.Stem(env)
+	germanstem.Stem(env)
 	de := env.Current()
 	env.SetCurrent(w)
-	english.Stem(env)
+	englishstem.Stem(env)
 	return [2]string{de, env.Current()}
 }
 
-// sameStem reports whether either stemmer takes w to root r (or to r plus the letters
-// the root was cut back from, as "deliveri" for "deliver").
-func sameStem(w, r string) bool {
-	for _, s := range stems(w) {
-		if s == r || len(s) > len(r) && strings.HasPrefix(s, r) && len(s)-len(r) <= 1 {
+// sameStem reports whether the stemmer of lang (both when unknown) takes w to root r
+// (or to r plus the letter the root was cut back from, as "deliveri" for "deliver").
+func sameStem(w, r string, lang language) bool {
+	env := snowballstem.NewEnv(w)
+	for _, l := range [...]language{german, english} {
+		if lang != unknown && lang != l {
+			continue
+		}
+		env.SetCurrent(w)
+		if l == german {
+			germanstem.Stem(env)
+		} else {
+			englishstem.Stem(env)
+		}
+		s := env.Current()
+		if s == r || len(s) == len(r)+1 && strings.HasPrefix(s, r) {
 			return true
 		}
 	}

@@ -7,6 +7,7 @@
 //	slaguard billing export --month 2026-11 [--contract ID] [--format csv|json] [-o file]
 //	slaguard demo      a scripted day against a built-in fake Zammad
 //	slaguard reconcile --since 2026-11-01T00:00:00Z   one catch-up pass with Zammad now
+//	slaguard rules explain --title … --body …   what the correction rules make of a text
 //
 // Configuration comes from environment variables, or flags of the same names (see
 // `slaguard config -h` and the README).
@@ -45,6 +46,8 @@ func run(ctx context.Context, args []string, getenv func(string) string, stdout,
 	case "serve", "web", "worker", "config", "billing", "demo", "reconcile":
 	case "healthcheck":
 		return healthcheck(ctx, args)
+	case "rules":
+		return runRules(args, getenv, os.Stdin, stdout)
 	case "help":
 		fmt.Fprint(stdout, usage)
 		return nil
@@ -82,7 +85,7 @@ func run(ctx context.Context, args []string, getenv func(string) string, stdout,
 	return a.run(ctx, role)
 }
 
-const usage = `usage: slaguard [serve|web|worker|config|billing|demo|reconcile] [flags]
+const usage = `usage: slaguard [serve|web|worker|config|billing|demo|rules|reconcile] [flags]
   serve    web and worker in one process (default)
   web      HTTP only: webhooks, admin API, metrics
   worker   background work only: events, timers, write-backs
@@ -90,6 +93,8 @@ const usage = `usage: slaguard [serve|web|worker|config|billing|demo|reconcile] 
   billing  export --month YYYY-MM [--contract ID] [--format csv|json] [--dialect excel-at|rfc4180] [-o file]
   demo     a scripted day against a built-in fake Zammad, in about a minute
   reconcile [--since RFC3339]   one catch-up pass: enqueue what Zammad changed that no webhook delivered
+  rules    explain --title TEXT [--body TEXT] [--rules-file FILE] [--json]: what the
+           priority-correction rules make of a ticket; rules check | rules default
   healthcheck URL   exit 0 when URL answers 200 (for container health checks)
 `
 

@@ -15,6 +15,7 @@ import (
 	"github.com/prometheus/client_golang/prometheus"
 
 	"github.com/monobunt/slaguard/billing"
+	"github.com/monobunt/slaguard/classify"
 	"github.com/monobunt/slaguard/contracts"
 	"github.com/monobunt/slaguard/helpdesk"
 	"github.com/monobunt/slaguard/helpdesk/zammad"
@@ -36,10 +37,11 @@ type parts struct {
 	adapter   helpdesk.Adapter // zammad, or its dry run
 	worker    *jobs.Worker
 	metrics   *jobs.Metrics
+	ledger    *billing.Ledger
+	rules     *classify.Rules // the priority-correction rules, for the worker and explain
 	// selfID is the Zammad user slaguard writes as (discoverSelf).
 	selfID           string
 	reconcileMetrics *reconcile.Metrics
-	ledger           *billing.Ledger
 }
 
 func (a *app) buildParts(ctx context.Context) error {
@@ -64,6 +66,7 @@ func (a *app) buildParts(ctx context.Context) error {
 	if err != nil {
 		return err
 	}
+	p.rules = classifier
 	var rules *sla.Rules // the default confirmation
 	if a.cfg.ConfirmationFile != "" {
 		text, err := os.ReadFile(a.cfg.ConfirmationFile)
@@ -127,6 +130,7 @@ func (a *app) mountAll() error {
 	auth := adminauth.Middleware(tokens)
 	api := e.Group("/api/v1", auth)
 	api.POST("/calendar/deadline", postDeadline)
+	api.POST("/rules/explain", postRulesExplain(p.rules))
 	contracts.NewHandler(contracts.HandlerConfig{
 		Repo: p.contracts, Clock: a.clock, OpenTickets: p.worker.OpenTicketsOf,
 	}).Register(api)

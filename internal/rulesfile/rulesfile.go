@@ -46,6 +46,7 @@ type fileRule struct {
 	ChangeRequest bool     `yaml:"change_request"`
 	Outage        bool     `yaml:"outage"`
 	Negatable     bool     `yaml:"negatable"`
+	Quoted        bool     `yaml:"quoted"`
 	Weight        float64  `yaml:"weight"`
 	Keywords      []string `yaml:"keywords"`
 }
@@ -101,7 +102,7 @@ func Parse(b []byte, name string) (*classify.Rules, error) {
 	rs := make([]classify.Rule, len(f.Rules))
 	for i, r := range f.Rules {
 		rs[i] = classify.Rule{Name: r.Name, Priority: sla.Priority(r.Priority), ChangeRequest: r.ChangeRequest,
-			Outage: r.Outage, Negatable: r.Negatable, Weight: r.Weight, Keywords: r.Keywords}
+			Outage: r.Outage, Negatable: r.Negatable, Quoted: r.Quoted, Weight: r.Weight, Keywords: r.Keywords}
 	}
 	sc := classify.Scoring{SubjectWeight: f.Scoring.SubjectWeight, MinScore: f.Scoring.MinScore, Margin: f.Scoring.Margin}
 	rules, err := classify.NewRules(sc, rs)
