@@ -200,7 +200,15 @@ func report(t *testing.T, heldOut, listMisses bool) float64 {
 			c.fp++
 		}
 		per[l.label].fn++
-		misses = append(misses, fmt.Sprintf("%s (%s): want %s, got %s — %q", l.id, l.channel, l.label, got, l.subject))
+		miss := fmt.Sprintf("%s (%s): want %s, got %s — %q", l.id, l.channel, l.label, got, l.subject)
+		if listMisses {
+			res := classify.Classify(rules, l.subject, l.body)
+			miss += "; " + res.Reason
+			for _, e := range res.Evidence {
+				miss += fmt.Sprintf("\n      %s %g %s %s %q ← %q", e.Class, e.Weight, e.Field, e.Rule, e.Text, e.Keyword)
+			}
+		}
+		misses = append(misses, miss)
 	}
 	half := "tuning"
 	if heldOut {

@@ -126,7 +126,6 @@ func NewRules(s Scoring, rs []Rule) (*Rules, error) {
 			errs = append(errs, fmt.Errorf("%w: scoring %s %v is not between 0 and 100", ErrInvalidRule, f.name, f.v))
 		}
 	}
-	b := newVocabBuilder()
 	out := &Rules{rules: make([]compiledRule, 0, len(rs)), scoring: s.withDefaults()}
 	seen := make(map[string]int, len(rs))
 	keywords := make(map[string]string)
@@ -172,23 +171,32 @@ func NewRules(s Scoring, rs []Rule) (*Rules, error) {
 				bad("keyword %d %q: \"*\" is allowed only at the end", j+1, k)
 				continue
 			}
-			p, ok := b.phrase(k)
+			key, ok := phraseKey(k)
 			if !ok {
 				bad("keyword %d %q has no letters or digits", j+1, k)
 				continue
 			}
-			if other, dup := keywords[p.key]; dup {
+			if other, dup := keywords[key]; dup {
 				bad("keyword %d %q is already a keyword of rule %s", j+1, k, other)
 				continue
 			}
-			keywords[p.key] = fmt.Sprintf("%d %q", i+1, name)
-			c.phrases = append(c.phrases, p)
+			keywords[key] = fmt.Sprintf("%d %q", i+1, name)
 		}
-		slices.SortStableFunc(c.phrases, func(a, b phrase) int { return cmp.Compare(len(b.words), len(a.words)) })
 		out.rules = append(out.rules, c)
 	}
 	if len(errs) > 0 {
 		return nil, errors.Join(errs...)
+	}
+	// Only a valid rule set is compiled: stemming every keyword is the expensive part,
+	// and a file with a mistake is refused without it.
+	b := newVocabBuilder()
+	for i := range out.rules {
+		c := &out.rules[i]
+		for _, k := range c.Keywords {
+			p, _ := b.phrase(k)
+			c.phrases = append(c.phrases, p)
+		}
+		slices.SortStableFunc(c.phrases, func(a, b phrase) int { return cmp.Compare(len(b.words), len(a.words)) })
 	}
 	out.vocab = b.build()
 	return out, nil

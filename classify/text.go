@@ -2,6 +2,7 @@ package classify
 
 import (
 	"html"
+	"slices"
 	"strings"
 	"unicode"
 	"unicode/utf8"
@@ -39,7 +40,8 @@ func tokenize(s string, out []token) []token {
 	// All folded words go into one buffer and become one string at the end.
 	buf := make([]byte, 0, len(s)+len(s)/8)
 	type span struct{ from, to, origFrom, origTo int }
-	var spans []span
+	spans := make([]span, 0, len(s)/6)
+	out = slices.Grow(out, len(s)/6)
 	start := len(out)
 	var sentence int32
 	literalEnd := -1 // byte offset in s where the current literal closes
@@ -158,9 +160,21 @@ func blankLineFollows(s string) bool {
 
 // skipAddress returns the length of a URL or e-mail address at the start of s, or 0.
 func skipAddress(s string) int {
-	end := strings.IndexAny(s, " \t\r\n<>()[]\"")
-	if end < 0 {
-		end = len(s)
+	end, marks := len(s), false
+	for i := 0; i < len(s); i++ {
+		switch s[i] {
+		case ' ', '\t', '\r', '\n', '<', '>', '(', ')', '[', ']', '"':
+			end = i
+		case '.', '@', ':':
+			marks = true
+			continue
+		default:
+			continue
+		}
+		break
+	}
+	if !marks {
+		return 0 // most words: no dot, colon or at sign
 	}
 	w := s[:end]
 	if strings.Contains(w, "://") || strings.HasPrefix(w, "www.") || strings.Contains(w, "@") && strings.Contains(w, ".") ||

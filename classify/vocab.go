@@ -81,6 +81,26 @@ func newVocabBuilder() *vocabBuilder {
 
 func (b *vocabBuilder) build() *vocab { return b.v }
 
+// phraseKey returns a keyword's words as matched (folded, "*" kept), to find the same
+// keyword twice; ok is false when it has no words.
+func phraseKey(keyword string) (key string, ok bool) {
+	k := strings.TrimSpace(keyword)
+	prefix := strings.HasSuffix(k, "*")
+	toks := tokenize(strings.TrimSuffix(k, "*"), nil)
+	if len(toks) == 0 {
+		return "", false
+	}
+	words := make([]string, len(toks))
+	for i, t := range toks {
+		words[i] = t.word
+	}
+	key = strings.Join(words, " ")
+	if prefix {
+		key += "*"
+	}
+	return key, true
+}
+
 // phrase compiles a keyword; ok is false when it has no words.
 func (b *vocabBuilder) phrase(keyword string) (phrase, bool) {
 	k := strings.TrimSpace(keyword)

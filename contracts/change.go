@@ -5,9 +5,9 @@ import (
 	"log/slog"
 )
 
-// Change announces that a contract was created, changed, ended or removed: every open
+// Announcement says that a contract was created, changed, ended or removed: every open
 // ticket it covers, starts to cover or stops covering must be evaluated again.
-type Change struct {
+type Announcement struct {
 	ContractID string
 	// Version is the contract's version after the change (0 when it was removed).
 	Version int
@@ -18,14 +18,14 @@ type Change struct {
 // succeeded (the worker wires the re-evaluation here). A failing fn does not undo the
 // write; it is logged, and the worker's start-up sweep (Versions) catches up with any
 // change that was not announced. Call it before the repository is used.
-func (r *Repo) OnChange(fn func(ctx context.Context, ch Change) error) {
+func (r *Repo) OnChange(fn func(ctx context.Context, a Announcement) error) {
 	r.onChange = append(r.onChange, fn)
 }
 
 // SetLogger sets where failed announcements are logged (nil: nowhere).
 func (r *Repo) SetLogger(l *slog.Logger) { r.log = l }
 
-func (r *Repo) announce(ctx context.Context, ch Change) {
+func (r *Repo) announce(ctx context.Context, ch Announcement) {
 	for _, fn := range r.onChange {
 		if err := fn(context.WithoutCancel(ctx), ch); err != nil && r.log != nil {
 			r.log.Error("contract change not announced; the next worker start re-evaluates it",

@@ -13,9 +13,9 @@ import (
 
 func TestEveryWriteAnnouncesTheContractsNewVersion(t *testing.T) {
 	var mu sync.Mutex
-	var got []contracts.Change
+	var got []contracts.Announcement
 	s := newServer(t, func(cfg *contracts.HandlerConfig) {
-		cfg.Repo.OnChange(func(_ context.Context, ch contracts.Change) error {
+		cfg.Repo.OnChange(func(_ context.Context, ch contracts.Announcement) error {
 			mu.Lock()
 			defer mu.Unlock()
 			got = append(got, ch)
@@ -37,7 +37,7 @@ func TestEveryWriteAnnouncesTheContractsNewVersion(t *testing.T) {
 	}
 	// A refused write announces nothing.
 	s.do(t, http.MethodPatch, "/api/v1/contracts/"+id, `{"at_risk_percent": 20}`, "If-Match", `"v1"`)
-	want := []contracts.Change{
+	want := []contracts.Announcement{
 		{ContractID: id, Version: 1}, {ContractID: id, Version: 2}, {ContractID: id, Version: 3},
 		{ContractID: fid, Version: 1}, {ContractID: fid, Removed: true},
 	}

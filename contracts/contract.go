@@ -18,6 +18,8 @@ var (
 	ErrNoContract = errors.New("contracts: no active contract matches")
 	// ErrStale: the version the caller read is no longer the stored one.
 	ErrStale = errors.New("contracts: contract was changed by someone else")
+	// ErrExists: a contract with the id is already stored (Import).
+	ErrExists = errors.New("contracts: a contract with this id exists")
 	// ErrDeleted: the contract is (soft-)deleted and can no longer change.
 	ErrDeleted = errors.New("contracts: contract is deleted")
 	// ErrConflict: another contract of overlapping validity holds an organisation or a

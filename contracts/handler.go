@@ -24,6 +24,9 @@ type HandlerConfig struct {
 	OpenTickets func(ctx context.Context, contractID string) (int, error)
 	// Clock is the present (nil: time.Now); "today" is its Europe/Vienna date.
 	Clock func() time.Time
+	// Who names the admin a request acts for (adminauth.Name), for the audit trail; nil
+	// or "" records "unknown".
+	Who func(ctx context.Context) string
 }
 
 // Handler serves /plans and /contracts under the admin API group.
@@ -31,6 +34,7 @@ type Handler struct {
 	repo        *Repo
 	openTickets func(ctx context.Context, contractID string) (int, error)
 	clock       func() time.Time
+	who         func(ctx context.Context) string
 }
 
 // NewHandler returns the handler for cfg; it panics without a Repo (a wiring mistake).
@@ -38,7 +42,10 @@ func NewHandler(cfg HandlerConfig) *Handler {
 	if cfg.Repo == nil {
 		panic("contracts: NewHandler without a Repo")
 	}
-	h := &Handler{repo: cfg.Repo, openTickets: cfg.OpenTickets, clock: cfg.Clock}
+	h := &Handler{repo: cfg.Repo, openTickets: cfg.OpenTickets, clock: cfg.Clock, who: cfg.Who}
+	if h.who == nil {
+		h.who = func(context.Context) string { return "" }
+	}
 	if h.openTickets == nil {
 		h.openTickets = func(context.Context, string) (int, error) { return 0, nil }
 	}
@@ -56,11 +63,14 @@ func (h *Handler) Register(g *echo.Group) {
 	g.POST("/contracts", h.create)
 	g.GET("/contracts", h.list)
 	g.GET("/contracts/match", h.match)
+	g.GET("/contracts/export", h.export)
+	g.POST("/contracts/import", h.importAll)
 	g.GET("/contracts/:id", h.get)
 	g.PUT("/contracts/:id", h.put)
 	g.PATCH("/contracts/:id", h.patch)
 	g.DELETE("/contracts/:id", h.delete)
 	g.GET("/contracts/:id/effective", h.effective)
+	g.GET("/contracts/:id/history", h.history)
 }
 
 // view is a contract as the API shows it: stored fields plus whether it is active today.

@@ -29,6 +29,9 @@ func (h *Handler) create(c echo.Context) error {
 	if err != nil {
 		return toProblem(err)
 	}
+	if err := h.record(c, ct.ID, "create", nil, ct); err != nil {
+		return err
+	}
 	c.Response().Header().Set(echo.HeaderLocation, strings.TrimSuffix(c.Request().URL.Path, "/")+"/"+ct.ID)
 	return h.writeContract(c, http.StatusCreated, ct)
 }
@@ -97,6 +100,9 @@ func (h *Handler) put(c echo.Context) error {
 	if err != nil {
 		return toProblem(err)
 	}
+	if err := h.record(c, ct.ID, "replace", cur, ct); err != nil {
+		return err
+	}
 	return h.writeContract(c, http.StatusOK, ct)
 }
 
@@ -119,6 +125,9 @@ func (h *Handler) patch(c echo.Context) error {
 	ct, err := h.repo.Patch(ctx, cur.ID, version, body, func(s *Spec) error { return validateSpec(c, s) })
 	if err != nil {
 		return toProblem(err)
+	}
+	if err := h.record(c, ct.ID, "patch", cur, ct); err != nil {
+		return err
 	}
 	return h.writeContract(c, http.StatusOK, ct)
 }
@@ -143,13 +152,17 @@ func (h *Handler) delete(c echo.Context) error {
 	if err != nil {
 		return err
 	}
+	action, after := "delete", (*Contract)(nil)
 	if open > 0 || cur.StartsOn <= DateOf(h.clock()) {
-		_, err = h.repo.SoftDelete(ctx, cur.ID, version)
+		after, err = h.repo.SoftDelete(ctx, cur.ID, version)
 	} else {
-		err = h.repo.Remove(ctx, cur.ID, version)
+		action, err = "remove", h.repo.Remove(ctx, cur.ID, version)
 	}
 	if err != nil {
 		return toProblem(err)
+	}
+	if err := h.record(c, cur.ID, action, cur, after); err != nil {
+		return err
 	}
 	return c.NoContent(http.StatusNoContent)
 }

@@ -19,7 +19,7 @@ import (
 type Repo struct {
 	rdb      redis.UniversalClient
 	clock    func() time.Time
-	onChange []func(context.Context, Change) error
+	onChange []func(context.Context, Announcement) error
 	log      *slog.Logger
 }
 
@@ -49,7 +49,7 @@ func (r *Repo) Create(ctx context.Context, spec Spec) (*Contract, error) {
 	if err := r.save(ctx, c, 0, nil); err != nil {
 		return nil, fmt.Errorf("contracts: create: %w", err)
 	}
-	r.announce(ctx, Change{ContractID: c.ID, Version: c.Version})
+	r.announce(ctx, Announcement{ContractID: c.ID, Version: c.Version})
 	return c, nil
 }
 
@@ -130,7 +130,7 @@ func (r *Repo) Remove(ctx context.Context, id string, version int) error {
 	if err := scriptResult(id, res); err != nil {
 		return fmt.Errorf("contracts: remove: %w", err)
 	}
-	r.announce(ctx, Change{ContractID: id, Removed: true})
+	r.announce(ctx, Announcement{ContractID: id, Removed: true})
 	return nil
 }
 
@@ -154,7 +154,7 @@ func (r *Repo) modify(ctx context.Context, id string, version int, change func(*
 	if err := r.save(ctx, c, version, oldKeys); err != nil {
 		return nil, fmt.Errorf("contracts: update: %w", err)
 	}
-	r.announce(ctx, Change{ContractID: c.ID, Version: c.Version})
+	r.announce(ctx, Announcement{ContractID: c.ID, Version: c.Version})
 	return c, nil
 }
 
@@ -210,7 +210,7 @@ func scriptResult(id string, res []string) error {
 	case "DELETED":
 		return fmt.Errorf("%s: %w", id, ErrDeleted)
 	case "EXISTS":
-		return fmt.Errorf("%s: id already taken", id)
+		return fmt.Errorf("%s: %w", id, ErrExists)
 	case "CONFLICT":
 		ce := &ConflictError{ContractID: res[1], Kind: "organization"}
 		ce.Value = strings.TrimPrefix(res[2], keyOrg)

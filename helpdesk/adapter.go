@@ -84,3 +84,22 @@ type Adapter interface {
 	// TimeEntries reads the ticket's time accounting.
 	TimeEntries(ctx context.Context, t TicketRef) ([]TimeEntry, error)
 }
+
+// Delivery is what the webhook door needs of a delivery before it queues the raw body:
+// its identity (for deduplication) and its ticket, plus the headers Parse reads later.
+type Delivery struct {
+	// ID is the helpdesk's delivery id (the same on its retries), or a hash of the body.
+	ID string
+	// TicketID is the ticket the delivery is about.
+	TicketID string
+	// Header holds the request headers Parse needs, and nothing else.
+	Header http.Header
+}
+
+// Router is implemented by adapters that can name a delivery without parsing it: the
+// webhook door then verifies, routes and queues the raw body, and the worker parses it.
+type Router interface {
+	// Route reads only what routing and deduplication need. It wraps ErrPayload when the
+	// body is not a payload the adapter understands (no ticket id, not JSON).
+	Route(h http.Header, body []byte) (Delivery, error)
+}

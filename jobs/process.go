@@ -12,6 +12,7 @@ import (
 
 	"github.com/monobunt/slaguard/helpdesk"
 	"github.com/monobunt/slaguard/sla"
+	"github.com/monobunt/slaguard/tasks"
 	"github.com/monobunt/slaguard/ticketstore"
 )
 
@@ -19,13 +20,43 @@ import (
 // because another worker added an event in between.
 const maxConflicts = 8
 
-// handleEvent applies one webhook event: the ticket is evaluated with the event taken
-// in, and the event is stored with the evaluation (once: a duplicate stores nothing new).
+// handleDelivery parses a webhook delivery the door queued raw and applies its events.
+// A body the adapter cannot parse will never parse: it is archived, visible in the queue
+// dashboard.
+func (w *Worker) handleDelivery(ctx context.Context, t *asynq.Task) error {
+	d, err := tasks.ParseDelivery(t.Payload())
+	if err != nil {
+		return fmt.Errorf("jobs: %v: %w", err, asynq.SkipRetry)
+	}
+	a, ok := w.cfg.Adapters[d.Helpdesk]
+	if !ok {
+		return fmt.Errorf("jobs: no adapter for helpdesk %q: %w", d.Helpdesk, asynq.SkipRetry)
+	}
+	events, err := a.Parse(d.Header, d.Body)
+	if err != nil {
+		return fmt.Errorf("jobs: parse delivery %s: %v: %w", d.ID, err, asynq.SkipRetry)
+	}
+	for _, ev := range events {
+		ev.ReceivedAt = d.ReceivedAt
+		if err := w.applyEvent(ctx, ev); err != nil {
+			return err
+		}
+	}
+	return nil
+}
+
+// handleEvent applies one event queued parsed (by a door without a helpdesk.Router).
 func (w *Worker) handleEvent(ctx context.Context, t *asynq.Task) error {
 	var ev helpdesk.Event
 	if err := json.Unmarshal(t.Payload(), &ev); err != nil {
 		return fmt.Errorf("jobs: decode event: %v: %w", err, asynq.SkipRetry)
 	}
+	return w.applyEvent(ctx, ev)
+}
+
+// applyEvent evaluates the event's ticket with the event taken in, and stores the event
+// with the evaluation (once: a duplicate stores nothing new).
+func (w *Worker) applyEvent(ctx context.Context, ev helpdesk.Event) error {
 	if ev.Helpdesk == "" || ev.Ticket.ID == "" {
 		return fmt.Errorf("jobs: event without helpdesk or ticket id: %w", asynq.SkipRetry)
 	}

@@ -7,6 +7,7 @@ import (
 	"fmt"
 	"log/slog"
 	"strconv"
+	"strings"
 	"time"
 
 	"github.com/hibiken/asynq"
@@ -17,9 +18,30 @@ import (
 )
 
 // checkPayload wakes a ticket up at an instant at which one of its clocks can change.
+// Checks are armed with an empty payload and say both in their TaskID
+// (c:{ticket}:{unix ms}), which asynq keeps anyway: an armed timer per open ticket is
+// the biggest part of its Redis budget. Checks armed before carry this JSON.
 type checkPayload struct {
 	Ticket string    `json:"ticket"`
 	At     time.Time `json:"at"`
+}
+
+func checkID(ticketKey string, at time.Time) string {
+	return "c:" + ticketKey + ":" + strconv.FormatInt(at.UnixMilli(), 10)
+}
+
+// parseCheckID reads a check's ticket and instant from its TaskID.
+func parseCheckID(id string) (checkPayload, bool) {
+	rest, ok := strings.CutPrefix(id, "c:")
+	i := strings.LastIndexByte(rest, ':')
+	if !ok || i < 0 {
+		return checkPayload{}, false
+	}
+	ms, err := strconv.ParseInt(rest[i+1:], 10, 64)
+	if err != nil {
+		return checkPayload{}, false
+	}
+	return checkPayload{Ticket: rest[:i], At: time.UnixMilli(ms).UTC()}, true
 }
 
 // maxEarlyWait is how long a check that woke before its instant waits in place; asynq
@@ -38,9 +60,8 @@ func (w *Worker) armCheck(ctx context.Context, ticketKey string, at time.Time) e
 	// asynq fires by the host's clock, which the service's clock need not be (a test or the
 	// demo may run the service at another instant).
 	sec := clock.Wall(w.cfg.Clock, at).Unix()
-	b, _ := json.Marshal(checkPayload{Ticket: ticketKey, At: at.UTC()})
-	t := asynq.NewTask(tasks.TypeTicketCheck, b,
-		asynq.TaskID("check:"+ticketKey+":"+strconv.FormatInt(at.UnixMilli(), 10)),
+	t := asynq.NewTask(tasks.TypeTicketCheck, nil,
+		asynq.TaskID(checkID(ticketKey, at)),
 		asynq.Queue(tasks.QueueTimers),
 		asynq.ProcessAt(time.Unix(sec, 0)),
 		asynq.MaxRetry(10),
@@ -63,8 +84,16 @@ func (w *Worker) armCheck(ctx context.Context, ticketKey string, at time.Time) e
 // (the ticket was answered, paused or re-prioritised since) finds nothing to do.
 func (w *Worker) handleCheck(ctx context.Context, t *asynq.Task) error {
 	var p checkPayload
-	if err := json.Unmarshal(t.Payload(), &p); err != nil {
-		return fmt.Errorf("jobs: decode check: %v: %w", err, asynq.SkipRetry)
+	if len(t.Payload()) > 0 {
+		if err := json.Unmarshal(t.Payload(), &p); err != nil {
+			return fmt.Errorf("jobs: decode check: %v: %w", err, asynq.SkipRetry)
+		}
+	} else {
+		id, _ := asynq.GetTaskID(ctx)
+		var ok bool
+		if p, ok = parseCheckID(id); !ok {
+			return fmt.Errorf("jobs: check without payload has id %q: %w", id, asynq.SkipRetry)
+		}
 	}
 	now, rearmed, err := w.wake(ctx, p)
 	if err != nil || rearmed {

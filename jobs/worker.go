@@ -84,6 +84,7 @@ func New(cfg Config) (*Worker, error) {
 
 // Register mounts the worker's handlers on mux.
 func (w *Worker) Register(mux *asynq.ServeMux) {
+	mux.HandleFunc(tasks.TypeDelivery, w.handleDelivery)
 	mux.HandleFunc(tasks.TypeTicketEvent, w.handleEvent)
 	mux.HandleFunc(tasks.TypeTicketCheck, w.handleCheck)
 	mux.HandleFunc(tasks.TypeWrite, w.handleWrite)

@@ -108,7 +108,7 @@ func (w *Worker) writeBatch(ctx context.Context, a helpdesk.Adapter, p writePayl
 	ref, key := p.Ticket, rec.Key
 	if p.Mark != "" && p.Write != nil {
 		if _, stored := rec.Pending[p.Mark]; !stored {
-			rec.Pending[p.Mark] = *p.Write
+			rec.Pending[p.Mark] = ticketstore.Pending{Write: *p.Write, Version: -1}
 		}
 	}
 	var current *sla.Status // the ticket's status now, evaluated once if a mark needs it
@@ -124,13 +124,16 @@ func (w *Worker) writeBatch(ctx context.Context, a helpdesk.Adapter, p writePayl
 	}
 	for _, mark := range rec.Unwritten() {
 		kind := markKind(mark)
-		wr, stored := rec.Pending[mark]
+		pending, stored := rec.Pending[mark]
+		wr := pending.Write
 		// A correction (or the critical tag) may be overtaken while it waits, when an
 		// agent sets the priority by hand: one the ticket no longer wants is not written,
-		// and is recorded as settled so later marks do not wait for it. Other marks, once
-		// issued, stay true. A mark issued without its write stored (by an older version,
-		// whose task is gone) takes its write from the status now.
-		if !stored || mark == sla.MarkCorrection || mark == sla.MarkCritical {
+		// and is recorded as settled so later marks do not wait for it. While the log has
+		// no event newer than the evaluation that issued it, it is wanted as issued. Other
+		// marks, once issued, stay true. A mark issued without its write stored (by an
+		// older version, whose task is gone) takes its write from the status now.
+		overtakable := mark == sla.MarkCorrection || mark == sla.MarkCritical
+		if !stored || (overtakable && pending.Version != rec.Version) {
 			st, err := now()
 			if err != nil {
 				return err

@@ -34,8 +34,17 @@ const (
 // at 10 ms an idle worker makes about a hundred cheap Lua calls a second.
 const TaskCheckInterval = 10 * time.Millisecond
 
-// Queues is the asynq queue configuration every worker uses.
+// Queues is the asynq queue configuration of a worker that runs every queue in one
+// server (tests); slaguard's worker runs WorkQueues and TimerQueues in two.
 var Queues = map[string]int{QueueEvents: 6, QueueTimers: 3, QueueWrites: 2}
+
+// WorkQueues are the queues of a worker's main server: events and write-backs.
+var WorkQueues = map[string]int{QueueEvents: 6, QueueWrites: 2}
+
+// TimerQueues are the queues of a worker's timer server. asynq schedules in whole
+// seconds, so a check starts up to a second before its instant and waits out the rest:
+// mostly asleep, checks get slots of their own and never hold up events or write-backs.
+var TimerQueues = map[string]int{QueueTimers: 1}
 
 // EventRetention keeps a finished event task's TaskID taken, so a redelivery of the same
 // delivery within this window is refused by asynq itself before it reaches a worker.

@@ -24,7 +24,7 @@ type Change struct {
 	// issued before get the next places in the ticket's write order, in this order.
 	Issue []Issue
 	// NextCheck is when the ticket must be evaluated again (zero: never by itself); the
-	// timer index keeps it so timers can be armed again at start.
+	// ticket keeps it (field n) so its timer can be armed again at start.
 	NextCheck time.Time
 	// BoardAt orders the ticket on the at-risk board (zero: off the board).
 	BoardAt time.Time
@@ -49,7 +49,7 @@ type Persisted struct {
 // Persist stores an evaluation of rec in one round trip: the event rec.Add took in, the
 // summary and the marks newly issued (one script on the ticket's hash, refused with
 // ErrConflict if the log gained an event since rec was read), and, in the same pipeline,
-// the ticket's timer and its place on the board. The indexes are
+// the ticket's place on the board. The indexes are
 // derived data: a refused script leaves them to the retry that follows.
 func (s *Store) Persist(ctx context.Context, rec *Record, ch Change) (Persisted, error) {
 	status, err := json.Marshal(ch.Summary)
@@ -73,11 +73,6 @@ func (s *Store) Persist(ctx context.Context, rec *Record, ch Change) (Persisted,
 	var res *redis.Cmd
 	run := func(p redis.Pipeliner) error {
 		res = persistScript.EvalSha(ctx, p, keys, args...)
-		if ch.NextCheck.IsZero() {
-			p.ZRem(ctx, keyOpen, rec.Key)
-		} else {
-			p.ZAdd(ctx, keyOpen, redis.Z{Score: float64(ch.NextCheck.UnixMilli()), Member: rec.Key})
-		}
 		if ch.BoardAt.IsZero() {
 			p.ZRem(ctx, keyBoard, rec.Key)
 		} else {
@@ -122,7 +117,7 @@ func (s *Store) Persist(ctx context.Context, rec *Record, ch Change) (Persisted,
 	for _, is := range ch.Issue {
 		if _, written := rec.Written[is.Mark]; !written {
 			if _, ok := rec.Pending[is.Mark]; !ok && contains(p.Issued, is.Mark) {
-				rec.Pending[is.Mark] = is.Write
+				rec.Pending[is.Mark] = Pending{Write: is.Write, Version: rec.Version}
 			}
 		}
 	}
@@ -158,7 +153,7 @@ for i = 0, n - 1 do
   local m = ARGV[7 + 2 * i]
   if redis.call('HEXISTS', h, 'i:' .. m) == 0 then
     local seq = redis.call('HINCRBY', h, 'seq', 1)
-    redis.call('HSET', h, 'i:' .. m, seq, 'q:' .. m, ARGV[8 + 2 * i])
+    redis.call('HSET', h, 'i:' .. m, seq, 'q:' .. m, (v + added) .. '|' .. ARGV[8 + 2 * i])
     out[#out + 1] = m
   end
 end

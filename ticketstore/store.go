@@ -23,19 +23,17 @@ import (
 //	  e:<updated_at unix nanos>:<article id>  one event (compact JSON), written once
 //	  v                                       how many events the log holds (its version)
 //	  i:<mark key>                            the order in which the mark was first issued
-//	  q:<mark key>                            the write that carries an issued mark, until written
+//	  q:<mark key>                            <version>|<write>: an issued mark's write, until written
 //	  w:<mark key>                            when the mark was written back (unix ms)
 //	  seq                                     the issue counter
 //	  status                                  the summary of the last evaluation (JSON)
 //	  n                                       the next check armed (unix ms)
 //	  ta                                      the time-accounting ids last synced
 //
-// Index keys: slaguard:open (ZSET ticket → next check, unix ms: the timers to arm at start),
-// slaguard:board (ZSET ticket → earliest open deadline, unix s).
-const (
-	keyOpen  = "slaguard:open"
-	keyBoard = "slaguard:board"
-)
+// Index key: slaguard:board (ZSET ticket → earliest open deadline, unix s). The former
+// slaguard:open (ticket → next check) is gone: a ticket's next check is its field n, and
+// every ticket with one is on the board.
+const keyBoard = "slaguard:board"
 
 // maxBodyStored bounds the article text kept in the log: enough for the priority rules
 // (they read the title and the start of the first article), small enough for the
@@ -107,7 +105,7 @@ type Record struct {
 	Written map[string]time.Time
 	Issued  map[string]int64
 	// Pending are the writes of issued marks not yet written, by mark.
-	Pending map[string]helpdesk.Write
+	Pending map[string]Pending
 	Status  json.RawMessage
 	TimeIDs string
 	// Version counts the events in the log; Persist refuses to write over a newer one.
@@ -124,10 +122,18 @@ type addedEvent struct {
 	value []byte
 }
 
+// Pending is an issued mark's write waiting to go out, and the version of the log the
+// evaluation that issued it saw: while the log is at that version, the mark is still
+// what the ticket calls for.
+type Pending struct {
+	Write   helpdesk.Write
+	Version int64
+}
+
 // NewRecord is the record of a ticket the store has nothing of yet.
 func NewRecord(ticketKey string) *Record {
 	return &Record{Key: ticketKey, Written: map[string]time.Time{}, Issued: map[string]int64{},
-		Pending: map[string]helpdesk.Write{}, fields: map[string]bool{}}
+		Pending: map[string]Pending{}, fields: map[string]bool{}}
 }
 
 // Add takes ev into the record (in memory; Persist stores it) unless the log has an event
@@ -189,11 +195,13 @@ func parseRecord(ticketKey string, m map[string]string) (*Record, error) {
 			n, _ := strconv.ParseInt(v, 10, 64)
 			r.Issued[f[2:]] = n
 		case strings.HasPrefix(f, "q:"):
-			var w helpdesk.Write
-			if err := json.Unmarshal([]byte(v), &w); err != nil {
+			ver, js, _ := strings.Cut(v, "|")
+			var p Pending
+			p.Version, _ = strconv.ParseInt(ver, 10, 64)
+			if err := json.Unmarshal([]byte(js), &p.Write); err != nil {
 				return nil, fmt.Errorf("ticketstore: load %s: pending write %s: %w", ticketKey, f, err)
 			}
-			r.Pending[f[2:]] = w
+			r.Pending[f[2:]] = p
 		case f == "status":
 			r.Status = json.RawMessage(v)
 		case f == "ta":

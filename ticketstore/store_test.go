@@ -2,6 +2,7 @@ package ticketstore
 
 import (
 	"context"
+	"encoding/json"
 	"errors"
 	"fmt"
 	"math/rand/v2"
@@ -142,7 +143,7 @@ func TestMarksAreIssuedInOrderAndWrittenOnce(t *testing.T) {
 	if got := rec.Unwritten(); !cmp.Equal(got, []string{"correction", "confirmation", "over-quota"}) {
 		t.Errorf("unwritten %v", got)
 	}
-	if rec.Pending["over-quota"].Note != "note of over-quota" {
+	if rec.Pending["over-quota"].Write.Note != "note of over-quota" || rec.Pending["over-quota"].Version != 1 {
 		t.Errorf("pending write of over-quota: %+v", rec.Pending["over-quota"])
 	}
 	first, _ := l.MarkWritten(ctx, k, "correction", time.Now())
@@ -181,7 +182,7 @@ func TestPersistRefusesAStaleRecord(t *testing.T) {
 	}
 }
 
-// The timer index keeps each ticket's next check to the millisecond, for re-arming.
+// Each ticket on the board keeps its next check to the millisecond, for re-arming.
 func TestTimersKeepTheNextCheck(t *testing.T) {
 	ctx := context.Background()
 	l := New(redistest.Client(t))
@@ -193,7 +194,7 @@ func TestTimersKeepTheNextCheck(t *testing.T) {
 		if _, err := rec.Add(ev); err != nil {
 			t.Fatal(err)
 		}
-		if _, err := l.Persist(ctx, rec, Change{NextCheck: next}); err != nil {
+		if _, err := l.Persist(ctx, rec, Change{NextCheck: next, BoardAt: next}); err != nil {
 			t.Fatal(err)
 		}
 	}
@@ -244,5 +245,30 @@ func TestCompactKeepsOnlyTheCustomersTextShort(t *testing.T) {
 	ev.Article = &helpdesk.Article{Sender: helpdesk.SenderCustomer, Body: "Grüße " + string(long)}
 	if got := compact(ev).Article.Body; len(got) > maxBodyStored || got[:7] != "Grüße" {
 		t.Errorf("customer body kept as %d bytes starting %q", len(got), got[:10])
+	}
+}
+
+// An event reads back from the log as it was taken in (but for what compact drops).
+func TestStoredEventRoundTrip(t *testing.T) {
+	at := time.Date(2026, 12, 4, 9, 0, 0, 123e6, time.UTC)
+	for _, ev := range []helpdesk.Event{
+		{Ticket: helpdesk.Ticket{ID: "1", Channel: helpdesk.ChannelWeb, CreatedAt: at, UpdatedAt: at},
+			Article: &helpdesk.Article{ID: "2", Sender: helpdesk.SenderCustomer, Channel: helpdesk.ChannelWeb, CreatedAt: at, Body: "x"}},
+		{Ticket: helpdesk.Ticket{ID: "1", Channel: helpdesk.ChannelWeb, CreatedAt: at, UpdatedAt: at.Add(time.Second)},
+			Article: &helpdesk.Article{ID: "3", Sender: helpdesk.SenderAgent, CreatedAt: at}},
+		{Ticket: helpdesk.Ticket{ID: "1", CreatedAt: at, UpdatedAt: at},
+			Article: &helpdesk.Article{ID: "4", Sender: helpdesk.SenderAgent, Channel: helpdesk.ChannelNote}},
+	} {
+		b, err := json.Marshal(store(ev))
+		if err != nil {
+			t.Fatal(err)
+		}
+		var se storedEvent
+		if err := json.Unmarshal(b, &se); err != nil {
+			t.Fatal(err)
+		}
+		if diff := cmp.Diff(ev, se.event("", "1")); diff != "" {
+			t.Errorf("%s read back (-in +out):\n%s", b, diff)
+		}
 	}
 }

@@ -8,8 +8,9 @@ import (
 )
 
 // storedEvent is an event as the ticket log keeps it: short keys, no zero values, times
-// as Unix nanoseconds, and nothing the key already says (helpdesk, ticket id). An open
-// ticket's whole record must fit the memory budget of about 2 KB.
+// as Unix milliseconds (nanoseconds in events stored before; both read), the creation
+// time and an article's time as -1 when they are the snapshot's, and nothing the key already says (helpdesk,
+// ticket id). An open ticket's whole record must fit the memory budget of 1.5 KB.
 type storedEvent struct {
 	Number    string           `json:"n,omitempty"`
 	Title     string           `json:"t,omitempty"`
@@ -48,14 +49,19 @@ func nanos(t time.Time) int64 {
 	if t.IsZero() {
 		return 0
 	}
-	return t.UnixNano()
+	return t.UnixMilli()
 }
 
+// fromNanos reads a stored time: Unix milliseconds, or nanoseconds as stored before
+// (any value beyond year 33658 in ms is one).
 func fromNanos(n int64) time.Time {
-	if n == 0 {
+	switch {
+	case n == 0:
 		return time.Time{}
+	case n > 1e15:
+		return time.Unix(0, n).UTC()
 	}
-	return time.Unix(0, n).UTC()
+	return time.UnixMilli(n).UTC()
 }
 
 func nanosPtr(t *time.Time) int64 {
@@ -80,10 +86,22 @@ func store(ev helpdesk.Event) storedEvent {
 		OrgName: tk.OrganizationName, Email: tk.CustomerEmail, Channel: tk.Channel, Created: nanos(tk.CreatedAt),
 		Updated: nanos(tk.UpdatedAt), UpdatedBy: tk.UpdatedBy, FirstResp: nanosPtr(tk.FirstResponseAt),
 		ClosedAt: nanosPtr(tk.ClosedAt), TimeIDs: tk.TimeAccountingIDs}
+	if s.Created == s.Updated && s.Created != 0 {
+		s.Created = -1 // the snapshot's time: a creation
+	}
 	if a := ev.Article; a != nil {
 		s.Article = &storedArticle{ID: a.ID, Sender: a.Sender, Internal: a.Internal, Channel: a.Channel,
 			Subject: truncate(a.Subject, 200), Body: a.Body, Created: nanos(a.CreatedAt), CreatedBy: a.CreatedBy,
 			Minutes: a.AccountedMinutes}
+		if s.Article.Created == s.Updated && s.Updated != 0 {
+			s.Article.Created = -1 // the snapshot's time
+		}
+		switch s.Article.Channel {
+		case s.Channel:
+			s.Article.Channel = "" // the ticket's channel
+		case "":
+			s.Article.Channel = "-" // none, though the ticket has one
+		}
 	}
 	return s
 }
@@ -96,10 +114,22 @@ func (s storedEvent) event(helpdeskName, ticketID string) helpdesk.Event {
 		UpdatedAt: fromNanos(s.Updated), UpdatedBy: s.UpdatedBy, FirstResponseAt: ptrFromNanos(s.FirstResp),
 		ClosedAt: ptrFromNanos(s.ClosedAt), TimeAccountingIDs: s.TimeIDs,
 	}}
+	if s.Created == -1 {
+		ev.Ticket.CreatedAt = ev.Ticket.UpdatedAt
+	}
 	if a := s.Article; a != nil {
 		ev.Article = &helpdesk.Article{ID: a.ID, Sender: a.Sender, Internal: a.Internal, Channel: a.Channel,
 			Subject: a.Subject, Body: a.Body, CreatedAt: fromNanos(a.Created), CreatedBy: a.CreatedBy,
 			AccountedMinutes: a.Minutes}
+		if a.Created == -1 {
+			ev.Article.CreatedAt = ev.Ticket.UpdatedAt
+		}
+		switch a.Channel {
+		case "":
+			ev.Article.Channel = s.Channel
+		case "-":
+			ev.Article.Channel = ""
+		}
 	}
 	return ev
 }

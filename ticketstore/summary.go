@@ -37,10 +37,50 @@ type Summary struct {
 	Priority   sla.Priority   `json:"p,omitempty"`
 	FirstResp  sla.ClockState `json:"f,omitempty"`
 	Resolution sla.ClockState `json:"r,omitempty"`
-	Next       time.Time      `json:"d,omitzero"` // the earliest open deadline (board order)
+	Next       time.Time      `json:"-"` // the earliest open deadline (board order); stored as unix s
 	Marks      []string       `json:"m,omitempty"`
 	// CorrectedTo is the priority slaguard corrected the ticket to, if any.
 	CorrectedTo sla.Priority `json:"ct,omitempty"`
+}
+
+// summaryJSON is a Summary as stored: Next in unix seconds, the budget of an open ticket
+// being counted in bytes.
+type summaryJSON struct {
+	plainSummary
+	Next int64 `json:"d,omitempty"`
+}
+
+type plainSummary Summary
+
+// MarshalJSON writes the summary as stored.
+func (s Summary) MarshalJSON() ([]byte, error) {
+	var next int64
+	if !s.Next.IsZero() {
+		next = s.Next.Unix()
+	}
+	return json.Marshal(summaryJSON{plainSummary(s), next})
+}
+
+// UnmarshalJSON reads a stored summary (d in unix seconds, or RFC 3339 as written before).
+func (s *Summary) UnmarshalJSON(b []byte) error {
+	var v struct {
+		plainSummary
+		Next json.RawMessage `json:"d,omitempty"`
+	}
+	if err := json.Unmarshal(b, &v); err != nil {
+		return err
+	}
+	*s = Summary(v.plainSummary)
+	s.Next = time.Time{}
+	if len(v.Next) > 0 && string(v.Next) != "null" {
+		var sec int64
+		if err := json.Unmarshal(v.Next, &sec); err == nil {
+			s.Next = time.Unix(sec, 0).UTC()
+		} else if err := json.Unmarshal(v.Next, &s.Next); err != nil {
+			return err
+		}
+	}
+	return nil
 }
 
 // Summary reads the summary of a ticket's last evaluation; ErrNoTicket when there is none.

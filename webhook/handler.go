@@ -161,36 +161,62 @@ func (h *Handler) Serve(c echo.Context) error {
 				"the signature is missing or wrong"), err)
 		}
 	}
-	events, err := a.Parse(r.Header, body)
+	queued, d, err := h.tasksOf(a, r.Header, body)
 	if err != nil {
 		return h.reject(c, name, ResultRejectedPayload, problem.New(http.StatusBadRequest,
 			"the payload is not a ticket event this service understands"), err)
-	}
-	queued := make([]*asynq.Task, 0, len(events))
-	now := h.clock().UTC()
-	for i := range events {
-		events[i].ReceivedAt = now
-		t, err := tasks.NewEvent(events[i])
-		if err != nil {
-			return h.reject(c, name, ResultRejectedPayload, problem.New(http.StatusBadRequest,
-				"the payload is not a ticket event this service understands"), err)
-		}
-		queued = append(queued, t)
 	}
 	dups, err := h.enqueue(r.Context(), queued)
 	if err != nil {
 		p := problem.New(http.StatusServiceUnavailable, "the event could not be queued; deliver it again later")
 		p.RetryAfter = h.retryAfter
-		h.done(r.Context(), name, ResultUnavailable, events, err)
+		h.done(r.Context(), name, ResultUnavailable, d, err)
 		return problem.Write(c, p)
 	}
 	if len(queued) > 0 && dups == len(queued) {
-		h.done(r.Context(), name, ResultDuplicate, events, nil)
+		h.done(r.Context(), name, ResultDuplicate, d, nil)
 		return c.JSON(http.StatusAccepted, accepted{Status: "duplicate"})
 	}
-	h.done(r.Context(), name, ResultAccepted, events, nil)
+	h.done(r.Context(), name, ResultAccepted, d, nil)
 	n := len(queued)
 	return c.JSON(http.StatusAccepted, accepted{Status: "accepted", Events: &n})
+}
+
+// tasksOf makes the tasks of a verified delivery. An adapter that can route a delivery
+// (helpdesk.Router) has it queued raw, as one task, and parsed by the worker: the door
+// reads only the delivery id and the ticket. Others have it parsed here, one task per
+// event. It fails when the body is not a payload the adapter understands.
+func (h *Handler) tasksOf(a helpdesk.Adapter, hdr http.Header, body []byte) ([]*asynq.Task, *helpdesk.Delivery, error) {
+	now := h.clock().UTC()
+	if rt, ok := a.(helpdesk.Router); ok {
+		d, err := rt.Route(hdr, body)
+		if err != nil {
+			return nil, nil, err
+		}
+		t, err := tasks.NewDelivery(tasks.Delivery{Helpdesk: a.Name(), Delivery: d, ReceivedAt: now, Body: body})
+		if err != nil {
+			return nil, nil, err
+		}
+		return []*asynq.Task{t}, &d, nil
+	}
+	events, err := a.Parse(hdr, body)
+	if err != nil {
+		return nil, nil, err
+	}
+	queued := make([]*asynq.Task, 0, len(events))
+	for i := range events {
+		events[i].ReceivedAt = now
+		t, err := tasks.NewEvent(events[i])
+		if err != nil {
+			return nil, nil, err
+		}
+		queued = append(queued, t)
+	}
+	var d *helpdesk.Delivery
+	if len(events) > 0 {
+		d = &helpdesk.Delivery{ID: events[0].DeliveryID, TicketID: events[0].Ticket.ID}
+	}
+	return queued, d, nil
 }
 
 // enqueue queues every task and reports how many were already queued (the same delivery
@@ -220,7 +246,7 @@ func (h *Handler) reject(c echo.Context, name, result string, p *problem.Problem
 // done counts and logs one delivery: ids and the result, never the body. Accepted and
 // duplicate deliveries are the hot path: they are counted, logged only at debug level,
 // and the worker logs each event it applies with the same ids. Rejections get a line.
-func (h *Handler) done(ctx context.Context, name, result string, events []helpdesk.Event, err error) {
+func (h *Handler) done(ctx context.Context, name, result string, d *helpdesk.Delivery, err error) {
 	h.count.WithLabelValues(name, result).Inc()
 	level := slog.LevelDebug
 	switch {
@@ -235,9 +261,8 @@ func (h *Handler) done(ctx context.Context, name, result string, events []helpde
 		return
 	}
 	attrs := []slog.Attr{slog.String("helpdesk", name), slog.String("result", result)}
-	if len(events) > 0 {
-		attrs = append(attrs, slog.String("delivery_id", events[0].DeliveryID),
-			slog.String("ticket_id", events[0].Ticket.ID), slog.Int("events", len(events)))
+	if d != nil {
+		attrs = append(attrs, slog.String("delivery_id", d.ID), slog.String("ticket_id", d.TicketID))
 	}
 	if err != nil {
 		attrs = append(attrs, slog.String("error", err.Error()))

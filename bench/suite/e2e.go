@@ -14,7 +14,7 @@ import (
 
 // runE2E offers new web tickets at a steady rate; each gets sla1's real-time confirmation
 // (one POST /api/v1/ticket_articles), and the fake echoes a webhook after each write, as
-// Zammad's trigger does. Latency is delivery → the confirmation's arrival at the fake.
+// Zammad's trigger does. Latency is delivery → the first write-back's arrival at the fake.
 //
 // E2E_RATES lists the rates (new tickets/s, default "250,100"); the first is held to the
 // goal (about 500 events/s with the echoes), the others are for reference.
@@ -35,7 +35,74 @@ func runE2E(work string) []row {
 		}
 		rows = append(rows, r)
 	}
-	return rows
+	return append(rows, marksApart(s, err, 900000))
+}
+
+// marksApart delivers MARKS_TICKETS e-mail tickets at 20/s: each gets two marks, the
+// correction to low (e-mail tickets start low: PUT /tickets/{id}) and the real-time
+// confirmation (POST /ticket_articles). It measures, per ticket, how far apart the two
+// arrive at the fake: one write-back task sends a ticket's pending marks back to back.
+func marksApart(s *stack, err error, base int) row {
+	n := envInt("MARKS_TICKETS", 200)
+	fig := fmt.Sprintf("consecutive marks of one ticket (correction → confirmation), %d e-mail tickets at 20/s", n)
+	goal := "≤ 200 ms apart (p99)"
+	cmd := "bench/run.sh e2e"
+	if err != nil {
+		return row{fig, goal, err.Error(), "FAIL", cmd}
+	}
+	begin := time.Now()
+	ts := make([]zammadfake.Ticket, n)
+	for i := range ts {
+		ts[i] = newTicket(base+i, "email", "Frage "+strconv.Itoa(i), begin.Add(time.Duration(i)*50*time.Millisecond))
+	}
+	if err := s.addTickets(ts); err != nil {
+		return row{fig, goal, err.Error(), "FAIL", cmd}
+	}
+	bad := 0
+	for i := range ts {
+		time.Sleep(time.Until(ts[i].CreatedAt))
+		if s.deliver(created(ts[i], "Eine Frage zum Shop."), zammadfake.NewDeliveryID()) != http.StatusAccepted {
+			bad++
+		}
+	}
+	var gaps []time.Duration
+	eventually(60*time.Second, func() bool {
+		_ = s.fetch()
+		prio, reply := map[string]time.Time{}, map[string]time.Time{}
+		for _, r := range s.requests {
+			id := r.ticketID()
+			if k, _ := strconv.Atoi(id); !r.ok() || k < base || k >= base+n {
+				continue
+			}
+			for _, kind := range r.kinds() {
+				switch {
+				case strings.HasPrefix(kind, "priority:"):
+					if _, ok := prio[id]; !ok {
+						prio[id] = r.at()
+					}
+				case kind == "reply":
+					if _, ok := reply[id]; !ok {
+						reply[id] = r.at()
+					}
+				}
+			}
+		}
+		gaps = gaps[:0]
+		for id, p := range prio {
+			if r, ok := reply[id]; ok {
+				d := r.Sub(p)
+				if d < 0 {
+					d = -d
+				}
+				gaps = append(gaps, d)
+			}
+		}
+		return len(gaps) >= n
+	})
+	p50, p99, mx := quantiles(gaps)
+	ok := bad == 0 && len(gaps) == n && p99 <= 200*time.Millisecond
+	return row{fig, goal, fmt.Sprintf("%d/%d tickets with both marks; apart p50 %s, p99 %s, max %s; refused %d",
+		len(gaps), n, ms(p50), ms(p99), ms(mx), bad), verdict(ok), cmd}
 }
 
 func envStr(name, def string) string {
@@ -59,7 +126,10 @@ func e2eAt(s *stack, err error, rate, base int) row {
 	slot := func(i int) time.Time { return begin.Add(time.Duration(i) * time.Second / time.Duration(rate)) }
 	ts := make([]zammadfake.Ticket, n)
 	for i := range ts {
+		// Created low, as the correction rules would have it ("Frage": a question), so each
+		// ticket gets one write-back (the confirmation) and one echo: 2 events per ticket.
 		ts[i] = newTicket(base+i, "web", "Frage "+strconv.Itoa(i), slot(i))
+		ts[i].Priority = "1 low"
 	}
 	if err := s.addTickets(ts); err != nil {
 		return row{fig, goal, err.Error(), "FAIL", cmd}
@@ -88,7 +158,7 @@ func e2eAt(s *stack, err error, rate, base int) row {
 	eventually(60*time.Second, func() bool {
 		_ = s.fetch()
 		for _, r := range s.requests {
-			if id := r.ticketID(); r.ok() && r.Path == "/api/v1/ticket_articles" {
+			if id := r.ticketID(); r.ok() && id != "" { // the first write-back of any kind
 				if k, _ := strconv.Atoi(id); k < base || k >= base+n {
 					continue
 				}

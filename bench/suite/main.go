@@ -5,13 +5,15 @@
 //
 //	ROW<TAB>figure<TAB>goal<TAB>measured<TAB>PASS|FAIL|—<TAB>command
 //
-// Scenarios: e2e, timers, memory, kill, redis, outage, dup (default: all, in that order).
+// Scenarios: e2e, timers, memory, kill, redis, outage, dup, workers (default: all, in
+// that order).
 //
 //	go run ./bench/suite -bin /tmp/bench-bin -work /tmp/bench-work e2e timers
 //
 // Sizes come from the environment: E2E_RATE (new tickets/s, default 250; each write-back
 // echoes a webhook, so events/s is about twice that), E2E_SECONDS (10), TIMERS_N (10000),
-// MEM_TICKETS (100000), KILL_EVENTS (10000), OUTAGE_SECONDS (20). Every wait is bounded.
+// MEM_TICKETS (100000), KILL_EVENTS (10000), OUTAGE_SECONDS (20), WORKERS_TICKETS (3000),
+// WORKERS_COUNTS ("1,2,4"). Every wait is bounded.
 package main
 
 import (
@@ -74,7 +76,7 @@ func main() {
 		os.Exit(2)
 	}
 	all := []scenario{{"e2e", runE2E}, {"timers", runTimers}, {"memory", runMemory},
-		{"kill", runKill}, {"redis", runRedis}, {"outage", runOutage}, {"dup", runDup}}
+		{"kill", runKill}, {"redis", runRedis}, {"outage", runOutage}, {"dup", runDup}, {"workers", runWorkers}}
 	want := map[string]bool{}
 	for _, a := range flag.Args() {
 		want[a] = true

@@ -11,6 +11,7 @@ import (
 	"syscall"
 	"time"
 
+	"github.com/hibiken/asynq"
 	"github.com/redis/go-redis/v9"
 )
 
@@ -151,4 +152,24 @@ func (r *redisProc) usedMemory() (int64, error) {
 		}
 	}
 	return 0, fmt.Errorf("no used_memory in INFO")
+}
+
+// deleteCompleted deletes every finished task asynq still retains, in every queue, with
+// asynq's own inspector: what its janitor does once each task's retention has passed.
+// It returns how many it deleted.
+func (r *redisProc) deleteCompleted() (int, error) {
+	in := asynq.NewInspectorFromRedisClient(r.rdb)
+	queues, err := in.Queues()
+	if err != nil {
+		return 0, err
+	}
+	total := 0
+	for _, q := range queues {
+		n, err := in.DeleteAllCompletedTasks(q)
+		if err != nil {
+			return total, fmt.Errorf("delete completed tasks of %s: %w", q, err)
+		}
+		total += n
+	}
+	return total, nil
 }

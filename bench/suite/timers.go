@@ -35,6 +35,7 @@ func runTimers(work string) []row {
 	parallel(n, 32, func(i int) {
 		ago := time.Duration(i) * 40 * time.Second / time.Duration(n)
 		t := newTicket(200000+i, "web", "Frage "+strconv.Itoa(i), time.Now().Add(-ago))
+		t.Priority = "1 low" // as the correction rules have a question: no correction write
 		createdAt[i] = t.CreatedAt
 		if s.deliver(created(t, "Eine Frage zum Shop."), zammadfake.NewDeliveryID()) != http.StatusAccepted {
 			refused.Add(1)
@@ -71,17 +72,20 @@ func runTimers(work string) []row {
 	return []row{
 		{fig, goal, fmt.Sprintf("%.0f/%.0f checks ran; histogram p50 %.0f ms, p99 %.0f ms, max ≤ %g s", fired, want, p50*1000, p99*1000, maxB),
 			verdict(ok), cmd},
-		{fmt.Sprintf("%d deadlines: breach tag written at the fake vs deadline", n), "— (timer + write-back)",
-			fmt.Sprintf("%d/%d tags; p50 %s, p99 %s, max %s", len(late), n, ms(w50), ms(w99), ms(wmax)), "—", cmd},
+		{fmt.Sprintf("%d deadlines: breach tag written at the fake vs deadline", n), "p99 ≤ 2 s (timer + write-back; the fake answers within 5 ms)",
+			fmt.Sprintf("%d/%d tags; p50 %s, p99 %s, max %s", len(late), n, ms(w50), ms(w99), ms(wmax)),
+			verdict(len(late) == n && w99 <= 2*time.Second), cmd},
 	}
 }
 
 // runMemory fills Redis with MEM_TICKETS open tickets (each with its armed timers) through
-// the webhook and divides INFO memory's growth by their number.
+// the webhook and divides INFO memory's growth by their number, in the steady state: the
+// finished tasks asynq keeps for their retention (event tasks 2 min, write and check tasks
+// longer) are deleted first, as asynq's janitor does once their retention has passed.
 func runMemory(work string) []row {
 	n := envInt("MEM_TICKETS", 100000)
 	fig := fmt.Sprintf("Redis memory per open ticket with its timers (%d tickets)", n)
-	goal := "≤ 2 KB"
+	goal := "≤ 1.5 KB (steady state)"
 	cmd := "bench/run.sh memory"
 	fail := func(err error) []row { return []row{{fig, goal, err.Error(), "FAIL", cmd}} }
 	s, err := open(work, "memory", stackOptions{env: []string{"SLAGUARD_CONCURRENCY=50"}})
@@ -100,6 +104,7 @@ func runMemory(work string) []row {
 	var refused atomic.Int64
 	parallel(n, 32, func(i int) {
 		t := newTicket(300000+i, "web", "Frage "+strconv.Itoa(i), time.Now())
+		t.Priority = "1 low" // as the correction rules have a question: no correction write
 		if s.deliver(created(t, "Eine Frage zum Shop."), zammadfake.NewDeliveryID()) != http.StatusAccepted {
 			refused.Add(1)
 		}
@@ -113,6 +118,16 @@ func runMemory(work string) []row {
 	})
 	applied := time.Since(t0)
 	time.Sleep(2 * time.Second)
+	withRetained, err := s.redis.usedMemory()
+	if err != nil {
+		return fail(err)
+	}
+	// Fast-forward the retention of finished tasks: delete them as the janitor will.
+	finished, err := s.redis.deleteCompleted()
+	if err != nil {
+		return fail(err)
+	}
+	time.Sleep(time.Second)
 	after, err := s.redis.usedMemory()
 	if err != nil {
 		return fail(err)
@@ -120,8 +135,9 @@ func runMemory(work string) []row {
 	per := float64(after-before) / float64(n)
 	split := s.redis.memorySplit(n, 5)
 	logf("per ticket by key shape: %s", split)
-	return []row{{fig, goal, fmt.Sprintf("%.0f bytes per ticket (used_memory %d → %d B; %d applied in %s, %.0f events/s by one worker; %.0f timers armed). Per ticket by key shape (MEMORY USAGE): %s",
-		per, before, after, int(m[`slaguard_events_applied_total{helpdesk="zammad",result="new"}`]), applied.Round(time.Second),
-		float64(n)/applied.Seconds(), m["slaguard_timers_armed_total"], split),
-		verdict(done && refused.Load() == 0 && per <= 2048), cmd}}
+	return []row{{fig, goal, fmt.Sprintf("%.0f bytes per ticket in the steady state (%.0f B while %d finished tasks were still retained; used_memory %d → %d B; %d applied in %s, %.0f events/s by one worker; %.0f timers armed; 1 M open tickets ≈ %.1f GB). Per ticket by key shape (MEMORY USAGE): %s",
+		per, float64(withRetained-before)/float64(n), finished, before, after,
+		int(m[`slaguard_events_applied_total{helpdesk="zammad",result="new"}`]), applied.Round(time.Second),
+		float64(n)/applied.Seconds(), m["slaguard_timers_armed_total"], per*1e6/1e9, split),
+		verdict(done && refused.Load() == 0 && per <= 1536), cmd}}
 }

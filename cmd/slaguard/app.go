@@ -6,6 +6,7 @@ import (
 	"errors"
 	"fmt"
 	"log/slog"
+	"net"
 	"net/http"
 	"time"
 
@@ -13,6 +14,7 @@ import (
 	"github.com/labstack/echo/v4"
 	"github.com/redis/go-redis/v9"
 
+	"github.com/monobunt/slaguard/internal/adminauth"
 	"github.com/monobunt/slaguard/internal/clock"
 	"github.com/monobunt/slaguard/internal/problem"
 	"github.com/monobunt/slaguard/internal/redisurl"
@@ -33,7 +35,9 @@ type app struct {
 	// a client of its own whose enqueues wait for replicas.
 	ingest *asynq.Client
 	echo   *echo.Echo
-	parts  *parts
+	// metricsEcho serves /metrics alone on SLAGUARD_METRICS_ADDR; nil when it is unset.
+	metricsEcho *echo.Echo
+	parts       *parts
 	// httpClient makes the helpdesk's REST calls.
 	httpClient *http.Client
 	closers    []func()
@@ -80,9 +84,10 @@ func (a *app) connectRedis() error {
 		if len(a.cfg.AdminTokens) == 0 {
 			// A trial run gets a token of its own, so the admin API can be tried at once.
 			// Only here: a production process never invents or logs a secret.
-			a.cfg.AdminTokens = []string{"trial-" + rand.Text()}
+			token := "trial-" + rand.Text()
+			a.cfg.AdminTokens = []string{"trial:" + token}
 			a.log.Warn("no SLAGUARD_ADMIN_TOKENS set: generated an admin token for this trial run",
-				slog.String("token", a.cfg.AdminTokens[0]))
+				slog.String("token", token))
 		}
 		a.rdb = redis.NewClient(&redis.Options{Addr: e.Addr()})
 		a.redisOpt = asynq.RedisClientOpt{Addr: e.Addr()}
@@ -134,6 +139,9 @@ func (a *app) accessLog(next echo.HandlerFunc) echo.HandlerFunc {
 		}
 		status := c.Response().Status
 		level := slog.LevelDebug
+		if m := c.Request().Method; m != http.MethodGet && m != http.MethodHead && adminauth.Name(c.Request().Context()) != "" {
+			level = slog.LevelInfo // an admin's change: who did what is worth a line
+		}
 		if status >= 500 {
 			level = slog.LevelWarn
 		}
@@ -143,6 +151,9 @@ func (a *app) accessLog(next echo.HandlerFunc) echo.HandlerFunc {
 		attrs := []slog.Attr{
 			slog.String("method", c.Request().Method), slog.String("route", c.Path()),
 			slog.Int("status", status), slog.Duration("took", time.Since(start)),
+		}
+		if who := adminauth.Name(c.Request().Context()); who != "" {
+			attrs = append(attrs, slog.String("admin", who))
 		}
 		if id := c.Request().Header.Get("X-Zammad-Delivery"); id != "" {
 			attrs = append(attrs, slog.String("delivery_id", id))
@@ -166,30 +177,44 @@ func (a *app) readyz(c echo.Context) error {
 // serveHTTP runs the web server until ctx ends, then stops accepting and lets in-flight
 // requests finish within the shutdown timeout.
 func (a *app) serveHTTP(ctx context.Context) error {
+	return a.serve(ctx, "http", a.cfg.Addr, a.echo)
+}
+
+// serveMetrics runs the metrics-only server of SLAGUARD_METRICS_ADDR.
+func (a *app) serveMetrics(ctx context.Context) error {
+	return a.serve(ctx, "metrics", a.cfg.MetricsAddr, a.metricsEcho)
+}
+
+func (a *app) serve(ctx context.Context, name, addr string, h http.Handler) error {
 	srv := &http.Server{
-		Addr:              a.cfg.Addr,
-		Handler:           a.echo,
+		Handler:           h,
 		ReadHeaderTimeout: 10 * time.Second,
 		ReadTimeout:       30 * time.Second,
 		WriteTimeout:      60 * time.Second,
 		IdleTimeout:       120 * time.Second,
 	}
+	// Bind before saying "listening": a taken port is an error at once, not after SIGTERM.
+	ln, err := net.Listen("tcp", addr)
+	if err != nil {
+		return fmt.Errorf("%s: %w", name, err)
+	}
 	errc := make(chan error, 1)
-	go func() { errc <- srv.ListenAndServe() }()
-	a.log.Info("listening", slog.String("addr", a.cfg.Addr))
+	go func() { errc <- srv.Serve(ln) }()
+	a.log.Info("listening", slog.String("server", name), slog.String("addr", ln.Addr().String()))
 	select {
 	case err := <-errc:
-		return fmt.Errorf("http: %w", err)
+		return fmt.Errorf("%s: %w", name, err)
 	case <-ctx.Done():
 	}
 	sctx, cancel := context.WithTimeout(context.Background(), a.cfg.ShutdownTimeout)
 	defer cancel()
 	if err := srv.Shutdown(sctx); err != nil {
-		return fmt.Errorf("http: shutdown: %w", err)
+		return fmt.Errorf("%s: shutdown: %w", name, err)
 	}
 	if err := <-errc; err != nil && !errors.Is(err, http.ErrServerClosed) {
-		return fmt.Errorf("http: %w", err)
+		return fmt.Errorf("%s: %w", name, err)
 	}
+	a.log.Info(name + " server stopped")
 	return nil
 }
 

@@ -12,6 +12,7 @@ import (
 	"strings"
 	"time"
 
+	"github.com/monobunt/slaguard/internal/adminauth"
 	"github.com/monobunt/slaguard/internal/redisurl"
 )
 
@@ -41,7 +42,10 @@ type Config struct {
 	ReconcileInterval   time.Duration
 	ReconcileRate       float64
 	WriteConcurrency    int
+	TimerConcurrency    int
 	IngestReplicas      int
+	MetricsAddr         string
+	MetricsToken        string
 }
 
 // setting is one row of the configuration table: the README's table, the flags, the
@@ -75,16 +79,22 @@ var settings = []setting{
 	{env: "SLAGUARD_INGEST_REPLICAS", flag: "ingest-replicas", def: "0", help: "replicas that must hold a webhook's event (Redis WAIT, at most 1 s) before it is answered 202, else 503 and the helpdesk delivers again; 0 answers once the master has it (see \"Redis: one server, Sentinel or Cluster\"); not with redis-cluster://",
 		set:  func(c *Config, v string) (err error) { c.IngestReplicas, err = parseInt(v, 0, 5); return },
 		show: func(c *Config) string { return strconv.Itoa(c.IngestReplicas) }},
-	{env: "SLAGUARD_ADMIN_TOKENS", flag: "admin-tokens", def: "", help: "comma-separated bearer tokens for /api/v1 and /admin/queues; empty locks the admin API (every request 401)", secret: true,
+	{env: "SLAGUARD_ADMIN_TOKENS", flag: "admin-tokens", def: "", help: "comma-separated bearer tokens for /api/v1 and /admin/queues, each name:token (the name, never the token, shows in the log and the contracts' audit trail) or a bare token (named token-1, token-2, …); empty locks the admin API (every request 401)", secret: true,
 		set: func(c *Config, v string) error {
 			c.AdminTokens = splitList(v)
+			seen := map[string]bool{}
 			for i, t := range c.AdminTokens {
-				if len(t) < 8 {
-					return fmt.Errorf("token %d is shorter than 8 characters", i+1)
+				tok := adminauth.ParseToken(t, i+1)
+				if len(tok.Secret) < 8 {
+					return fmt.Errorf("token %d (%s) is shorter than 8 characters", i+1, tok.Name)
 				}
+				if seen[tok.Name] {
+					return fmt.Errorf("the name %s is given to two tokens", tok.Name)
+				}
+				seen[tok.Name] = true
 			}
 			return nil
-		}, show: func(c *Config) string { return maskList(c.AdminTokens) }},
+		}, show: func(c *Config) string { return maskTokens(c.AdminTokens) }},
 	{env: "ZAMMAD_URL", flag: "zammad-url", def: "", help: "base URL of the Zammad instance (https://helpdesk.example.at); empty = write-backs are logged as a dry run",
 		set: func(c *Config, v string) error {
 			if v != "" {
@@ -181,9 +191,30 @@ var settings = []setting{
 			return nil
 		},
 		show: func(c *Config) string { return strconv.FormatFloat(c.ReconcileRate, 'f', -1, 64) }},
+	{env: "SLAGUARD_TIMER_CONCURRENCY", flag: "timer-concurrency", def: "200", help: "deadline checks a worker runs at once; most wait out the rest of a second (asynq schedules in whole seconds), so they get slots of their own",
+		set:  func(c *Config, v string) (err error) { c.TimerConcurrency, err = parseInt(v, 1, 10000); return },
+		show: func(c *Config) string { return strconv.Itoa(c.TimerConcurrency) }},
 	{env: "SLAGUARD_WRITE_CONCURRENCY", flag: "write-concurrency", def: "8", help: "write-backs a worker has in flight per helpdesk at most (one ticket's pending marks each, sent back to back)",
 		set:  func(c *Config, v string) (err error) { c.WriteConcurrency, err = parseInt(v, 1, 1000); return },
 		show: func(c *Config) string { return strconv.Itoa(c.WriteConcurrency) }},
+	{env: "SLAGUARD_METRICS_ADDR", flag: "metrics-addr", def: "", help: "serve GET /metrics on this address only (e.g. 127.0.0.1:9090 or an internal interface), not on SLAGUARD_ADDR; empty serves it on SLAGUARD_ADDR",
+		set: func(c *Config, v string) error {
+			if v != "" {
+				if _, _, err := net.SplitHostPort(v); err != nil {
+					return fmt.Errorf("must be host:port or :port")
+				}
+			}
+			c.MetricsAddr = v
+			return nil
+		}, show: func(c *Config) string { return c.MetricsAddr }},
+	{env: "SLAGUARD_METRICS_TOKEN", flag: "metrics-token", def: "", help: "bearer token Prometheus must send for GET /metrics (its labels name contracts); empty leaves /metrics open to whoever reaches its address", secret: true,
+		set: func(c *Config, v string) error {
+			if v != "" && len(v) < 8 {
+				return fmt.Errorf("is shorter than 8 characters")
+			}
+			c.MetricsToken = v
+			return nil
+		}, show: func(c *Config) string { return mask(c.MetricsToken) }},
 }
 
 // LoadConfig reads the configuration from getenv and the flags in args (flags win). It
@@ -196,6 +227,9 @@ func LoadConfig(getenv func(string) string, args []string) (*Config, error) {
 		flags[s.env] = fs.String(s.flag, "", s.help+" (env "+s.env+")")
 	}
 	if err := fs.Parse(args); err != nil {
+		if errors.Is(err, flag.ErrHelp) {
+			return nil, flag.ErrHelp
+		}
 		return nil, fmt.Errorf("config: %w", err)
 	}
 	if fs.NArg() > 0 {
@@ -220,7 +254,13 @@ func LoadConfig(getenv func(string) string, args []string) (*Config, error) {
 	if (c.ZammadURL == "") != (c.ZammadToken == "") {
 		errs = append(errs, errors.New("ZAMMAD_URL and ZAMMAD_TOKEN: set both for write-backs, or neither for a dry run"))
 	}
-	if c.IngestReplicas > 0 && strings.HasPrefix(c.RedisURL, "redis-cluster://") {
+	if c.MetricsAddr != "" && c.MetricsAddr == c.Addr {
+		errs = append(errs, errors.New("SLAGUARD_METRICS_ADDR: must differ from SLAGUARD_ADDR (leave it empty to serve /metrics there)"))
+	}
+	switch {
+	case c.IngestReplicas > 0 && c.RedisURL == "":
+		errs = append(errs, errors.New("SLAGUARD_INGEST_REPLICAS: the embedded Redis has no replicas; set REDIS_URL or use 0"))
+	case c.IngestReplicas > 0 && strings.HasPrefix(c.RedisURL, "redis-cluster://"):
 		errs = append(errs, errors.New("SLAGUARD_INGEST_REPLICAS: a cluster URL has no replicas to wait for here; use 0"))
 	}
 	if len(errs) > 0 {
@@ -233,6 +273,19 @@ func LoadConfig(getenv func(string) string, args []string) (*Config, error) {
 func (c *Config) Print(w io.Writer) {
 	for _, s := range settings {
 		fmt.Fprintf(w, "%s=%s\n", s.env, s.show(c))
+	}
+}
+
+// PrintFlags writes every setting as a flag with its variable, default and meaning: the
+// help text of every command that reads the configuration.
+func PrintFlags(w io.Writer) {
+	fmt.Fprintln(w, "\nflags (each also an environment variable; a flag wins):")
+	for _, s := range settings {
+		def := ""
+		if s.def != "" {
+			def = ", default " + s.def
+		}
+		fmt.Fprintf(w, "  -%s value\n      %s (env %s%s)\n", s.flag, s.help, s.env, def)
 	}
 }
 
@@ -314,10 +367,14 @@ func mask(s string) string {
 	return "****"
 }
 
-func maskList(l []string) string {
+// maskTokens shows each admin token's name, never its secret: "alice:****,****".
+func maskTokens(l []string) string {
 	out := make([]string, len(l))
-	for i := range l {
+	for i, t := range l {
 		out[i] = "****"
+		if tok := adminauth.ParseToken(t, i+1); strings.HasPrefix(strings.TrimSpace(t), tok.Name+":") {
+			out[i] = tok.Name + ":****"
+		}
 	}
 	return strings.Join(out, ",")
 }

@@ -146,3 +146,35 @@ func TestComposeFileMatchesTheConfig(t *testing.T) {
 		}
 	}
 }
+
+// Named admin tokens show their names, never their secrets; a name given twice is refused.
+func TestConfigNamedAdminTokens(t *testing.T) {
+	c, err := LoadConfig(envOf(map[string]string{"SLAGUARD_ADMIN_TOKENS": "alice:alice-s3cret-1,bob:bob-s3cret-22,bare-s3cret-333"}), nil)
+	if err != nil {
+		t.Fatal(err)
+	}
+	var out bytes.Buffer
+	c.Print(&out)
+	if !strings.Contains(out.String(), "SLAGUARD_ADMIN_TOKENS=alice:****,bob:****,****\n") || strings.Contains(out.String(), "s3cret") {
+		t.Errorf("print:\n%s", out.String())
+	}
+	if _, err := LoadConfig(envOf(map[string]string{"SLAGUARD_ADMIN_TOKENS": "alice:alice-s3cret-1,alice:other-s3cret"}), nil); err == nil || !strings.Contains(err.Error(), "alice") {
+		t.Errorf("duplicate name: %v", err)
+	}
+	if _, err := LoadConfig(envOf(map[string]string{"SLAGUARD_ADMIN_TOKENS": "alice:short"}), nil); err == nil {
+		t.Error("a 5-character secret behind a name was accepted")
+	}
+}
+
+func TestConfigRefusesIngestReplicasWithoutReplicas(t *testing.T) {
+	for _, url := range []string{"", "redis-cluster://n1:7000,n2:7000"} {
+		_, err := LoadConfig(envOf(map[string]string{"REDIS_URL": url, "SLAGUARD_INGEST_REPLICAS": "1"}), nil)
+		if err == nil || !strings.Contains(err.Error(), "SLAGUARD_INGEST_REPLICAS:") {
+			t.Errorf("REDIS_URL=%q with SLAGUARD_INGEST_REPLICAS=1: %v, want it refused", url, err)
+		}
+	}
+	if _, err := LoadConfig(envOf(map[string]string{"REDIS_URL": "redis-sentinel://s1:26379,s2:26379/slaguard",
+		"SLAGUARD_INGEST_REPLICAS": "1"}), nil); err != nil {
+		t.Errorf("sentinel URL with SLAGUARD_INGEST_REPLICAS=1: %v", err)
+	}
+}

@@ -145,6 +145,12 @@ func countTag(z *zammadfake.Server, id int, tag string) int {
 
 func TestEnforcementEndToEnd(t *testing.T) {
 	clean := runScenario(t, serviceOptions{}, 1)
+	t.Run("duplicated, 2 web and 3 worker processes", func(t *testing.T) {
+		procs := runScenario(t, serviceOptions{noWorker: true, webProcs: 2, workerProcs: 3}, 2)
+		if diff := cmp.Diff(clean, procs); diff != "" {
+			t.Errorf("2 web and 3 worker processes wrote other requests than one process (-clean +procs):\n%s", diff)
+		}
+	})
 	t.Run("duplicated, shuffled, 4 workers", func(t *testing.T) {
 		messy := runScenario(t, serviceOptions{workers: 3}, 3)
 		if diff := cmp.Diff(clean, messy); diff != "" {
@@ -255,6 +261,7 @@ func runScenario(t *testing.T, opt serviceOptions, copies int) map[int]writeSumm
 		checkMetrics(t, s)
 	}
 	checkNoTaskFailed(t, s)
+	checkEachTaskRanOnce(t, s)
 	s.stop() // before the next scenario empties the shared Redis
 	return summarize(z, 101, 106)
 }

@@ -7,6 +7,7 @@ import (
 	"net/http"
 	"slices"
 	"strconv"
+	"strings"
 	"sync"
 	"sync/atomic"
 	"testing"
@@ -26,15 +27,18 @@ import (
 // accepted event whose task is on no server after the failover is lost.
 //
 // Without SLAGUARD_INGEST_REPLICAS the master answers before its replicas have the
-// event, so a kill can lose the last accepted events (asynchronous replication); with
-// SLAGUARD_INGEST_REPLICAS=1 none may be lost. Both runs print their figures.
+// event. A kill of the process alone loses nothing (the kernel still delivers what it
+// wrote to the replicas), but on a loaded machine the sentinels sometimes fail over a
+// second time, and that promotion discards what the first new master had accepted and
+// not yet replicated: the run then reports lost > 0. With SLAGUARD_INGEST_REPLICAS=1 a
+// 202 waits for a replica, and none may be lost. Both runs print their figures.
 func TestSentinelFailoverDuringAWebhookBurst(t *testing.T) {
 	for _, replicas := range []int{0, 1} {
 		t.Run("ingest replicas "+strconv.Itoa(replicas), func(t *testing.T) {
 			r := failoverBurst(t, replicas, 600)
 			fmt.Printf("FAILOVER ingest-replicas=%d deliveries=%d accepted=%d refused-then-redelivered=%d lost=%d "+
-				"held-by-dead-lease=%d failover=%s ingest-gap=%s ingest-p50=%s ingest-p99=%s\n",
-				replicas, r.deliveries, r.accepted, r.refused, r.lost, r.held,
+				"held-by-dead-lease=%d failovers=%d first-failover=%s ingest-gap=%s ingest-p50=%s ingest-p99=%s\n",
+				replicas, r.deliveries, r.accepted, r.refused, r.lost, r.held, r.failovers,
 				r.failover.Round(time.Millisecond), r.gap.Round(time.Millisecond),
 				r.p50.Round(10*time.Microsecond), r.p99.Round(10*time.Microsecond))
 			if replicas > 0 && r.lost > 0 {
@@ -45,8 +49,8 @@ func TestSentinelFailoverDuringAWebhookBurst(t *testing.T) {
 }
 
 type failoverResult struct {
-	deliveries, accepted, refused, lost, held int
-	failover, gap, p50, p99                   time.Duration
+	deliveries, accepted, refused, lost, held, failovers int
+	failover, gap, p50, p99                              time.Duration
 }
 
 func failoverBurst(t *testing.T, ingestReplicas, n int) failoverResult {
@@ -56,6 +60,7 @@ func failoverBurst(t *testing.T, ingestReplicas, n int) failoverResult {
 	if code := s.api(http.MethodPost, "/api/v1/contracts", quietContract(), nil); code != http.StatusCreated {
 		t.Fatalf("contract: %d", code)
 	}
+	checkQueueDashboard(t, s)
 	master := set.Data[0]
 
 	var (
@@ -152,19 +157,33 @@ func failoverBurst(t *testing.T, ingestReplicas, n int) failoverResult {
 	processed := func(id int) bool {
 		return s.api(http.MethodGet, fmt.Sprintf("/api/v1/tickets/zammad/%d", id), nil, nil) == http.StatusOK
 	}
+	// The clients follow the new master a moment after the sentinels agree on it: a
+	// transport error means "ask again", only ErrTaskNotFound counts.
 	var missing []int
-	for id, delivery := range accepted {
-		if processed(id) {
-			continue
-		}
-		if _, err := insp.GetTaskInfo(tasks.QueueEvents, tasks.EventID("zammad", delivery)); err != nil {
-			if !errors.Is(err, asynq.ErrTaskNotFound) && !errors.Is(err, asynq.ErrQueueNotFound) {
-				t.Fatal(err)
+	eventually(t, 20*time.Second, "every accepted event looked up on the new master", func() bool {
+		missing = missing[:0]
+		for id, delivery := range accepted {
+			if processed(id) {
+				continue
 			}
-			missing = append(missing, id)
+			_, err := insp.GetTaskInfo(tasks.QueueEvents, tasks.EventID("zammad", delivery))
+			switch {
+			case err == nil:
+			case errors.Is(err, asynq.ErrTaskNotFound), errors.Is(err, asynq.ErrQueueNotFound):
+				missing = append(missing, id)
+			default:
+				return false
+			}
 		}
-	}
+		return true
+	})
 	res.lost = len(missing)
+	// A loaded machine can make the sentinels fail over twice (the promoted replica
+	// misses their pings for down-after-milliseconds); the second promotion discards what
+	// the first new master accepted and had not yet replicated.
+	for _, sen := range set.Sentinels {
+		res.failovers = max(res.failovers, strings.Count(sen.Log(), "+switch-master"))
+	}
 	// slaguard follows the new master by itself: what it still has is processed, except a
 	// task a worker held when the master died: asynq hands it out again only when its
 	// lease has run out (asynq's recoverer, about a minute), which is late, not lost.
@@ -190,6 +209,12 @@ func failoverBurst(t *testing.T, ingestReplicas, n int) failoverResult {
 	res.p99 = latencies[len(latencies)*99/100]
 	if len(missing) > 0 {
 		t.Logf("lost (accepted, then gone with the master): tickets %v", missing)
+		for i, sen := range set.Sentinels {
+			t.Logf("sentinel %d log:\n%s", i+1, sen.Log())
+		}
+		for i, d := range set.Data {
+			t.Logf("data node %d (%s) log:\n%s", i, d.Addr, d.Log())
+		}
 	}
 	return res
 }

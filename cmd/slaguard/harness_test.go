@@ -47,7 +47,10 @@ type serviceOptions struct {
 	redisURL  string // a REDIS_URL of the test's own (sentinel, cluster); wins over redisAddr
 	workers   int    // extra worker processes on the same Redis
 	noWorker  bool   // web only: the test runs the worker itself
-	env       map[string]string
+	// webProcs and workerProcs start `slaguard web` and `slaguard worker` as processes of
+	// their own (procs_test.go); with webProcs the service's URL balances over them.
+	webProcs, workerProcs int
+	env                   map[string]string
 }
 
 func startService(t *testing.T, opt serviceOptions) *testService {
@@ -103,7 +106,12 @@ func startService(t *testing.T, opt serviceOptions) *testService {
 	if err := a.mountAll(); err != nil {
 		t.Fatal(err)
 	}
-	srv := &http.Server{Handler: a.echo}
+	procs := s.startProcesses(opt)
+	handler := http.Handler(a.echo)
+	if len(procs.web) > 0 {
+		handler = procs.balancer()
+	}
+	srv := &http.Server{Handler: handler}
 	go srv.Serve(ln)
 	if opt.noWorker {
 		s.done <- nil
@@ -130,6 +138,7 @@ func startService(t *testing.T, opt serviceOptions) *testService {
 			for i := 0; i < 1+opt.workers; i++ {
 				<-s.done
 			}
+			procs.stop()
 			srv.Close()
 			a.Close()
 			z.Close()

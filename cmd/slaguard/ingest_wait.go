@@ -13,15 +13,22 @@ import (
 // and answers 503 (the helpdesk delivers again).
 const ingestWaitTimeout = time.Second
 
+// ingestFence is the channel of the fence; nobody listens to it.
+const ingestFence = "slaguard:ingest-fence"
+
 // errNotReplicated: the master has the event, but fewer replicas than asked for
 // acknowledged it in time.
 var errNotReplicated = errors.New("redis: not replicated in time")
 
 // replicaWait is a go-redis hook for the webhook's queue client
 // (SLAGUARD_INGEST_REPLICAS > 0): every script the client runs — asynq's enqueue is
-// one — is sent in one pipeline with WAIT, so both use the same connection and WAIT
-// waits for exactly that write (WAIT counts the writes of its own connection). A
-// shortfall fails the command, so the webhook answers 503.
+// one — is sent in one pipeline with a fence and WAIT, so all three use the same
+// connection. WAIT waits for the replication offset of its connection's last write; the
+// fence (a PUBLISH, which Redis replicates) makes that the master's offset now, so WAIT
+// also covers a redelivery whose enqueue wrote nothing (the task was already there, from
+// a first delivery that may not have reached a replica yet; Redis 7.0 happens to wait
+// for it without the fence too, but does not promise to). A shortfall fails the
+// command, so the webhook answers 503 and the helpdesk delivers again.
 type replicaWait struct {
 	rdb      redis.UniversalClient // the hooked client itself
 	replicas int
@@ -41,6 +48,7 @@ func (h replicaWait) ProcessHook(next redis.ProcessHook) redis.ProcessHook {
 		}
 		pipe := h.rdb.Pipeline()
 		_ = pipe.Process(ctx, cmd)
+		pipe.Publish(ctx, ingestFence, "")
 		wait := pipe.Do(ctx, "wait", h.replicas, h.timeout.Milliseconds())
 		_, _ = pipe.Exec(ctx)
 		if err := cmd.Err(); err != nil {

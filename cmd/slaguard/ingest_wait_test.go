@@ -22,10 +22,16 @@ func TestIngestWaitsForAReplica(t *testing.T) {
 	master, replica := data[0], data[1]
 	plain := redis.NewClient(&redis.Options{Addr: master.Addr})
 	defer plain.Close()
+	// A generous wait for the cost (a loaded machine must not fail it), a short one for
+	// the hung replica.
 	waiting := redis.NewClient(&redis.Options{Addr: master.Addr})
 	defer waiting.Close()
-	waiting.AddHook(replicaWait{rdb: waiting, replicas: 1, timeout: 300 * time.Millisecond})
+	waiting.AddHook(replicaWait{rdb: waiting, replicas: 1, timeout: 5 * time.Second})
+	impatient := redis.NewClient(&redis.Options{Addr: master.Addr, PoolSize: 1})
+	defer impatient.Close()
+	impatient.AddHook(replicaWait{rdb: impatient, replicas: 1, timeout: 300 * time.Millisecond})
 	qPlain, qWait := asynq.NewClientFromRedisClient(plain), asynq.NewClientFromRedisClient(waiting)
+	qImpatient := asynq.NewClientFromRedisClient(impatient)
 
 	enqueue := func(q *asynq.Client, id string) (time.Duration, error) {
 		start := time.Now()
@@ -50,16 +56,28 @@ func TestIngestWaitsForAReplica(t *testing.T) {
 			d[n/2].Round(time.Microsecond), d[n*99/100].Round(time.Microsecond))
 	}
 
-	replica.Pause()
-	// asynq flattens the error to text, so the test reads the text.
-	if _, err := enqueue(qWait, "while the replica hangs"); err == nil || !strings.Contains(err.Error(), errNotReplicated.Error()) {
-		t.Errorf("enqueue with the only replica hung: %v, want %q", err, errNotReplicated)
+	// The impatient client's one connection writes once while the replica is well.
+	if _, err := enqueue(qImpatient, "before the hang"); err != nil {
+		t.Fatal(err)
 	}
+	replica.Pause()
 	if _, err := enqueue(qPlain, "plain while the replica hangs"); err != nil {
 		t.Errorf("without the wait, a hung replica must not matter: %v", err)
 	}
+	// asynq flattens the error to text, so the test reads the text.
+	notReplicated := func(err error) bool {
+		return err != nil && strings.Contains(err.Error(), errNotReplicated.Error())
+	}
+	// The redelivery of an event the master took but no replica has: the enqueue writes
+	// nothing (the TaskID is taken), and must still wait for that first write.
+	if _, err := enqueue(qImpatient, "plain while the replica hangs"); !notReplicated(err) {
+		t.Errorf("redelivery of an unreplicated event: %v, want %q", err, errNotReplicated)
+	}
+	if _, err := enqueue(qImpatient, "while the replica hangs"); !notReplicated(err) {
+		t.Errorf("enqueue with the only replica hung: %v, want %q", err, errNotReplicated)
+	}
 	replica.Resume()
-	if _, err := enqueue(qWait, "after the replica is back"); err != nil {
+	if _, err := enqueue(qImpatient, "after the replica is back"); err != nil {
 		t.Errorf("enqueue after the replica came back: %v", err)
 	}
 }

@@ -27,7 +27,7 @@ func TestEndToEndLatencyUnderLoad(t *testing.T) {
 	if s := os.Getenv("SLAGUARD_SCALE_RATE"); s != "" {
 		rate, _ = strconv.Atoi(s)
 	}
-	s := startService(t, serviceOptions{env: map[string]string{"SLAGUARD_LOG_LEVEL": "warn", "SLAGUARD_CONCURRENCY": "50"}})
+	s := startService(t, serviceOptions{env: map[string]string{"SLAGUARD_LOG_LEVEL": "warn", "SLAGUARD_CONCURRENCY": "50", "SLAGUARD_WRITE_CONCURRENCY": os.Getenv("WC")}})
 	if code := s.api(http.MethodPost, "/api/v1/contracts", quietContract(), nil); code != http.StatusCreated {
 		t.Fatalf("contract: %d", code)
 	}

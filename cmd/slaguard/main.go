@@ -16,6 +16,7 @@ package main
 import (
 	"context"
 	"errors"
+	"flag"
 	"fmt"
 	"io"
 	"log/slog"
@@ -25,12 +26,14 @@ import (
 	"strings"
 	"syscall"
 	"time"
+
+	"github.com/monobunt/slaguard/billing"
 )
 
 func main() {
 	ctx, stop := signal.NotifyContext(context.Background(), os.Interrupt, syscall.SIGTERM)
 	defer stop()
-	if err := run(ctx, os.Args[1:], os.Getenv, os.Stdout, os.Stderr); err != nil {
+	if err := run(ctx, os.Args[1:], os.Getenv, os.Stdout, os.Stderr); err != nil && !errors.Is(err, flag.ErrHelp) {
 		fmt.Fprintln(os.Stderr, "slaguard:", err)
 		os.Exit(1)
 	}
@@ -50,6 +53,7 @@ func run(ctx context.Context, args []string, getenv func(string) string, stdout,
 		return runRules(args, getenv, os.Stdin, stdout)
 	case "help":
 		fmt.Fprint(stdout, usage)
+		PrintFlags(stdout)
 		return nil
 	default:
 		return fmt.Errorf("unknown command %q\n%s", role, usage)
@@ -63,14 +67,35 @@ func run(ctx context.Context, args []string, getenv func(string) string, stdout,
 		sub, args = args, nil
 	}
 	cfg, err := LoadConfig(getenv, args)
+	if errors.Is(err, flag.ErrHelp) {
+		fmt.Fprint(stdout, usage)
+		PrintFlags(stdout)
+		return nil
+	}
 	if err != nil {
 		return err
 	}
+	unknown := unknownVariables(environ())
 	if role == "config" {
 		cfg.Print(stdout)
+		for _, u := range unknown {
+			fmt.Fprintln(stderr, "slaguard: warning:", u)
+		}
 		return nil
 	}
+	if role == "billing" && helpRequested(sub) {
+		return billing.RunExportCLI(ctx, sub, nil, stdout) // prints the usage; nothing is read
+	}
+	if role == "billing" && cfg.RedisURL == "" {
+		// Refuse before starting anything: a fresh embedded Redis has no ledger to export.
+		return errors.New("billing export reads the ledger in Redis: set REDIS_URL to the service's Redis; " +
+			"a trial run (embedded Redis) exports over HTTP instead: " +
+			"curl -H 'Authorization: Bearer <token>' localhost:8080/api/v1/billing/2026-11?format=csv")
+	}
 	log := newLogger(stderr, cfg.LogLevel)
+	for _, u := range unknown {
+		log.Warn("unknown setting: " + u)
+	}
 	a, err := newApp(cfg, log, appOptions{})
 	if err != nil {
 		return err
@@ -82,7 +107,11 @@ func run(ctx context.Context, args []string, getenv func(string) string, stdout,
 	if role == "reconcile" {
 		return a.runReconcile(ctx, sub, stdout)
 	}
-	return a.run(ctx, role)
+	if err := a.run(ctx, role); err != nil {
+		return err
+	}
+	log.Info("stopped cleanly", slog.String("role", role))
+	return nil
 }
 
 const usage = `usage: slaguard [serve|web|worker|config|billing|demo|rules|reconcile] [flags]
@@ -97,6 +126,16 @@ const usage = `usage: slaguard [serve|web|worker|config|billing|demo|rules|recon
            priority-correction rules make of a ticket; rules check | rules default
   healthcheck URL   exit 0 when URL answers 200 (for container health checks)
 `
+
+// helpRequested reports whether args ask a subcommand for its usage.
+func helpRequested(args []string) bool {
+	for _, a := range args {
+		if a == "-h" || a == "-help" || a == "--help" {
+			return true
+		}
+	}
+	return false
+}
 
 func newLogger(w io.Writer, level string) *slog.Logger {
 	var l slog.Level

@@ -9,6 +9,9 @@ import (
 	"github.com/prometheus/client_golang/prometheus"
 	"github.com/prometheus/client_golang/prometheus/collectors"
 	"github.com/prometheus/client_golang/prometheus/promhttp"
+
+	"github.com/monobunt/slaguard/internal/adminauth"
+	"github.com/monobunt/slaguard/internal/problem"
 )
 
 // newRegistry is the process's Prometheus registry with Go and process collectors.
@@ -45,6 +48,25 @@ func httpMetrics(reg prometheus.Registerer) echo.MiddlewareFunc {
 			return nil
 		}
 	}
+}
+
+// mountMetrics puts GET /metrics on the main server, or with SLAGUARD_METRICS_ADDR on a
+// server of its own; with SLAGUARD_METRICS_TOKEN either answers only that bearer token.
+func (a *app) mountMetrics() {
+	h := metricsHandler(a.parts.reg)
+	var guard []echo.MiddlewareFunc
+	if a.cfg.MetricsToken != "" {
+		guard = append(guard, adminauth.Middleware([]string{a.cfg.MetricsToken}))
+	}
+	if a.cfg.MetricsAddr == "" {
+		a.echo.GET("/metrics", h, guard...)
+		return
+	}
+	e := echo.New()
+	e.HideBanner, e.HidePort = true, true
+	e.HTTPErrorHandler = problem.ErrorHandler(nil)
+	e.GET("/metrics", h, guard...)
+	a.metricsEcho = e
 }
 
 // metricsHandler serves the registry in Prometheus text format.

@@ -2,13 +2,13 @@ package main
 
 import (
 	"context"
-	"fmt"
-
 	"errors"
-	"github.com/monobunt/slaguard/billing"
+	"fmt"
 	"io"
 	"log/slog"
 	"time"
+
+	"github.com/monobunt/slaguard/billing"
 )
 
 // run runs the role until ctx ends: serve (web and worker), web, or worker.
@@ -21,23 +21,38 @@ func (a *app) run(ctx context.Context, role string) error {
 			return err
 		}
 	}
+	parts := []func(context.Context) error{a.serveHTTP}
 	switch role {
 	case "web":
 		if err := a.mountAll(); err != nil {
 			return err
 		}
-		return a.serveHTTP(ctx)
 	case "worker":
 		a.mountWorkerOnly()
+		parts = append(parts, a.runWorker)
 	default:
 		if err := a.mountAll(); err != nil {
 			return err
 		}
+		parts = append(parts, a.runWorker)
 	}
-	errc := make(chan error, 2)
-	go func() { errc <- a.serveHTTP(ctx) }()
-	go func() { errc <- a.runWorker(ctx) }()
-	return errors.Join(<-errc, <-errc)
+	if a.metricsEcho != nil {
+		parts = append(parts, a.serveMetrics)
+	}
+	// The first part to fail (a port already taken) stops the others at once: the process
+	// exits with that error instead of serving half a service until someone signals it.
+	ctx, cancel := context.WithCancel(ctx)
+	defer cancel()
+	errc := make(chan error, len(parts))
+	for _, run := range parts {
+		go func() { errc <- run(ctx) }()
+	}
+	errs := []error{<-errc}
+	cancel()
+	for range parts[1:] {
+		errs = append(errs, <-errc)
+	}
+	return errors.Join(errs...)
 }
 
 // discoverSelf asks the helpdesk which user slaguard writes as, so its own changes

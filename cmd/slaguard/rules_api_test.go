@@ -106,3 +106,26 @@ func TestRulesExplainCommand(t *testing.T) {
 		t.Errorf("rules check: %v %s", err, out.String())
 	}
 }
+
+// The README shows `slaguard rules explain` with its output; the command must still
+// print exactly that.
+func TestRulesExplainAsTheReadmeShows(t *testing.T) {
+	readme, err := os.ReadFile("../../README.md")
+	if err != nil {
+		t.Fatal(err)
+	}
+	const prompt = `$ slaguard rules explain --title "Tippfehler" --body "`
+	_, after, ok := strings.Cut(string(readme), prompt)
+	if !ok {
+		t.Fatal("README has no rules explain example")
+	}
+	body, after, _ := strings.Cut(after, "\"\n")
+	want, _, _ := strings.Cut(after, "```")
+	var out bytes.Buffer
+	if err := run(t.Context(), []string{"rules", "explain", "--title", "Tippfehler", "--body", body}, func(string) string { return "" }, &out, &out); err != nil {
+		t.Fatal(err)
+	}
+	if out.String() != want {
+		t.Errorf("README shows:\n%s\nthe command prints:\n%s", want, out.String())
+	}
+}

@@ -2,10 +2,13 @@ package main
 
 import (
 	"errors"
+	"net/http"
 	"testing"
 
 	"github.com/hibiken/asynq"
 
+	"github.com/monobunt/slaguard/helpdesk/zammad/zammadfake"
+	"github.com/monobunt/slaguard/internal/clocktest"
 	"github.com/monobunt/slaguard/internal/redistest"
 	"github.com/monobunt/slaguard/tasks"
 )
@@ -16,6 +19,10 @@ import (
 func TestEndToEndOnACluster(t *testing.T) {
 	cluster := redistest.StartCluster(t, 3)
 	opt := serviceOptions{redisURL: cluster.URL()}
+	t.Run("queue dashboard", func(t *testing.T) {
+		cluster.Flush(t)
+		checkQueueDashboard(t, startService(t, opt))
+	})
 	t.Run("enforcement day", func(t *testing.T) {
 		cluster.Flush(t)
 		runScenario(t, opt, 1)
@@ -43,4 +50,50 @@ func checkNoTaskFailed(t *testing.T, s *testService) {
 			t.Errorf("queue %s: %d tasks failed, %d archived; want none", q, info.FailedTotal, info.Archived)
 		}
 	}
+}
+
+// checkEachTaskRanOnce: every task that completed ran exactly once. asynq counts each
+// processing in ProcessedTotal and keeps a completed task (with its unique TaskID) for its
+// retention, so a timer fired twice, or a write-back or event handled twice — by two
+// workers, or again after a lease ran out — shows as more processed than completed.
+func checkEachTaskRanOnce(t *testing.T, s *testService) {
+	t.Helper()
+	insp := asynq.NewInspectorFromRedisClient(s.app.rdb)
+	for q := range tasks.Queues {
+		info, err := insp.GetQueueInfo(q)
+		if err != nil {
+			if errors.Is(err, asynq.ErrQueueNotFound) {
+				continue
+			}
+			t.Fatalf("queue %s: %v", q, err)
+		}
+		if info.ProcessedTotal != info.Completed+info.FailedTotal {
+			t.Errorf("queue %s: %d processings for %d completed and %d failed tasks: some ran twice",
+				q, info.ProcessedTotal, info.Completed, info.FailedTotal)
+		}
+	}
+}
+
+// checkQueueDashboard: asynqmon, which builds its own client from the asynq connection
+// option of REDIS_URL, lists the queues.
+func checkQueueDashboard(t *testing.T, s *testService) {
+	t.Helper()
+	if code := s.deliver(zammadfake.Payload{Ticket: zammadfake.Ticket{ID: 1, Title: "x", State: "new",
+		CreatedAt: clocktest.Now(), UpdatedAt: clocktest.Now()}}, zammadfake.NewDeliveryID()); code != http.StatusAccepted {
+		t.Fatalf("webhook: %d", code)
+	}
+	var out struct {
+		Queues []struct {
+			Queue string `json:"queue"`
+		} `json:"queues"`
+	}
+	if code := s.api(http.MethodGet, "/admin/queues/api/queues", nil, &out); code != http.StatusOK {
+		t.Fatalf("GET /admin/queues/api/queues: %d", code)
+	}
+	for _, q := range out.Queues {
+		if q.Queue == tasks.QueueEvents {
+			return
+		}
+	}
+	t.Errorf("the queue dashboard lists %+v, want the events queue", out.Queues)
 }

@@ -104,7 +104,7 @@ func (a *app) mountAll() error {
 	p := a.parts
 	e := a.echo
 	e.Use(httpMetrics(p.reg))
-	e.GET("/metrics", metricsHandler(p.reg))
+	a.mountMetrics()
 
 	if a.cfg.ZammadWebhookSecret == "" && !a.cfg.InsecureWebhooks {
 		a.log.Error("ZAMMAD_WEBHOOK_SECRET is not set: POST /webhooks/zammad is NOT mounted " +
@@ -132,7 +132,7 @@ func (a *app) mountAll() error {
 	api.POST("/calendar/deadline", postDeadline)
 	api.POST("/rules/explain", postRulesExplain(p.rules))
 	contracts.NewHandler(contracts.HandlerConfig{
-		Repo: p.contracts, Clock: a.clock, OpenTickets: p.worker.OpenTicketsOf,
+		Repo: p.contracts, Clock: a.clock, OpenTickets: p.worker.OpenTicketsOf, Who: adminauth.Name,
 	}).Register(api)
 	ticketapi.New(ticketapi.Config{Store: p.worker.Store(), Contracts: p.contracts,
 		Evaluate: p.worker.View, Clock: a.clock}).Register(api)
@@ -154,23 +154,28 @@ func (a *app) mountAll() error {
 // mountWorkerOnly is the HTTP surface of a worker process: health and metrics.
 func (a *app) mountWorkerOnly() {
 	a.echo.Use(httpMetrics(a.parts.reg))
-	a.echo.GET("/metrics", metricsHandler(a.parts.reg))
+	a.mountMetrics()
 }
 
 // runWorker runs the asynq server until ctx ends, then lets running tasks finish
 // within the shutdown timeout.
 func (a *app) runWorker(ctx context.Context) error {
-	srv := asynq.NewServerFromRedisClient(a.rdb, asynq.Config{
-		Concurrency:              a.cfg.Concurrency,
-		Queues:                   tasks.Queues,
-		RetryDelayFunc:           jobs.RetryDelay,
-		IsFailure:                jobs.IsFailure,
-		DelayedTaskCheckInterval: a.cfg.TimerInterval,
-		TaskCheckInterval:        tasks.TaskCheckInterval,
-		ShutdownTimeout:          a.cfg.ShutdownTimeout,
-		Logger:                   asynqLogger{a.log},
-		LogLevel:                 asynq.WarnLevel,
-	})
+	// Two asynq servers: events and write-backs, and the timers, whose checks mostly wait
+	// out the fraction of a second asynq's whole-second schedule leaves (tasks.TimerQueues).
+	server := func(concurrency int, queues map[string]int) *asynq.Server {
+		return asynq.NewServerFromRedisClient(a.rdb, asynq.Config{
+			Concurrency:              concurrency,
+			Queues:                   queues,
+			RetryDelayFunc:           jobs.RetryDelay,
+			IsFailure:                jobs.IsFailure,
+			DelayedTaskCheckInterval: a.cfg.TimerInterval,
+			TaskCheckInterval:        tasks.TaskCheckInterval,
+			ShutdownTimeout:          a.cfg.ShutdownTimeout,
+			Logger:                   asynqLogger{a.log},
+			LogLevel:                 asynq.WarnLevel,
+		})
+	}
+	srv, timers := server(a.cfg.Concurrency, tasks.WorkQueues), server(a.cfg.TimerConcurrency, tasks.TimerQueues)
 	mux := asynq.NewServeMux()
 	a.parts.worker.Register(mux)
 	catchup, err := a.mountReconcile(mux)
@@ -179,6 +184,10 @@ func (a *app) runWorker(ctx context.Context) error {
 	}
 	if err := srv.Start(mux); err != nil {
 		return fmt.Errorf("worker: %w", err)
+	}
+	if err := timers.Start(mux); err != nil {
+		srv.Shutdown()
+		return fmt.Errorf("worker: timers: %w", err)
 	}
 	if catchup != nil {
 		if err := catchup.Start(ctx); err != nil {
@@ -194,7 +203,9 @@ func (a *app) runWorker(ctx context.Context) error {
 		a.log.Info("timers re-armed", slog.Int("tickets", n))
 	}()
 	<-ctx.Done()
+	timers.Shutdown()
 	srv.Shutdown()
+	a.log.Info("worker stopped")
 	return nil
 }
 

@@ -71,3 +71,29 @@ func TestMiddlewareAdmitsOnlyConfiguredBearerTokens(t *testing.T) {
 		})
 	}
 }
+
+// A named token admits with its secret only, and the request acts under its name.
+func TestNamedTokensNameWhoActs(t *testing.T) {
+	e := echo.New()
+	e.HTTPErrorHandler = problem.ErrorHandler(nil)
+	g := e.Group("/api/v1", adminauth.Middleware([]string{"alice:alice-token-123", "bare-token-456", "ops:x:y-token-789"}))
+	g.GET("/who", func(c echo.Context) error { return c.String(http.StatusOK, adminauth.Name(c.Request().Context())) })
+	for _, c := range []struct{ header, want string }{
+		{"Bearer alice-token-123", "alice"},
+		{"Bearer bare-token-456", "token-2"},
+		{"Bearer x:y-token-789", "ops"},
+		{"Bearer alice:alice-token-123", ""}, // the name is not part of the secret
+	} {
+		req := httptest.NewRequest(http.MethodGet, "/api/v1/who", nil)
+		req.Header.Set("Authorization", c.header)
+		rec := httptest.NewRecorder()
+		e.ServeHTTP(rec, req)
+		got := rec.Body.String()
+		if rec.Code != http.StatusOK {
+			got = ""
+		}
+		if got != c.want {
+			t.Errorf("%s: acts as %q (status %d), want %q", c.header, got, rec.Code, c.want)
+		}
+	}
+}
