@@ -94,6 +94,10 @@ func (a *app) buildParts(ctx context.Context) error {
 		return err
 	}
 	p.worker = w
+	// A contract change re-evaluates the open tickets it touches (the web process
+	// announces, a worker acts).
+	p.contracts.SetLogger(a.log)
+	p.contracts.OnChange(w.EnqueueReevaluation)
 	a.parts = p
 	return nil
 }
@@ -189,6 +193,13 @@ func (a *app) runWorker(ctx context.Context) error {
 		srv.Shutdown()
 		return fmt.Errorf("worker: timers: %w", err)
 	}
+	go func() {
+		if n, err := a.parts.worker.SweepContracts(ctx); err != nil {
+			a.log.Error("contract sweep failed", slog.String("error", err.Error()))
+		} else {
+			a.log.Info("contract changes swept", slog.Int("contracts", n))
+		}
+	}()
 	if catchup != nil {
 		if err := catchup.Start(ctx); err != nil {
 			a.log.Error("catch-up not scheduled", slog.String("error", err.Error()))
