@@ -141,7 +141,7 @@ func (r *catchupRig) settle() {
 		busy := !r.Zammad.WaitIdle(0)
 		for _, q := range []string{tasks.QueueEvents, tasks.QueueWrites} {
 			info, err := insp.GetQueueInfo(q)
-			if errors.Is(err, asynq.ErrQueueNotFound) {
+			if errors.Is(err, asynq.ErrQueueNotFound) || (err != nil && strings.Contains(err.Error(), "does not exist")) {
 				continue
 			}
 			if err != nil {
