@@ -29,7 +29,6 @@ func (c *roundTrips) ProcessPipelineHook(next redis.ProcessPipelineHook) redis.P
 	return func(ctx context.Context, cmds []redis.Cmder) error { c.n.Add(1); return next(ctx, cmds) }
 }
 
-
 // BenchmarkPassOver10000ChangedTickets is one catch-up pass over 10 000 tickets that
 // changed while no webhook arrived (each created with its first article and never seen):
 // 50 search pages, a history and an articles request per ticket to the fake Zammad, and
@@ -78,4 +77,3 @@ func BenchmarkPassOver10000ChangedTickets(b *testing.B) {
 		b.StartTimer()
 	}
 }
-
