@@ -38,8 +38,8 @@ type writePayload struct {
 // a re-evaluation racing the end of a batch an empty task.
 const WriteRetention = time.Minute
 
-// writeLockTTL bounds how long a ticket stays locked by a worker that died mid-batch; the
-// lock is renewed before each write.
+// writeLockTTL bounds how long a ticket stays locked by a worker that died mid-batch; a
+// batch that runs long renews it before its next write.
 const writeLockTTL = 30 * time.Second
 
 // errWaitTurn: another worker is writing this ticket's marks; writes of one ticket reach
@@ -106,6 +106,7 @@ func (w *Worker) handleWrite(ctx context.Context, t *asynq.Task) error {
 // writeBatch writes rec's unwritten marks back to back. The write lock is held.
 func (w *Worker) writeBatch(ctx context.Context, a helpdesk.Adapter, p writePayload, lock *ticketstore.WriteLock, rec *ticketstore.Record) error {
 	ref, key := p.Ticket, rec.Key
+	locked := time.Now()
 	if p.Mark != "" && p.Write != nil {
 		if _, stored := rec.Pending[p.Mark]; !stored {
 			rec.Pending[p.Mark] = ticketstore.Pending{Write: *p.Write, Version: -1}
@@ -155,8 +156,11 @@ func (w *Worker) writeBatch(ctx context.Context, a helpdesk.Adapter, p writePayl
 				}
 			}
 		}
-		if held, err := lock.Extend(ctx); err != nil || !held {
-			return fmt.Errorf("%w (write lock of %s lost)", errWaitTurn, key)
+		if time.Since(locked) > writeLockTTL/3 { // renewed while a slow batch goes on
+			if held, err := lock.Extend(ctx); err != nil || !held {
+				return fmt.Errorf("%w (write lock of %s lost)", errWaitTurn, key)
+			}
+			locked = time.Now()
 		}
 		if err := a.Apply(ctx, ref, wr); err != nil {
 			var re *helpdesk.RetryableError
@@ -208,6 +212,9 @@ func (w *Worker) countWrite(hd, kind, result string, status int) {
 	s := ""
 	if status > 0 {
 		s = strconv.Itoa(status)
+	}
+	if a, ok := w.cfg.Adapters[hd]; ok && helpdesk.IsDryRun(a) && result == "ok" {
+		result, s = "dry_run", "" // nothing was sent: not an "ok" from a helpdesk
 	}
 	w.cfg.Metrics.Writes.WithLabelValues(hd, kind, result, s).Inc()
 }

@@ -20,6 +20,15 @@ func FormatVienna(t time.Time) string {
 	return fmt.Sprintf("%s, %02d.%02d.%04d %02d:%02d", germanWeekdays[l.Weekday()], l.Day(), int(l.Month()), l.Year(), l.Hour(), l.Minute())
 }
 
+// FormatViennaEnglish writes t for the English half of a note, in Europe/Vienna local
+// time with an English weekday: "Wed 2 Dec 2026 13:05". The zero time is written "—".
+func FormatViennaEnglish(t time.Time) string {
+	if t.IsZero() {
+		return "—"
+	}
+	return t.In(Vienna).Format("Mon 2 Jan 2006 15:04")
+}
+
 // germanMonth writes the Vienna calendar month of t: "November 2026".
 func germanMonth(t time.Time) string {
 	l := t.In(Vienna)

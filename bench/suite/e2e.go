@@ -171,13 +171,21 @@ func e2eAt(s *stack, err error, rate, base int) row {
 	})
 	var lat []time.Duration
 	var last time.Time
+	var slow []int // which tickets took over 100 ms, by their place in the run
 	for i := 0; i < n; i++ {
 		if at, ok := first[strconv.Itoa(base+i)]; ok {
 			lat = append(lat, at.Sub(sent[i]))
 			if at.After(last) {
 				last = at
 			}
+			if at.Sub(sent[i]) > 100*time.Millisecond {
+				slow = append(slow, i)
+			}
 		}
+	}
+	if len(slow) > 0 {
+		logf("%d/s: %d tickets over 100 ms, the first at %s into the run, the last at %s", rate, len(slow),
+			slot(slow[0]).Sub(begin).Round(time.Millisecond), slot(slow[len(slow)-1]).Sub(begin).Round(time.Millisecond))
 	}
 	time.Sleep(500 * time.Millisecond)
 	echoes := s.fakeStats()["webhooks"] - echoes0

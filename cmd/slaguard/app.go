@@ -8,6 +8,7 @@ import (
 	"log/slog"
 	"net"
 	"net/http"
+	"strings"
 	"time"
 
 	"github.com/hibiken/asynq"
@@ -89,6 +90,12 @@ func (a *app) connectRedis() error {
 			a.log.Warn("no SLAGUARD_ADMIN_TOKENS set: generated an admin token for this trial run",
 				slog.String("token", token))
 		}
+		if a.cfg.ZammadWebhookSecret == "" && !a.cfg.InsecureWebhooks {
+			// Likewise a webhook secret, so a first run can receive signed webhooks at once.
+			a.cfg.ZammadWebhookSecret = "trial-" + rand.Text()
+			a.log.Warn("no ZAMMAD_WEBHOOK_SECRET set: generated a webhook secret for this trial run "+
+				"(Zammad: the webhook's HMAC SHA1 Signature Token)", slog.String("webhook_secret", a.cfg.ZammadWebhookSecret))
+		}
 		a.rdb = redis.NewClient(&redis.Options{Addr: e.Addr()})
 		a.redisOpt = asynq.RedisClientOpt{Addr: e.Addr()}
 	} else {
@@ -116,10 +123,21 @@ func (a *app) newEcho() *echo.Echo {
 	e := echo.New()
 	e.HideBanner, e.HidePort = true, true
 	e.Validator = problem.NewValidator()
-	e.HTTPErrorHandler = problem.ErrorHandler(func(err error, c echo.Context) {
+	handle := problem.ErrorHandler(func(err error, c echo.Context) {
 		a.log.Error("request failed", slog.String("method", c.Request().Method),
 			slog.String("path", c.Path()), slog.String("error", err.Error()))
 	})
+	methods := &methodRules{e: e}
+	e.HTTPErrorHandler = func(err error, c echo.Context) {
+		var he *echo.HTTPError
+		if errors.As(err, &he) && he.Code == http.StatusNotFound {
+			if allow := methods.allowed(c.Request().URL.Path); len(allow) > 0 {
+				c.Response().Header().Set(echo.HeaderAllow, strings.Join(allow, ", "))
+				err = problem.New(http.StatusMethodNotAllowed, c.Request().Method+" is not allowed here; allowed: "+strings.Join(allow, ", "))
+			}
+		}
+		handle(err, c)
+	}
 	e.Use(a.accessLog)
 	e.GET("/healthz", func(c echo.Context) error {
 		return c.JSON(http.StatusOK, map[string]string{"status": "ok"})

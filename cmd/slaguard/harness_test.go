@@ -51,6 +51,7 @@ type serviceOptions struct {
 	// their own (procs_test.go); with webProcs the service's URL balances over them.
 	webProcs, workerProcs int
 	env                   map[string]string
+	log                   io.Writer // also gets the service's log (JSON lines), when set
 }
 
 func startService(t *testing.T, opt serviceOptions) *testService {
@@ -90,6 +91,9 @@ func startService(t *testing.T, opt serviceOptions) *testService {
 		t.Fatal(err)
 	}
 	log := testLogger(t)
+	if opt.log != nil {
+		log = slog.New(slog.NewJSONHandler(opt.log, &slog.HandlerOptions{Level: slog.LevelDebug}))
+	}
 	ctx, cancel := context.WithCancel(context.Background())
 	s := &testService{t: t, URL: url, Zammad: z, cancel: cancel, done: make(chan error, 1+opt.workers), env: env}
 	a, err := newApp(cfg, log, appOptions{httpClient: z.Client(), clock: clocktest.Clock()})

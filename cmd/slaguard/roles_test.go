@@ -6,10 +6,14 @@ import (
 	"errors"
 	"flag"
 	"net"
+	"net/http"
+	"regexp"
 	"strings"
 	"sync"
 	"testing"
 	"time"
+
+	"github.com/monobunt/slaguard/helpdesk/zammad/zammadfake"
 )
 
 // A taken port ends `slaguard serve` at once with the bind error, before it ever says
@@ -104,5 +108,45 @@ func TestBillingExportWithoutRedisSaysWhatToDo(t *testing.T) {
 	}
 	if strings.Contains(stderr.String(), "embedded") {
 		t.Errorf("an embedded Redis was started for nothing:\n%s", stderr.String())
+	}
+}
+
+// A first run (no configuration at all) can receive webhooks: it generates a webhook
+// secret and logs it, as it does the admin token; a webhook signed with it is accepted.
+func TestFirstRunReceivesWebhooks(t *testing.T) {
+	addr := freeAddr(t)
+	var stderr lockedBuffer
+	ctx, cancel := context.WithCancel(t.Context())
+	done := make(chan error, 1)
+	go func() {
+		done <- run(ctx, nil, envOf(map[string]string{"SLAGUARD_ADDR": addr}), &bytes.Buffer{}, &stderr)
+	}()
+	defer func() { cancel(); <-done }()
+	eventually(t, 20*time.Second, "listening", func() bool { return strings.Contains(stderr.String(), `"msg":"listening"`) })
+	if strings.Contains(stderr.String(), `"level":"ERROR"`) {
+		t.Errorf("a first run logs an error:\n%s", stderr.String())
+	}
+	secret := regexp.MustCompile(`"webhook_secret":"([^"]+)"`).FindStringSubmatch(stderr.String())
+	if secret == nil {
+		t.Fatalf("no webhook secret logged:\n%s", stderr.String())
+	}
+	body := zammadfake.Payload{Ticket: zammadfake.Ticket{ID: 9, Number: "31000009", Title: "Hallo", State: "new",
+		Priority: "2 normal", CustomerEmail: "office@example.at", CreateArticleType: "email",
+		CreatedAt: time.Date(2026, 12, 2, 9, 0, 0, 0, time.UTC), UpdatedAt: time.Date(2026, 12, 2, 9, 0, 0, 0, time.UTC)}}.JSON()
+	post := func(h http.Header) int {
+		req, _ := http.NewRequest(http.MethodPost, "http://"+addr+"/webhooks/zammad", bytes.NewReader(body))
+		req.Header = h
+		resp, err := http.DefaultClient.Do(req)
+		if err != nil {
+			t.Fatal(err)
+		}
+		resp.Body.Close()
+		return resp.StatusCode
+	}
+	if code := post(zammadfake.Headers(body, secret[1], "first-1", "slaguard")); code != http.StatusAccepted {
+		t.Errorf("signed webhook: %d, want 202", code)
+	}
+	if code := post(zammadfake.Headers(body, "wrong-secret", "first-2", "slaguard")); code != http.StatusUnauthorized {
+		t.Errorf("badly signed webhook: %d, want 401", code)
 	}
 }

@@ -20,6 +20,7 @@ import (
 	"github.com/monobunt/slaguard/helpdesk"
 	"github.com/monobunt/slaguard/helpdesk/zammad"
 	"github.com/monobunt/slaguard/internal/adminauth"
+	"github.com/monobunt/slaguard/internal/problem"
 	"github.com/monobunt/slaguard/internal/rulesfile"
 	"github.com/monobunt/slaguard/jobs"
 	"github.com/monobunt/slaguard/reconcile"
@@ -48,18 +49,26 @@ func (a *app) buildParts(ctx context.Context) error {
 	p := &parts{reg: newRegistry()}
 	p.contracts = contracts.NewRepo(a.rdb, a.clock)
 
-	z, err := zammad.New(zammad.Config{
+	zc := zammad.Config{
 		BaseURL: a.cfg.ZammadURL, Token: a.cfg.ZammadToken, WebhookSecret: a.cfg.ZammadWebhookSecret,
 		PausedStates: a.cfg.PausedStates, ClosedStates: a.cfg.ClosedStates,
 		CriticalPriorityName: a.cfg.ZammadCritical, HTTPClient: a.httpClient, Clock: a.clock,
-	})
+	}
+	dry := a.cfg.ZammadURL == ""
+	if dry {
+		// The real adapter against a client that sends nothing and logs every request.
+		zc.BaseURL, zc.Token, zc.HTTPClient = zammad.DryRunBaseURL, "dry-run", zammad.DryRunClient(a.log)
+	}
+	z, err := zammad.New(zc)
 	if err != nil {
 		return err
 	}
 	p.zammad, p.adapter = z, z
-	if a.cfg.ZammadURL == "" {
-		p.adapter = helpdesk.DryRun(z, a.log)
-		a.log.Warn("no ZAMMAD_URL set: write-backs are logged as a dry run, nothing is written to a helpdesk")
+	if dry {
+		p.adapter = helpdesk.DryRunVia(z)
+		a.log.Warn("no ZAMMAD_URL set: dry run — every request slaguard would send to Zammad is logged " +
+			"(\"dry run: request not sent\": method, path, body), nothing is sent; time booked on webhook articles " +
+			"(accounted_time) stands in for Zammad's time accounting")
 	}
 
 	classifier, err := rulesfile.Load(a.cfg.RulesFile)
@@ -132,7 +141,7 @@ func (a *app) mountAll() error {
 		a.log.Warn("SLAGUARD_ADMIN_TOKENS is empty: the admin API answers 401 to everyone")
 	}
 	auth := adminauth.Middleware(tokens)
-	api := e.Group("/api/v1", auth)
+	api := e.Group("/api/v1", auth, problem.JSONBodies())
 	api.POST("/calendar/deadline", postDeadline)
 	api.POST("/rules/explain", postRulesExplain(p.rules))
 	contracts.NewHandler(contracts.HandlerConfig{
