@@ -49,6 +49,13 @@ func run(ctx context.Context, args []string, getenv func(string) string, stdout,
 	case "serve", "web", "worker", "config", "billing", "demo", "reconcile":
 	case "healthcheck":
 		return healthcheck(ctx, args)
+	case "doctor":
+		if helpRequested(args) {
+			fmt.Fprint(stdout, usage)
+			PrintFlags(stdout)
+			return nil
+		}
+		return doctor(ctx, getenv, args, nil, stdout)
 	case "rules":
 		return runRules(args, getenv, os.Stdin, stdout)
 	case "help":
@@ -124,6 +131,8 @@ const usage = `usage: slaguard [serve|web|worker|config|billing|demo|rules|recon
   reconcile [--since RFC3339]   one catch-up pass: enqueue what Zammad changed that no webhook delivered
   rules    explain --title TEXT [--body TEXT] [--rules-file FILE] [--json]: what the
            priority-correction rules make of a ticket; rules check | rules default
+  doctor   check Redis, the helpdesk API and its permissions, the webhook secret, the
+           clock and the rules; says what is wrong and how to fix it; exit 1 on a problem
   healthcheck URL   exit 0 when URL answers 200 (for container health checks)
 `
 

@@ -92,6 +92,7 @@ func (a *app) buildParts(ctx context.Context) error {
 	p.ledger = billing.NewLedger(a.rdb, a.cfg.ImplementationTypes)
 	p.metrics = jobs.NewMetrics(p.reg)
 	p.reg.MustRegister(newQueueCollector(asynq.NewInspectorFromRedisClient(a.rdb)))
+	p.reg.MustRegister(redisUp(func(ctx context.Context) error { return a.rdb.Ping(ctx).Err() }))
 	w, err := jobs.New(jobs.Config{
 		Redis: a.rdb, Queue: a.queue,
 		Adapters:  map[string]helpdesk.Adapter{p.adapter.Name(): p.adapter},

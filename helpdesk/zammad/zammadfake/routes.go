@@ -28,6 +28,9 @@ func (s *Server) route(r *http.Request, raw []byte) (int, any) {
 		return http.StatusNotFound, zerr{"error": "No route matches [" + r.Method + "] " + r.URL.Path}
 	}
 	seg := strings.Split(rest, "/")
+	if s.opt.NoAgent && rest != "users/me" {
+		return http.StatusForbidden, zerr{"error": "Not authorized (token)!", "error_human": "Not authorized (token)!"}
+	}
 	switch {
 	case r.Method == http.MethodGet && rest == "users/me":
 		return http.StatusOK, userJSON(s.opt.Me)
@@ -35,6 +38,8 @@ func (s *Server) route(r *http.Request, raw []byte) (int, any) {
 		return s.getUser(seg[1])
 	case r.Method == http.MethodGet && rest == "ticket_priorities":
 		return s.listPriorities()
+	case r.Method == http.MethodGet && rest == "tickets":
+		return s.listTicketIDs()
 	case r.Method == http.MethodGet && len(seg) == 2 && seg[0] == "tickets" && seg[1] != "search":
 		return s.getTicket(seg[1])
 	case r.Method == http.MethodPut && len(seg) == 2 && seg[0] == "tickets":
@@ -372,6 +377,23 @@ func (s *Server) listTimeAccountings(idStr string) (int, any) {
 		out = append(out, map[string]any{"id": ta.ID, "ticket_id": ta.TicketID,
 			"ticket_article_id": orNil(ta.ArticleID), "time_unit": ta.TimeUnit, "type_id": orNil(ta.TypeID),
 			"created_by_id": orNil(ta.CreatedByID), "created_at": ts(ta.CreatedAt), "updated_at": ts(ta.UpdatedAt)})
+	}
+	return http.StatusOK, out
+}
+
+// listTicketIDs answers GET /api/v1/tickets with the tickets' ids (what slaguard doctor
+// reads to check the permission; Zammad's answer has every field).
+func (s *Server) listTicketIDs() (int, any) {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	ids := make([]int, 0, len(s.tickets))
+	for id := range s.tickets {
+		ids = append(ids, id)
+	}
+	slices.Sort(ids)
+	out := make([]map[string]int, len(ids))
+	for i, id := range ids {
+		out[i] = map[string]int{"id": id}
 	}
 	return http.StatusOK, out
 }

@@ -43,6 +43,9 @@ type Options struct {
 	WebhookURL     string
 	WebhookSecret  string
 	WebhookTrigger string
+	// NoAgent takes the ticket.agent permission from the token, as a token created without
+	// it: every request but GET /users/me answers 403, as Zammad does.
+	NoAgent bool
 	// Clock stamps writes and recorded requests; nil means time.Now.
 	Clock func() time.Time
 }
