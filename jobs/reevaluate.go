@@ -27,7 +27,7 @@ import (
 // that dies halfway resumes after the last ticket it finished (a cursor in Redis).
 
 // reevaluateParallel is how many tickets one task evaluates at once.
-const reevaluateParallel = 8
+const reevaluateParallel = 32
 
 type reevaluatePayload struct {
 	Contract string `json:"contract"`
