@@ -138,6 +138,9 @@ func (r *Reconciler) pass(ctx context.Context, name string, from time.Time) (Res
 	}
 	res := Result{From: from}
 	wm := helpdesk.Watermark{Since: from}
+	// Paging by updated_at reads the tickets of a page's last instant again: look at each
+	// update of a ticket once per pass.
+	seen := map[string]time.Time{}
 	for {
 		var page helpdesk.ChangedPage
 		err := r.retry(ctx, "read changed tickets", func() (err error) {
@@ -147,7 +150,7 @@ func (r *Reconciler) pass(ctx context.Context, name string, from time.Time) (Res
 		if err != nil {
 			return res, err
 		}
-		if err := r.page(ctx, page.Tickets, &res); err != nil {
+		if err := r.page(ctx, page.Tickets, seen, &res); err != nil {
 			return res, err
 		}
 		res.Pages++
@@ -166,7 +169,16 @@ func (r *Reconciler) pass(ctx context.Context, name string, from time.Time) (Res
 }
 
 // page compares a page of changed tickets with the store and feeds what it lacks.
-func (r *Reconciler) page(ctx context.Context, tickets []helpdesk.Event, res *Result) error {
+func (r *Reconciler) page(ctx context.Context, all []helpdesk.Event, seen map[string]time.Time, res *Result) error {
+	var tickets []helpdesk.Event
+	for _, ev := range all {
+		k := ticketstore.Key(ev.Helpdesk, ev.Ticket.ID)
+		if at, ok := seen[k]; ok && at.Equal(ev.Ticket.UpdatedAt) {
+			continue
+		}
+		seen[k] = ev.Ticket.UpdatedAt
+		tickets = append(tickets, ev)
+	}
 	keys := make([]string, len(tickets))
 	for i, ev := range tickets {
 		keys[i] = ticketstore.Key(ev.Helpdesk, ev.Ticket.ID)
