@@ -42,8 +42,11 @@ type TicketRef struct {
 type Write struct {
 	// Priority, when set, becomes the ticket's priority.
 	Priority sla.Priority `json:"priority,omitempty"`
-	// Tags are added (never removed).
+	// Tags are added.
 	Tags []string `json:"tags,omitempty"`
+	// RemoveTags are removed (a mark withdrawn, such as sla-no-contract once a contract
+	// covers the ticket); removing a tag the ticket lacks is no error.
+	RemoveTags []string `json:"remove_tags,omitempty"`
 	// Note is an internal note only agents see.
 	Note string `json:"note,omitempty"`
 	// Reply is a public article to the customer (e.g. the real-time confirmation).

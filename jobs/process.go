@@ -175,8 +175,14 @@ func (w *Worker) processOnce(ctx context.Context, key string, ev *helpdesk.Event
 		}
 		ch.Issue = append(ch.Issue, ticketstore.Issue{Mark: m.Key, Write: wr})
 	}
+	if is, ok := withdrawals(rec, in, st); ok {
+		ch.Issue = append(ch.Issue, is)
+	}
 	p, err := w.store.Persist(ctx, rec, ch)
 	if err != nil {
+		return nil, false, err
+	}
+	if err := w.store.Reindex(ctx, rec, ticketstore.IndexEntry(!st.Closed, in.contractID, in.matchKeys)); err != nil {
 		return nil, false, err
 	}
 	if w.cfg.Metrics != nil {
@@ -218,4 +224,28 @@ func writeOf(m sla.Mark) helpdesk.Write {
 		w.Tags = []string{m.Tag}
 	}
 	return w
+}
+
+// MarkNoContractWithdrawn withdraws the no-contract mark once a contract covers the ticket.
+const MarkNoContractWithdrawn = "no-contract-withdrawn"
+
+// withdrawals is the withdrawal of a mark that no longer holds and can be taken back:
+// the sla-no-contract tag of a ticket a contract now covers (a contract created or
+// extended after the ticket came in), with a short note. Other marks are facts of their
+// moment (an at-risk or breach note says what was true when it was written) and stay.
+func withdrawals(rec *ticketstore.Record, in inputs, st sla.Status) (ticketstore.Issue, bool) {
+	if in.terms == nil || st.NoContract {
+		return ticketstore.Issue{}, false
+	}
+	if _, had := rec.Issued[sla.MarkNoContract]; !had {
+		return ticketstore.Issue{}, false
+	}
+	if _, done := rec.Issued[MarkNoContractWithdrawn]; done {
+		return ticketstore.Issue{}, false
+	}
+	return ticketstore.Issue{Mark: MarkNoContractWithdrawn, Write: helpdesk.Write{
+		RemoveTags: []string{"sla-no-contract"},
+		Note: "Vertrag gefunden: für dieses Ticket gilt jetzt ein Vertrag mit SLA-Fristen; die Markierung sla-no-contract ist entfernt.\n" +
+			"Contract found: this ticket is now covered by a contract with SLA deadlines; the sla-no-contract tag was removed.",
+	}}, true
 }

@@ -39,6 +39,8 @@ type Config struct {
 	TimerInterval       time.Duration
 	WebhookBodyLimit    int64
 	WriteMaxRetry       int
+	ReconcileInterval   time.Duration
+	ReconcileRate       float64
 	WriteConcurrency    int
 	TimerConcurrency    int
 	IngestReplicas      int
@@ -185,6 +187,26 @@ var settings = []setting{
 	{env: "SLAGUARD_WRITE_MAX_RETRY", flag: "write-max-retry", def: "25", help: "retries of a failed write-back before it is archived (visible in /admin/queues)",
 		set:  func(c *Config, v string) (err error) { c.WriteMaxRetry, err = parseInt(v, 0, 1000); return },
 		show: func(c *Config) string { return strconv.Itoa(c.WriteMaxRetry) }},
+	{env: "SLAGUARD_RECONCILE_INTERVAL", flag: "reconcile-interval", def: "5m", help: "how often the catch-up sync asks the helpdesk for tickets changed since its watermark (and once at every worker start); 0 turns it off",
+		set: func(c *Config, v string) (err error) {
+			if v == "0" {
+				c.ReconcileInterval = 0
+				return nil
+			}
+			c.ReconcileInterval, err = parseDur(v, 10*time.Second, 24*time.Hour)
+			return
+		},
+		show: func(c *Config) string { return c.ReconcileInterval.String() }},
+	{env: "SLAGUARD_RECONCILE_RATE", flag: "reconcile-rate", def: "5", help: "requests per second the catch-up sync sends the helpdesk at most (it also waits out 429 Retry-After); 0 = no cap",
+		set: func(c *Config, v string) error {
+			f, err := strconv.ParseFloat(v, 64)
+			if err != nil || f < 0 || f > 1000 {
+				return fmt.Errorf("must be a number from 0 to 1000")
+			}
+			c.ReconcileRate = f
+			return nil
+		},
+		show: func(c *Config) string { return strconv.FormatFloat(c.ReconcileRate, 'f', -1, 64) }},
 	{env: "SLAGUARD_TIMER_CONCURRENCY", flag: "timer-concurrency", def: "200", help: "deadline checks a worker runs at once; most wait out the rest of a second (asynq schedules in whole seconds), so they get slots of their own",
 		set:  func(c *Config, v string) (err error) { c.TimerConcurrency, err = parseInt(v, 1, 10000); return },
 		show: func(c *Config) string { return strconv.Itoa(c.TimerConcurrency) }},

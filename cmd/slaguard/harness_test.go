@@ -86,6 +86,9 @@ func startService(t *testing.T, opt serviceOptions) *testService {
 		"ZAMMAD_WEBHOOK_SECRET":     testWebhookSecret,
 		"SLAGUARD_TIMER_INTERVAL":   "100ms",
 		"SLAGUARD_SHUTDOWN_TIMEOUT": "5s",
+		// The catch-up's start pass would read the fake while a test fills it; the
+		// catch-up tests turn it on themselves.
+		"SLAGUARD_RECONCILE_INTERVAL": "0",
 	}
 	var zd *zendeskfake.Server
 	var fd *freshdeskfake.Server

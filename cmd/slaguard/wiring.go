@@ -23,6 +23,7 @@ import (
 	"github.com/monobunt/slaguard/internal/problem"
 	"github.com/monobunt/slaguard/internal/rulesfile"
 	"github.com/monobunt/slaguard/jobs"
+	"github.com/monobunt/slaguard/reconcile"
 	"github.com/monobunt/slaguard/sla"
 	"github.com/monobunt/slaguard/tasks"
 	"github.com/monobunt/slaguard/ticketapi"
@@ -43,6 +44,9 @@ type parts struct {
 	metrics  *jobs.Metrics
 	ledger   *billing.Ledger
 	rules    *classify.Rules // the priority-correction rules, for the worker and explain
+	// selfID is the Zammad user slaguard writes as (discoverSelf).
+	selfID           string
+	reconcileMetrics *reconcile.Metrics
 }
 
 func (a *app) buildParts(ctx context.Context) error {
@@ -116,6 +120,10 @@ func (a *app) buildParts(ctx context.Context) error {
 		return err
 	}
 	p.worker = w
+	// A contract change re-evaluates the open tickets it touches (the web process
+	// announces, a worker acts).
+	p.contracts.SetLogger(a.log)
+	p.contracts.OnChange(w.EnqueueReevaluation)
 	a.parts = p
 	return nil
 }
@@ -206,12 +214,28 @@ func (a *app) runWorker(ctx context.Context) error {
 	srv, timers := server(a.cfg.Concurrency, tasks.WorkQueues), server(a.cfg.TimerConcurrency, tasks.TimerQueues)
 	mux := asynq.NewServeMux()
 	a.parts.worker.Register(mux)
+	catchup, err := a.mountReconcile(mux)
+	if err != nil {
+		return err
+	}
 	if err := srv.Start(mux); err != nil {
 		return fmt.Errorf("worker: %w", err)
 	}
 	if err := timers.Start(mux); err != nil {
 		srv.Shutdown()
 		return fmt.Errorf("worker: timers: %w", err)
+	}
+	go func() {
+		if n, err := a.parts.worker.SweepContracts(ctx); err != nil {
+			a.log.Error("contract sweep failed", slog.String("error", err.Error()))
+		} else {
+			a.log.Info("contract changes swept", slog.Int("contracts", n))
+		}
+	}()
+	if catchup != nil {
+		if err := catchup.Start(ctx); err != nil {
+			a.log.Error("catch-up not scheduled", slog.String("error", err.Error()))
+		}
 	}
 	go func() {
 		n, err := a.parts.worker.Rearm(ctx)

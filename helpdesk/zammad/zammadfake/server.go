@@ -72,6 +72,7 @@ type Server struct {
 	webhooks    []Webhook
 	nextArticle int
 	nextTime    int
+	nextHistory int
 	pending     int // OnWrite calls and webhooks in flight
 	closeOnce   sync.Once
 }
@@ -81,6 +82,7 @@ type ticketState struct {
 	tags     []string
 	articles []Article
 	times    []TimeAccounting
+	history  []HistoryEntry
 }
 
 // New starts a fake Zammad on a loopback port. Close it when done.
