@@ -61,6 +61,7 @@ func (r *Repo) Import(ctx context.Context, c *Contract) error {
 	if err := r.save(ctx, c, 0, nil); err != nil {
 		return fmt.Errorf("contracts: import: %w", err)
 	}
+	r.announce(ctx, Announcement{ContractID: c.ID, Version: c.Version})
 	return nil
 }
 

@@ -7,6 +7,7 @@ import (
 	"encoding/json"
 	"errors"
 	"fmt"
+	"log/slog"
 	"strings"
 	"time"
 
@@ -16,8 +17,10 @@ import (
 // Repo stores contracts in Redis. It is safe for concurrent use by many processes: every
 // write is one Lua script that checks the version and the overlap rule and writes.
 type Repo struct {
-	rdb   redis.UniversalClient
-	clock func() time.Time
+	rdb      redis.UniversalClient
+	clock    func() time.Time
+	onChange []func(context.Context, Announcement) error
+	log      *slog.Logger
 }
 
 // NewRepo returns a repository on rdb; clock stamps created_at/updated_at (nil: time.Now).
@@ -46,6 +49,7 @@ func (r *Repo) Create(ctx context.Context, spec Spec) (*Contract, error) {
 	if err := r.save(ctx, c, 0, nil); err != nil {
 		return nil, fmt.Errorf("contracts: create: %w", err)
 	}
+	r.announce(ctx, Announcement{ContractID: c.ID, Version: c.Version})
 	return c, nil
 }
 
@@ -126,6 +130,7 @@ func (r *Repo) Remove(ctx context.Context, id string, version int) error {
 	if err := scriptResult(id, res); err != nil {
 		return fmt.Errorf("contracts: remove: %w", err)
 	}
+	r.announce(ctx, Announcement{ContractID: id, Removed: true})
 	return nil
 }
 
@@ -149,6 +154,7 @@ func (r *Repo) modify(ctx context.Context, id string, version int, change func(*
 	if err := r.save(ctx, c, version, oldKeys); err != nil {
 		return nil, fmt.Errorf("contracts: update: %w", err)
 	}
+	r.announce(ctx, Announcement{ContractID: c.ID, Version: c.Version})
 	return c, nil
 }
 

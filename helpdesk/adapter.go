@@ -42,8 +42,11 @@ type TicketRef struct {
 type Write struct {
 	// Priority, when set, becomes the ticket's priority.
 	Priority sla.Priority `json:"priority,omitempty"`
-	// Tags are added (never removed).
+	// Tags are added.
 	Tags []string `json:"tags,omitempty"`
+	// RemoveTags are removed (a mark withdrawn, such as sla-no-contract once a contract
+	// covers the ticket); removing a tag the ticket lacks is no error.
+	RemoveTags []string `json:"remove_tags,omitempty"`
 	// Note is an internal note only agents see.
 	Note string `json:"note,omitempty"`
 	// Reply is a public article to the customer (e.g. the real-time confirmation).
@@ -80,6 +83,52 @@ type Adapter interface {
 	Apply(ctx context.Context, t TicketRef, w Write) error
 	// TimeEntries reads the ticket's time accounting.
 	TimeEntries(ctx context.Context, t TicketRef) ([]TimeEntry, error)
+}
+
+// ReadBack is implemented by adapters that do not act on a webhook body as sent: the
+// worker hands it the event Parse made of the delivery and acts on the event it returns,
+// read from the helpdesk's API. Freshdesk signs nothing, so its body is only a hint that
+// a ticket changed; Zendesk's trigger placeholders cannot say which comment is new. An
+// adapter without API access returns the hint unchanged. ErrNotFound means the ticket is
+// gone (or never existed: a forged hint), and there is nothing to act on.
+type ReadBack interface {
+	ReadBack(ctx context.Context, hint Event) (Event, error)
+}
+
+// WriteMerger is implemented by adapters whose helpdesk limits the updates of one ticket
+// (Zendesk: 30 per ticket per 10 minutes), so a ticket's pending writes go out merged
+// into one Write (see Merge) and so in as few requests as the helpdesk allows.
+type WriteMerger interface {
+	MergesWrites() bool
+}
+
+// Merge folds writes, in the order they were decided, into one: the last priority wins,
+// tags are the union in order, notes are joined by a blank line, and the first reply is
+// kept (a ticket gets one confirmation).
+func Merge(ws ...Write) Write {
+	var out Write
+	seen := map[string]bool{}
+	for _, w := range ws {
+		if w.Priority != "" {
+			out.Priority = w.Priority
+		}
+		for _, t := range w.Tags {
+			if !seen[t] {
+				seen[t] = true
+				out.Tags = append(out.Tags, t)
+			}
+		}
+		if w.Note != "" {
+			if out.Note != "" {
+				out.Note += "\n\n"
+			}
+			out.Note += w.Note
+		}
+		if w.Reply != "" && out.Reply == "" {
+			out.Reply, out.ReplySubject, out.ReplyTo = w.Reply, w.ReplySubject, w.ReplyTo
+		}
+	}
+	return out
 }
 
 // Delivery is what the webhook door needs of a delivery before it queues the raw body:

@@ -7,6 +7,7 @@ import (
 	"sort"
 	"strings"
 	"sync"
+	"time"
 )
 
 // DryRunVia wraps an adapter whose REST calls go nowhere (e.g. zammad's DryRunClient,
@@ -90,4 +91,12 @@ func (d *dryRun) TimeEntries(ctx context.Context, t TicketRef) ([]TimeEntry, err
 func (d *dryRun) HasSecret() bool {
 	s, ok := d.a.(interface{ HasSecret() bool })
 	return !ok || s.HasSecret()
+}
+
+// ReplayWindow passes through the wrapped adapter's replay window (0 when it has none).
+func (d *dryRun) ReplayWindow() time.Duration {
+	if rw, ok := d.a.(interface{ ReplayWindow() time.Duration }); ok {
+		return rw.ReplayWindow()
+	}
+	return 0
 }

@@ -22,6 +22,8 @@ type inputs struct {
 	ticket     sla.Ticket
 	terms      *sla.Terms // nil: no contract
 	contractID string
+	// matchKeys are the ticket's entries in the customers' index.
+	matchKeys []string
 }
 
 // decide gathers a ticket's inputs from its record: the verdict of the correction rules
@@ -46,6 +48,7 @@ func (w *Worker) decide(ctx context.Context, rec *ticketstore.Record, count bool
 		tk := rec.Events[i].Ticket
 		org, orgName, email = tk.OrganizationID, tk.OrganizationName, tk.CustomerEmail
 	}
+	in.matchKeys = ticketMatchKeys(org, orgName, email)
 	c, err := w.cfg.Contracts.Match(ctx, contracts.MatchQuery{
 		OrganizationID: org, OrganizationName: orgName, Email: email, At: t.CreatedAt,
 	})
@@ -54,6 +57,11 @@ func (w *Worker) decide(ctx context.Context, rec *ticketstore.Record, count bool
 		return in, nil
 	case err != nil:
 		return inputs{}, fmt.Errorf("jobs: match contract of %s: %w", rec.Key, err)
+	case c.Deleted:
+		// An admin ended the contract (DELETE): its open tickets lose their deadlines and
+		// are marked as without contract. A contract that merely runs out keeps the tickets
+		// opened while it was active.
+		return in, nil
 	}
 	terms, err := c.Terms()
 	if err != nil {

@@ -60,6 +60,10 @@ func (w *Worker) applyEvent(ctx context.Context, ev helpdesk.Event) error {
 	if ev.Helpdesk == "" || ev.Ticket.ID == "" {
 		return fmt.Errorf("jobs: event without helpdesk or ticket id: %w", asynq.SkipRetry)
 	}
+	ev, err := w.readBack(ctx, ev)
+	if err != nil {
+		return err
+	}
 	key := ticketstore.Key(ev.Helpdesk, ev.Ticket.ID)
 	// Even a duplicate is evaluated: the first attempt may have died before its writes.
 	rec, added, err := w.process(ctx, key, &ev)
@@ -76,6 +80,31 @@ func (w *Worker) applyEvent(ctx context.Context, ev helpdesk.Event) error {
 	w.cfg.Log.Info("event applied", slog.String("helpdesk", ev.Helpdesk), slog.String("ticket_id", ev.Ticket.ID),
 		slog.String("delivery_id", ev.DeliveryID), slog.String("result", result))
 	return w.maybeSyncTime(ctx, rec, ev)
+}
+
+// readBack replaces a delivery's event by the ticket as the helpdesk's API shows it, for
+// adapters that do not act on a webhook body as sent (helpdesk.ReadBack: Freshdesk signs
+// nothing, Zendesk's placeholders cannot name the new comment). A ticket the API does not
+// know (a forged delivery, or one deleted since) is dropped without retries.
+func (w *Worker) readBack(ctx context.Context, ev helpdesk.Event) (helpdesk.Event, error) {
+	rb, ok := w.cfg.Adapters[ev.Helpdesk].(helpdesk.ReadBack)
+	if !ok {
+		return ev, nil
+	}
+	got, err := rb.ReadBack(ctx, ev)
+	if errors.Is(err, helpdesk.ErrNotFound) {
+		w.cfg.Log.Warn("delivery names a ticket the helpdesk does not have; dropped", slog.String("helpdesk", ev.Helpdesk),
+			slog.String("ticket_id", ev.Ticket.ID), slog.String("delivery_id", ev.DeliveryID))
+		return ev, fmt.Errorf("jobs: read back %s ticket %s: %w: %w", ev.Helpdesk, ev.Ticket.ID, err, asynq.SkipRetry)
+	}
+	if err != nil {
+		return ev, err
+	}
+	got.Helpdesk, got.ReceivedAt = ev.Helpdesk, ev.ReceivedAt
+	if got.DeliveryID == "" {
+		got.DeliveryID = ev.DeliveryID
+	}
+	return got, nil
 }
 
 // process is the hot path of a ticket, run for an event (ev) or a timer (ev nil):
@@ -146,8 +175,14 @@ func (w *Worker) processOnce(ctx context.Context, key string, ev *helpdesk.Event
 		}
 		ch.Issue = append(ch.Issue, ticketstore.Issue{Mark: m.Key, Write: wr})
 	}
+	if is, ok := withdrawals(rec, in, st); ok {
+		ch.Issue = append(ch.Issue, is)
+	}
 	p, err := w.store.Persist(ctx, rec, ch)
 	if err != nil {
+		return nil, false, err
+	}
+	if err := w.store.Reindex(ctx, rec, ticketstore.IndexEntry(!st.Closed, in.contractID, in.matchKeys)); err != nil {
 		return nil, false, err
 	}
 	if w.cfg.Metrics != nil {
@@ -189,4 +224,28 @@ func writeOf(m sla.Mark) helpdesk.Write {
 		w.Tags = []string{m.Tag}
 	}
 	return w
+}
+
+// MarkNoContractWithdrawn withdraws the no-contract mark once a contract covers the ticket.
+const MarkNoContractWithdrawn = "no-contract-withdrawn"
+
+// withdrawals is the withdrawal of a mark that no longer holds and can be taken back:
+// the sla-no-contract tag of a ticket a contract now covers (a contract created or
+// extended after the ticket came in), with a short note. Other marks are facts of their
+// moment (an at-risk or breach note says what was true when it was written) and stay.
+func withdrawals(rec *ticketstore.Record, in inputs, st sla.Status) (ticketstore.Issue, bool) {
+	if in.terms == nil || st.NoContract {
+		return ticketstore.Issue{}, false
+	}
+	if _, had := rec.Issued[sla.MarkNoContract]; !had {
+		return ticketstore.Issue{}, false
+	}
+	if _, done := rec.Issued[MarkNoContractWithdrawn]; done {
+		return ticketstore.Issue{}, false
+	}
+	return ticketstore.Issue{Mark: MarkNoContractWithdrawn, Write: helpdesk.Write{
+		RemoveTags: []string{"sla-no-contract"},
+		Note: "Vertrag gefunden: für dieses Ticket gilt jetzt ein Vertrag mit SLA-Fristen; die Markierung sla-no-contract ist entfernt.\n" +
+			"Contract found: this ticket is now covered by a contract with SLA deadlines; the sla-no-contract tag was removed.",
+	}}, true
 }

@@ -89,6 +89,8 @@ func (w *Worker) Register(mux *asynq.ServeMux) {
 	mux.HandleFunc(tasks.TypeTicketCheck, w.handleCheck)
 	mux.HandleFunc(tasks.TypeWrite, w.handleWrite)
 	mux.HandleFunc(tasks.TypeTimeSync, w.handleTimeSync)
+	mux.HandleFunc(tasks.TypeCatchup, w.handleCatchup)
+	mux.HandleFunc(tasks.TypeReevaluate, w.handleReevaluate)
 }
 
 // Store returns the worker's ticket store.
@@ -104,18 +106,7 @@ func (w *Worker) SetSelfID(helpdeskName, id string) {
 }
 
 // OpenTicketsOf counts the open tickets under a contract (for the contracts API: a
-// contract with open tickets is only ended, never removed).
+// contract with open tickets is only ended, never removed), from the contract's index.
 func (w *Worker) OpenTicketsOf(ctx context.Context, contractID string) (int, error) {
-	keys, err := w.store.Board(ctx)
-	if err != nil {
-		return 0, err
-	}
-	n := 0
-	for _, k := range keys {
-		sum, err := w.store.Summary(ctx, k)
-		if err == nil && sum.ContractID == contractID {
-			n++
-		}
-	}
-	return n, nil
+	return w.store.CountContractTickets(ctx, contractID)
 }

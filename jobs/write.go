@@ -123,6 +123,12 @@ func (w *Worker) writeBatch(ctx context.Context, a helpdesk.Adapter, p writePayl
 		}
 		return current, nil
 	}
+	// A helpdesk that counts updates per ticket (helpdesk.WriteMerger: Zendesk) gets the
+	// batch's marks as one merged write, recorded together once it landed.
+	wm, merge := a.(helpdesk.WriteMerger)
+	merge = merge && wm.MergesWrites()
+	var batch []string
+	var batchWrites []helpdesk.Write
 	for _, mark := range rec.Unwritten() {
 		kind := markKind(mark)
 		pending, stored := rec.Pending[mark]
@@ -156,11 +162,36 @@ func (w *Worker) writeBatch(ctx context.Context, a helpdesk.Adapter, p writePayl
 				}
 			}
 		}
-		if time.Since(locked) > writeLockTTL/3 { // renewed while a slow batch goes on
+		if merge {
+			batch, batchWrites = append(batch, mark), append(batchWrites, wr)
+			continue
+		}
+		if err := w.applyMarks(ctx, a, ref, lock, &locked, rec, []string{mark}, wr); err != nil {
+			return err
+		}
+	}
+	if len(batch) > 0 {
+		return w.applyMarks(ctx, a, ref, lock, &locked, rec, batch, helpdesk.Merge(batchWrites...))
+	}
+	return nil
+}
+
+// applyMarks makes one write that carries marks and records them written. The write lock
+// is held.
+func (w *Worker) applyMarks(ctx context.Context, a helpdesk.Adapter, ref helpdesk.TicketRef, lock *ticketstore.WriteLock,
+	locked *time.Time, rec *ticketstore.Record, marks []string, wr helpdesk.Write) error {
+	key := rec.Key
+	mark := strings.Join(marks, "+")
+	kind := markKind(marks[0])
+	if len(marks) > 1 {
+		kind = "batch"
+	}
+	{
+		if time.Since(*locked) > writeLockTTL/3 { // renewed while a slow batch goes on
 			if held, err := lock.Extend(ctx); err != nil || !held {
 				return fmt.Errorf("%w (write lock of %s lost)", errWaitTurn, key)
 			}
-			locked = time.Now()
+			*locked = time.Now()
 		}
 		if err := a.Apply(ctx, ref, wr); err != nil {
 			var re *helpdesk.RetryableError
@@ -173,13 +204,15 @@ func (w *Worker) writeBatch(ctx context.Context, a helpdesk.Adapter, p writePayl
 				slog.String("mark", mark), slog.String("error", err.Error()))
 			return fmt.Errorf("%w: %w", err, asynq.SkipRetry)
 		}
-		if _, err := w.store.MarkWritten(ctx, key, mark, w.cfg.Clock()); err != nil {
-			// The helpdesk has it; a retry would write it again. Log loudly, do not retry.
-			w.cfg.Log.Error("write-back made but not recorded", slog.String("ticket", key),
-				slog.String("mark", mark), slog.String("error", err.Error()))
-			return fmt.Errorf("%w: %w", err, asynq.SkipRetry)
+		for _, m := range marks {
+			if _, err := w.store.MarkWritten(ctx, key, m, w.cfg.Clock()); err != nil {
+				// The helpdesk has it; a retry would write it again. Log loudly, do not retry.
+				w.cfg.Log.Error("write-back made but not recorded", slog.String("ticket", key),
+					slog.String("mark", m), slog.String("error", err.Error()))
+				return fmt.Errorf("%w: %w", err, asynq.SkipRetry)
+			}
+			rec.Written[m] = w.cfg.Clock()
 		}
-		rec.Written[mark] = w.cfg.Clock()
 		w.countWrite(ref.Helpdesk, kind, "ok", 200)
 		w.cfg.Log.Info("write-back", slog.String("ticket", key), slog.String("mark", mark))
 	}

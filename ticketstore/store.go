@@ -112,6 +112,8 @@ type Record struct {
 	Version int64
 	// NextCheck is the next check the last evaluation armed (zero: none).
 	NextCheck time.Time
+	// Index is the ticket's entry in the contract and customer indexes (see Reindex).
+	Index string
 
 	fields map[string]bool // event fields present
 	added  *addedEvent     // the event Add took in, not stored yet
@@ -208,6 +210,8 @@ func parseRecord(ticketKey string, m map[string]string) (*Record, error) {
 			r.TimeIDs = v
 		case f == "v":
 			r.Version, _ = strconv.ParseInt(v, 10, 64)
+		case f == "ix":
+			r.Index = v
 		case f == "n":
 			ms, _ := strconv.ParseInt(v, 10, 64)
 			r.NextCheck = time.UnixMilli(ms).UTC()

@@ -166,7 +166,7 @@ func (h *Handler) Serve(c echo.Context) error {
 		return h.reject(c, name, ResultRejectedPayload, problem.New(http.StatusBadRequest,
 			"the payload is not a ticket event this service understands"), err)
 	}
-	dups, err := h.enqueue(r.Context(), queued)
+	dups, err := h.enqueue(r.Context(), queued, replayGuard(a)...)
 	if err != nil {
 		p := problem.New(http.StatusServiceUnavailable, "the event could not be queued; deliver it again later")
 		p.RetryAfter = h.retryAfter
@@ -222,11 +222,11 @@ func (h *Handler) tasksOf(a helpdesk.Adapter, hdr http.Header, body []byte) ([]*
 // enqueue queues every task and reports how many were already queued (the same delivery
 // before). It stops at the first other failure; the redelivery then finds the tasks
 // queued so far as duplicates.
-func (h *Handler) enqueue(ctx context.Context, tasks []*asynq.Task) (dups int, err error) {
+func (h *Handler) enqueue(ctx context.Context, tasks []*asynq.Task, opts ...asynq.Option) (dups int, err error) {
 	ctx, cancel := context.WithTimeout(ctx, h.timeout)
 	defer cancel()
 	for _, t := range tasks {
-		_, err := h.queue.EnqueueContext(ctx, t)
+		_, err := h.queue.EnqueueContext(ctx, t, opts...)
 		switch {
 		case err == nil:
 		case errors.Is(err, asynq.ErrTaskIDConflict), errors.Is(err, asynq.ErrDuplicateTask):
@@ -236,6 +236,23 @@ func (h *Handler) enqueue(ctx context.Context, tasks []*asynq.Task) (dups int, e
 		}
 	}
 	return dups, nil
+}
+
+// ReplayWindowed is implemented by adapters that accept a signed delivery for a while
+// after it was signed (Zendesk: five minutes). A replay inside the window verifies, so
+// the delivery's task id is kept taken for the whole window: the replay is then refused
+// as a duplicate instead of being queued again.
+type ReplayWindowed interface {
+	ReplayWindow() time.Duration
+}
+
+// replayGuard is the enqueue option that keeps a delivery's id taken for the adapter's
+// replay window, when that is longer than the queue's own retention.
+func replayGuard(a helpdesk.Adapter) []asynq.Option {
+	if rw, ok := a.(ReplayWindowed); ok && rw.ReplayWindow() > tasks.EventRetention {
+		return []asynq.Option{asynq.Retention(rw.ReplayWindow())}
+	}
+	return nil
 }
 
 func (h *Handler) reject(c echo.Context, name, result string, p *problem.Problem, err error) error {

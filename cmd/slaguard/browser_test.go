@@ -6,7 +6,6 @@ import (
 	"os/exec"
 	"path/filepath"
 	"strings"
-	"sync"
 	"testing"
 	"time"
 
@@ -104,20 +103,6 @@ func screenshot(t *testing.T, ctx context.Context, name string) string {
 	return path
 }
 
-// manualClock is a service clock the test moves by hand: deadlines come by advancing it,
-// never by sleeping.
-type manualClock struct {
-	mu sync.Mutex
-	t  time.Time
-}
-
-func (c *manualClock) Now() time.Time { c.mu.Lock(); defer c.mu.Unlock(); return c.t }
-func (c *manualClock) Advance(d time.Duration) {
-	c.mu.Lock()
-	defer c.mu.Unlock()
-	c.t = c.t.Add(d)
-}
-
 // openTicket creates a ticket in the fake Zammad at the clock's instant and delivers its
 // webhook.
 func openTicket(t *testing.T, s *testService, clk *manualClock, id int, number, title, priority string) {
@@ -188,7 +173,7 @@ func TestBrowserBoardShowsABreachWithoutReload(t *testing.T) {
 	ctx := newBrowser(t)
 	// Tuesday 2026-11-24 09:00 in Vienna: sla1's first response (8 business hours) of a
 	// ticket opened now is due at 17:00 the same day, at risk from 15:24.
-	clk := &manualClock{t: time.Date(2026, 11, 24, 8, 0, 0, 0, time.UTC)}
+	clk := &manualClock{now: time.Date(2026, 11, 24, 8, 0, 0, 0, time.UTC)}
 	// The test's day and a half stays within one login.
 	s := startService(t, serviceOptions{clock: clk.Now, env: map[string]string{"SLAGUARD_SESSION_TTL": "72h"}})
 	var ct struct{ ID string }
@@ -261,7 +246,7 @@ func TestBrowserBoardShowsABreachWithoutReload(t *testing.T) {
 
 func TestBrowserContractEditShowsTheValidationError(t *testing.T) {
 	ctx := newBrowser(t)
-	clk := &manualClock{t: time.Date(2026, 11, 24, 8, 0, 0, 0, time.UTC)}
+	clk := &manualClock{now: time.Date(2026, 11, 24, 8, 0, 0, 0, time.UTC)}
 	s := startService(t, serviceOptions{clock: clk.Now, noWorker: true})
 	var ct struct{ ID string }
 	if code := s.api("POST", "/api/v1/contracts", browserContract(), &ct); code != 201 {
@@ -302,7 +287,7 @@ func TestBrowserContractEditShowsTheValidationError(t *testing.T) {
 
 func TestBrowserKeyboardReachesEverything(t *testing.T) {
 	ctx := newBrowser(t)
-	clk := &manualClock{t: time.Date(2026, 11, 24, 8, 0, 0, 0, time.UTC)}
+	clk := &manualClock{now: time.Date(2026, 11, 24, 8, 0, 0, 0, time.UTC)}
 	s := startService(t, serviceOptions{clock: clk.Now, noWorker: true})
 	browse(t, ctx, "login page", chromedp.Navigate(s.URL+"/login"), chromedp.WaitVisible(css(`#token`)))
 	checkLabelsAndContrast(t, ctx, "login")

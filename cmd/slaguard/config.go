@@ -39,12 +39,16 @@ type Config struct {
 	TimerInterval       time.Duration
 	WebhookBodyLimit    int64
 	WriteMaxRetry       int
+	ReconcileInterval   time.Duration
+	ReconcileRate       float64
 	WriteConcurrency    int
 	TimerConcurrency    int
 	IngestReplicas      int
 	MetricsAddr         string
 	MetricsToken        string
 	SessionTTL          time.Duration
+	// Zendesk and Freshdesk, each served beside Zammad when configured (helpdesks.go).
+	helpdeskSettings
 }
 
 // setting is one row of the configuration table: the README's table, the flags, the
@@ -114,6 +118,20 @@ var settings = []setting{
 	{env: "ZAMMAD_CRITICAL_PRIORITY", flag: "zammad-critical-priority", def: "", help: "name of a Zammad priority for critical tickets, if the instance has one; empty writes \"3 high\" plus the sla-critical tag",
 		set:  func(c *Config, v string) error { c.ZammadCritical = v; return nil },
 		show: func(c *Config) string { return c.ZammadCritical }},
+	{env: "ZENDESK_URL", flag: "zendesk-url", def: "", help: "Zendesk account (https://example.zendesk.com); with ZENDESK_EMAIL and ZENDESK_TOKEN slaguard reads Zendesk tickets and writes back (see \"Zendesk\")",
+		set: func(c *Config, v string) error { c.ZendeskURL = strings.TrimRight(v, "/"); return checkURL(v) }, show: func(c *Config) string { return c.ZendeskURL }},
+	{env: "ZENDESK_EMAIL", flag: "zendesk-email", def: "", help: "e-mail of the Zendesk agent slaguard works as",
+		set: func(c *Config, v string) error { c.ZendeskEmail = v; return nil }, show: func(c *Config) string { return c.ZendeskEmail }},
+	{env: "ZENDESK_TOKEN", flag: "zendesk-token", def: "", help: "Zendesk API token (Admin Center > Apps and integrations > Zendesk API)", secret: true,
+		set: func(c *Config, v string) error { c.ZendeskToken = v; return nil }, show: func(c *Config) string { return mask(c.ZendeskToken) }},
+	{env: "ZENDESK_WEBHOOK_SECRET", flag: "zendesk-webhook-secret", def: "", help: "signing secret of the Zendesk webhook; without it POST /webhooks/zendesk is not mounted", secret: true,
+		set: func(c *Config, v string) error { c.ZendeskWebhookSecret = v; return nil }, show: func(c *Config) string { return mask(c.ZendeskWebhookSecret) }},
+	{env: "FRESHDESK_URL", flag: "freshdesk-url", def: "", help: "Freshdesk account (https://example.freshdesk.com); with FRESHDESK_API_KEY slaguard reads Freshdesk tickets and writes back (see \"Freshdesk\")",
+		set: func(c *Config, v string) error { c.FreshdeskURL = strings.TrimRight(v, "/"); return checkURL(v) }, show: func(c *Config) string { return c.FreshdeskURL }},
+	{env: "FRESHDESK_API_KEY", flag: "freshdesk-api-key", def: "", help: "API key of the Freshdesk agent slaguard works as", secret: true,
+		set: func(c *Config, v string) error { c.FreshdeskAPIKey = v; return nil }, show: func(c *Config) string { return mask(c.FreshdeskAPIKey) }},
+	{env: "FRESHDESK_WEBHOOK_SECRET", flag: "freshdesk-webhook-secret", def: "", help: "shared secret the Freshdesk automation rule sends in X-Webhook-Token; without it POST /webhooks/freshdesk is not mounted", secret: true,
+		set: func(c *Config, v string) error { c.FreshdeskWebhookSecret = v; return nil }, show: func(c *Config) string { return mask(c.FreshdeskWebhookSecret) }},
 	{env: "SLAGUARD_INSECURE_WEBHOOKS", flag: "insecure-webhooks", def: "0", help: "1 accepts unsigned webhooks when no secret is set (local trials only)",
 		set:  func(c *Config, v string) (err error) { c.InsecureWebhooks, err = parseBool(v); return },
 		show: func(c *Config) string { return fmt.Sprint(boolInt(c.InsecureWebhooks)) }},
@@ -170,6 +188,26 @@ var settings = []setting{
 	{env: "SLAGUARD_WRITE_MAX_RETRY", flag: "write-max-retry", def: "25", help: "retries of a failed write-back before it is archived (visible in /admin/queues)",
 		set:  func(c *Config, v string) (err error) { c.WriteMaxRetry, err = parseInt(v, 0, 1000); return },
 		show: func(c *Config) string { return strconv.Itoa(c.WriteMaxRetry) }},
+	{env: "SLAGUARD_RECONCILE_INTERVAL", flag: "reconcile-interval", def: "5m", help: "how often the catch-up sync asks the helpdesk for tickets changed since its watermark (and once at every worker start); 0 turns it off",
+		set: func(c *Config, v string) (err error) {
+			if v == "0" {
+				c.ReconcileInterval = 0
+				return nil
+			}
+			c.ReconcileInterval, err = parseDur(v, 10*time.Second, 24*time.Hour)
+			return
+		},
+		show: func(c *Config) string { return c.ReconcileInterval.String() }},
+	{env: "SLAGUARD_RECONCILE_RATE", flag: "reconcile-rate", def: "5", help: "requests per second the catch-up sync sends the helpdesk at most (it also waits out 429 Retry-After); 0 = no cap",
+		set: func(c *Config, v string) error {
+			f, err := strconv.ParseFloat(v, 64)
+			if err != nil || f < 0 || f > 1000 {
+				return fmt.Errorf("must be a number from 0 to 1000")
+			}
+			c.ReconcileRate = f
+			return nil
+		},
+		show: func(c *Config) string { return strconv.FormatFloat(c.ReconcileRate, 'f', -1, 64) }},
 	{env: "SLAGUARD_TIMER_CONCURRENCY", flag: "timer-concurrency", def: "200", help: "deadline checks a worker runs at once; most wait out the rest of a second (asynq schedules in whole seconds), so they get slots of their own",
 		set:  func(c *Config, v string) (err error) { c.TimerConcurrency, err = parseInt(v, 1, 10000); return },
 		show: func(c *Config) string { return strconv.Itoa(c.TimerConcurrency) }},
@@ -238,6 +276,15 @@ func LoadConfig(getenv func(string) string, args []string) (*Config, error) {
 	}
 	if (c.ZammadURL == "") != (c.ZammadToken == "") {
 		errs = append(errs, errors.New("ZAMMAD_URL and ZAMMAD_TOKEN: set both for write-backs, or neither for a dry run"))
+	}
+	if (c.ZendeskURL == "") != (c.ZendeskEmail == "" || c.ZendeskToken == "") {
+		errs = append(errs, errors.New("ZENDESK_URL, ZENDESK_EMAIL and ZENDESK_TOKEN: set all three, or none"))
+	}
+	if (c.FreshdeskURL == "") != (c.FreshdeskAPIKey == "") {
+		errs = append(errs, errors.New("FRESHDESK_URL and FRESHDESK_API_KEY: set both, or neither"))
+	}
+	if c.FreshdeskWebhookSecret != "" && c.FreshdeskURL == "" {
+		errs = append(errs, errors.New("FRESHDESK_WEBHOOK_SECRET needs FRESHDESK_URL and FRESHDESK_API_KEY: slaguard reads every Freshdesk ticket back before acting"))
 	}
 	if c.MetricsAddr != "" && c.MetricsAddr == c.Addr {
 		errs = append(errs, errors.New("SLAGUARD_METRICS_ADDR: must differ from SLAGUARD_ADDR (leave it empty to serve /metrics there)"))
@@ -362,4 +409,16 @@ func maskTokens(l []string) string {
 		}
 	}
 	return strings.Join(out, ",")
+}
+
+// checkURL accepts "" or an http(s) URL with a host.
+func checkURL(v string) error {
+	if v == "" {
+		return nil
+	}
+	u, err := url.Parse(v)
+	if err != nil || (u.Scheme != "http" && u.Scheme != "https") || u.Host == "" {
+		return fmt.Errorf("must be an http(s) URL")
+	}
+	return nil
 }

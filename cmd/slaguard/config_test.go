@@ -95,6 +95,7 @@ func TestComposeFileMatchesTheConfig(t *testing.T) {
 			Command     []string          `yaml:"command"`
 			Environment map[string]string `yaml:"environment"`
 			Volumes     []string          `yaml:"volumes"`
+			Ports       []string          `yaml:"ports"`
 			Healthcheck map[string]any    `yaml:"healthcheck"`
 		} `yaml:"services"`
 		Volumes map[string]any `yaml:"volumes"`
@@ -135,6 +136,25 @@ func TestComposeFileMatchesTheConfig(t *testing.T) {
 			if !known[name] {
 				t.Errorf("%s sets %s, which slaguard does not read", role, name)
 			}
+		}
+		// Every setting can be set from .env: passed through with the table's default.
+		for _, set := range settings {
+			v, ok := svc.Environment[set.env]
+			if !ok {
+				t.Errorf("%s does not pass %s (a .env value would be silently ignored)", role, set.env)
+			} else if set.env != "SLAGUARD_ADDR" && !strings.HasPrefix(v, "${"+set.env+":") {
+				t.Errorf("%s: %s=%q does not take the value from .env", role, set.env, v)
+			}
+		}
+		if len(svc.Ports) > 0 {
+			t.Errorf("%s publishes host ports %v: --scale %s=N would clash (Caddy publishes 80/443)", role, svc.Ports, role)
+		}
+		mounted := false
+		for _, v := range svc.Volumes {
+			mounted = mounted || strings.HasSuffix(v, ":/etc/slaguard:ro")
+		}
+		if !mounted {
+			t.Errorf("%s mounts no directory for rules and template files at /etc/slaguard", role)
 		}
 		for _, name := range required {
 			v, ok := svc.Environment[name]

@@ -15,7 +15,9 @@ import (
 	"testing"
 	"time"
 
+	"github.com/monobunt/slaguard/helpdesk/freshdesk/freshdeskfake"
 	"github.com/monobunt/slaguard/helpdesk/zammad/zammadfake"
+	"github.com/monobunt/slaguard/helpdesk/zendesk/zendeskfake"
 	"github.com/monobunt/slaguard/internal/clocktest"
 	"github.com/monobunt/slaguard/internal/redistest"
 )
@@ -34,8 +36,11 @@ type testService struct {
 	app    *app
 	URL    string
 	Zammad *zammadfake.Server
-	cancel context.CancelFunc
-	done   chan error
+	// Zendesk and Freshdesk run beside Zammad when serviceOptions.allHelpdesks is set.
+	Zendesk   *zendeskfake.Server
+	Freshdesk *freshdeskfake.Server
+	cancel    context.CancelFunc
+	done      chan error
 	// stop ends the service (web, workers, fake Zammad); Cleanup calls it too.
 	stop func()
 	// env is the service's configuration, for processes the test starts itself.
@@ -53,6 +58,8 @@ type serviceOptions struct {
 	env                   map[string]string
 	clock                 func() time.Time // the service clock; nil is clocktest.Clock()
 	log                   io.Writer        // also gets the service's log (JSON lines), when set
+	// allHelpdesks serves Zendesk and Freshdesk (fakes) from the same process as Zammad.
+	allHelpdesks bool
 }
 
 func startService(t *testing.T, opt serviceOptions) *testService {
@@ -83,6 +90,21 @@ func startService(t *testing.T, opt serviceOptions) *testService {
 		"ZAMMAD_WEBHOOK_SECRET":     testWebhookSecret,
 		"SLAGUARD_TIMER_INTERVAL":   "100ms",
 		"SLAGUARD_SHUTDOWN_TIMEOUT": "5s",
+		// The catch-up's start pass would read the fake while a test fills it; the
+		// catch-up tests turn it on themselves.
+		"SLAGUARD_RECONCILE_INTERVAL": "0",
+	}
+	var zd *zendeskfake.Server
+	var fd *freshdeskfake.Server
+	if opt.allHelpdesks {
+		zd = zendeskfake.Start(t, zendeskfake.Options{WebhookURL: url + "/webhooks/zendesk",
+			WebhookSecret: testWebhookSecret, Clock: opt.clock})
+		fd = freshdeskfake.Start(t, freshdeskfake.Options{WebhookURL: url + "/webhooks/freshdesk",
+			WebhookSecret: testWebhookSecret, Clock: opt.clock})
+		env["ZENDESK_URL"], env["ZENDESK_EMAIL"], env["ZENDESK_TOKEN"] = zd.URL, zd.Email, zd.Token
+		env["ZENDESK_WEBHOOK_SECRET"] = testWebhookSecret
+		env["FRESHDESK_URL"], env["FRESHDESK_API_KEY"] = fd.URL, fd.APIKey
+		env["FRESHDESK_WEBHOOK_SECRET"] = testWebhookSecret
 	}
 	for k, v := range opt.env {
 		env[k] = v
@@ -96,7 +118,7 @@ func startService(t *testing.T, opt serviceOptions) *testService {
 		log = slog.New(slog.NewJSONHandler(opt.log, &slog.HandlerOptions{Level: slog.LevelDebug}))
 	}
 	ctx, cancel := context.WithCancel(context.Background())
-	s := &testService{t: t, URL: url, Zammad: z, cancel: cancel, done: make(chan error, 1+opt.workers), env: env}
+	s := &testService{t: t, URL: url, Zammad: z, Zendesk: zd, Freshdesk: fd, cancel: cancel, done: make(chan error, 1+opt.workers), env: env}
 	a, err := newApp(cfg, log, appOptions{httpClient: z.Client(), clock: opt.clock})
 	if err != nil {
 		t.Fatal(err)
@@ -147,6 +169,10 @@ func startService(t *testing.T, opt serviceOptions) *testService {
 			srv.Close()
 			a.Close()
 			z.Close()
+			if zd != nil {
+				zd.Close()
+				fd.Close()
+			}
 		})
 	}
 	t.Cleanup(s.stop)

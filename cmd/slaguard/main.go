@@ -6,6 +6,7 @@
 //	slaguard config    print the effective configuration, secrets masked
 //	slaguard billing export --month 2026-11 [--contract ID] [--format csv|json] [-o file]
 //	slaguard demo      a scripted day against a built-in fake Zammad
+//	slaguard reconcile --since 2026-11-01T00:00:00Z   one catch-up pass with Zammad now
 //	slaguard rules explain --title … --body …   what the correction rules make of a text
 //
 // Configuration comes from environment variables, or flags of the same names (see
@@ -45,9 +46,16 @@ func run(ctx context.Context, args []string, getenv func(string) string, stdout,
 		role, args = args[0], args[1:]
 	}
 	switch role {
-	case "serve", "web", "worker", "config", "billing", "demo":
+	case "serve", "web", "worker", "config", "billing", "demo", "reconcile":
 	case "healthcheck":
 		return healthcheck(ctx, args)
+	case "doctor":
+		if helpRequested(args) {
+			fmt.Fprint(stdout, usage)
+			PrintFlags(stdout)
+			return nil
+		}
+		return doctor(ctx, getenv, args, nil, stdout)
 	case "rules":
 		return runRules(args, getenv, os.Stdin, stdout)
 	case "help":
@@ -61,8 +69,8 @@ func run(ctx context.Context, args []string, getenv func(string) string, stdout,
 		return runDemo(ctx, args, stdout, stderr)
 	}
 	var sub []string
-	if role == "billing" {
-		// billing's own flags follow its subcommand; configuration comes from the env.
+	if role == "billing" || role == "reconcile" {
+		// billing's and reconcile's own flags follow its subcommand; configuration comes from the env.
 		sub, args = args, nil
 	}
 	cfg, err := LoadConfig(getenv, args)
@@ -103,6 +111,9 @@ func run(ctx context.Context, args []string, getenv func(string) string, stdout,
 	if role == "billing" {
 		return a.runBilling(ctx, sub, stdout)
 	}
+	if role == "reconcile" {
+		return a.runReconcile(ctx, sub, stdout)
+	}
 	if err := a.run(ctx, role); err != nil {
 		return err
 	}
@@ -110,15 +121,18 @@ func run(ctx context.Context, args []string, getenv func(string) string, stdout,
 	return nil
 }
 
-const usage = `usage: slaguard [serve|web|worker|config|billing|demo|rules] [flags]
+const usage = `usage: slaguard [serve|web|worker|config|billing|demo|rules|reconcile] [flags]
   serve    web and worker in one process (default)
   web      HTTP only: webhooks, admin API, metrics
   worker   background work only: events, timers, write-backs
   config   print the effective configuration, secrets masked
   billing  export --month YYYY-MM [--contract ID] [--format csv|json] [--dialect excel-at|rfc4180] [-o file]
   demo     a scripted day against a built-in fake Zammad, in about a minute
+  reconcile [--since RFC3339]   one catch-up pass: enqueue what Zammad changed that no webhook delivered
   rules    explain --title TEXT [--body TEXT] [--rules-file FILE] [--json]: what the
            priority-correction rules make of a ticket; rules check | rules default
+  doctor   check Redis, the helpdesk API and its permissions, the webhook secret, the
+           clock and the rules; says what is wrong and how to fix it; exit 1 on a problem
   healthcheck URL   exit 0 when URL answers 200 (for container health checks)
 `
 

@@ -1,6 +1,7 @@
 package main
 
 import (
+	"context"
 	"strconv"
 	"time"
 
@@ -48,6 +49,20 @@ func httpMetrics(reg prometheus.Registerer) echo.MiddlewareFunc {
 			return nil
 		}
 	}
+}
+
+// redisUp is a gauge read at scrape time: 1 when Redis answers a PING within a second.
+func redisUp(ping func(ctx context.Context) error) prometheus.Collector {
+	return prometheus.NewGaugeFunc(prometheus.GaugeOpts{
+		Name: "slaguard_redis_up", Help: "1 when Redis answered a PING at scrape time, else 0.",
+	}, func() float64 {
+		ctx, cancel := context.WithTimeout(context.Background(), time.Second)
+		defer cancel()
+		if ping(ctx) != nil {
+			return 0
+		}
+		return 1
+	})
 }
 
 // mountMetrics puts GET /metrics on the main server, or with SLAGUARD_METRICS_ADDR on a

@@ -55,33 +55,44 @@ func (a *app) run(ctx context.Context, role string) error {
 	return errors.Join(errs...)
 }
 
-// discoverSelf asks the helpdesk which user slaguard writes as, so its own changes
-// coming back as webhooks are recognised and never mistaken for a human's.
+// discoverSelf asks each helpdesk with API access which user slaguard writes as, so its
+// own changes coming back as webhooks are recognised and never mistaken for a human's.
 func (a *app) discoverSelf(ctx context.Context) error {
-	if a.cfg.ZammadURL == "" {
-		return nil
-	}
-	var err error
-	for attempt := 0; attempt < 5; attempt++ {
-		var id string
-		cctx, cancel := context.WithTimeout(ctx, 10*time.Second)
-		id, err = a.parts.zammad.Me(cctx)
-		cancel()
-		if err == nil {
-			a.parts.worker.SetSelfID("zammad", id)
-			a.log.Info("zammad: slaguard writes as user", slog.String("user_id", id))
+	for name, ad := range a.parts.apis {
+		me, ok := ad.(apiUser)
+		if !ok {
+			continue
+		}
+		var err error
+		for attempt := 0; attempt < 5; attempt++ {
+			var id string
+			cctx, cancel := context.WithTimeout(ctx, 10*time.Second)
+			id, err = me.Me(cctx)
+			cancel()
+			if err == nil {
+				a.parts.worker.SetSelfID(name, id)
+				if name == "zammad" {
+					a.parts.selfID = id
+				}
+				a.log.Info(name+": slaguard writes as user", slog.String("helpdesk", name), slog.String("user_id", id))
+				break
+			}
+			select {
+			case <-ctx.Done():
+				return ctx.Err()
+			case <-time.After(time.Duration(attempt+1) * 2 * time.Second):
+			}
+		}
+		if err != nil {
+			return fmt.Errorf("%s: cannot read the user slaguard works as: %w", name, err)
+		}
+		if name == "zammad" {
 			if crit, err := a.parts.zammad.DiscoverPriorities(ctx); err == nil && crit != "" {
 				a.log.Info("zammad: critical priority found", slog.String("name", crit))
 			}
-			return nil
-		}
-		select {
-		case <-ctx.Done():
-			return ctx.Err()
-		case <-time.After(time.Duration(attempt+1) * 2 * time.Second):
 		}
 	}
-	return errors.New("zammad: cannot read the slaguard user (GET /api/v1/users/me): " + err.Error())
+	return nil
 }
 
 // runBilling is `slaguard billing export …`: the month's export without the web server.

@@ -23,6 +23,7 @@ import (
 	"github.com/monobunt/slaguard/internal/problem"
 	"github.com/monobunt/slaguard/internal/rulesfile"
 	"github.com/monobunt/slaguard/jobs"
+	"github.com/monobunt/slaguard/reconcile"
 	"github.com/monobunt/slaguard/sla"
 	"github.com/monobunt/slaguard/tasks"
 	"github.com/monobunt/slaguard/ticketapi"
@@ -36,10 +37,17 @@ type parts struct {
 	contracts *contracts.Repo
 	zammad    *zammad.Adapter
 	adapter   helpdesk.Adapter // zammad, or its dry run
-	worker    *jobs.Worker
-	metrics   *jobs.Metrics
-	ledger    *billing.Ledger
-	rules     *classify.Rules // the priority-correction rules, for the worker and explain
+	// adapters are every helpdesk served (zammad first), dry runs included; apis are the
+	// unwrapped adapters of helpdesks with API access, by name.
+	adapters []helpdesk.Adapter
+	apis     map[string]helpdesk.Adapter
+	worker   *jobs.Worker
+	metrics  *jobs.Metrics
+	ledger   *billing.Ledger
+	rules    *classify.Rules // the priority-correction rules, for the worker and explain
+	// selfID is the Zammad user slaguard writes as (discoverSelf).
+	selfID           string
+	reconcileMetrics *reconcile.Metrics
 }
 
 func (a *app) buildParts(ctx context.Context) error {
@@ -67,6 +75,18 @@ func (a *app) buildParts(ctx context.Context) error {
 			"(\"dry run: request not sent\": method, path, body), nothing is sent; time booked on webhook articles " +
 			"(accounted_time) stands in for Zammad's time accounting")
 	}
+	others, raw, err := a.otherHelpdesks()
+	if err != nil {
+		return err
+	}
+	p.adapters, p.apis = append([]helpdesk.Adapter{p.adapter}, others...), raw
+	if a.cfg.ZammadURL != "" {
+		p.apis["zammad"] = z
+	}
+	byName := map[string]helpdesk.Adapter{}
+	for _, ad := range p.adapters {
+		byName[ad.Name()] = ad
+	}
 
 	classifier, err := rulesfile.Load(a.cfg.RulesFile)
 	if err != nil {
@@ -89,9 +109,10 @@ func (a *app) buildParts(ctx context.Context) error {
 	p.ledger = billing.NewLedger(a.rdb, a.cfg.ImplementationTypes)
 	p.metrics = jobs.NewMetrics(p.reg)
 	p.reg.MustRegister(newQueueCollector(asynq.NewInspectorFromRedisClient(a.rdb)))
+	p.reg.MustRegister(redisUp(func(ctx context.Context) error { return a.rdb.Ping(ctx).Err() }))
 	w, err := jobs.New(jobs.Config{
 		Redis: a.rdb, Queue: a.queue,
-		Adapters:  map[string]helpdesk.Adapter{p.adapter.Name(): p.adapter},
+		Adapters:  byName,
 		SelfIDs:   map[string]string{},
 		Contracts: p.contracts, Ledger: p.ledger, Rules: rules, Classifier: classifier, Clock: a.clock, Log: a.log,
 		Metrics: p.metrics, WriteMaxRetry: a.cfg.WriteMaxRetry, WriteConcurrency: a.cfg.WriteConcurrency,
@@ -100,6 +121,10 @@ func (a *app) buildParts(ctx context.Context) error {
 		return err
 	}
 	p.worker = w
+	// A contract change re-evaluates the open tickets it touches (the web process
+	// announces, a worker acts).
+	p.contracts.SetLogger(a.log)
+	p.contracts.OnChange(w.EnqueueReevaluation)
 	a.parts = p
 	return nil
 }
@@ -112,20 +137,26 @@ func (a *app) mountAll() error {
 	e.Use(httpMetrics(p.reg))
 	a.mountMetrics()
 
-	if a.cfg.ZammadWebhookSecret == "" && !a.cfg.InsecureWebhooks {
-		a.log.Error("ZAMMAD_WEBHOOK_SECRET is not set: POST /webhooks/zammad is NOT mounted " +
-			"(set the secret, or SLAGUARD_INSECURE_WEBHOOKS=1 for local trials)")
-	} else {
+	var served []helpdesk.Adapter
+	for _, ad := range p.adapters {
+		if a.webhookSecret(ad.Name()) == "" && !a.cfg.InsecureWebhooks {
+			a.log.Error("no webhook secret for "+ad.Name()+": POST /webhooks/"+ad.Name()+" is NOT mounted "+
+				"(set the secret, or SLAGUARD_INSECURE_WEBHOOKS=1 for local trials)", slog.String("helpdesk", ad.Name()))
+			continue
+		}
+		served = append(served, ad)
+	}
+	if len(served) > 0 {
 		wh, err := webhook.New(webhook.Config{
-			Adapters: []helpdesk.Adapter{p.adapter}, Queue: a.ingest, BodyLimit: a.cfg.WebhookBodyLimit,
+			Adapters: served, Queue: a.ingest, BodyLimit: a.cfg.WebhookBodyLimit,
 			Insecure: a.cfg.InsecureWebhooks, Registerer: p.reg, Logger: a.log, Clock: a.clock,
 		})
 		if err != nil {
 			return err
 		}
 		wh.Register(e)
-		if a.cfg.InsecureWebhooks && a.cfg.ZammadWebhookSecret == "" {
-			a.log.Warn("SLAGUARD_INSECURE_WEBHOOKS=1: unsigned webhooks are accepted; never do this in production")
+		if a.cfg.InsecureWebhooks {
+			a.log.Warn("SLAGUARD_INSECURE_WEBHOOKS=1: unsigned webhooks are accepted for helpdesks without a secret; never do this in production")
 		}
 	}
 
@@ -194,12 +225,28 @@ func (a *app) runWorker(ctx context.Context) error {
 	srv, timers := server(a.cfg.Concurrency, tasks.WorkQueues), server(a.cfg.TimerConcurrency, tasks.TimerQueues)
 	mux := asynq.NewServeMux()
 	a.parts.worker.Register(mux)
+	catchup, err := a.mountReconcile(mux)
+	if err != nil {
+		return err
+	}
 	if err := srv.Start(mux); err != nil {
 		return fmt.Errorf("worker: %w", err)
 	}
 	if err := timers.Start(mux); err != nil {
 		srv.Shutdown()
 		return fmt.Errorf("worker: timers: %w", err)
+	}
+	go func() {
+		if n, err := a.parts.worker.SweepContracts(ctx); err != nil {
+			a.log.Error("contract sweep failed", slog.String("error", err.Error()))
+		} else {
+			a.log.Info("contract changes swept", slog.Int("contracts", n))
+		}
+	}()
+	if catchup != nil {
+		if err := catchup.Start(ctx); err != nil {
+			a.log.Error("catch-up not scheduled", slog.String("error", err.Error()))
+		}
 	}
 	go func() {
 		n, err := a.parts.worker.Rearm(ctx)

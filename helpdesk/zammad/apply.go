@@ -2,6 +2,7 @@ package zammad
 
 import (
 	"context"
+	"errors"
 	"fmt"
 	"net/url"
 	"slices"
@@ -39,7 +40,8 @@ type tagBody struct {
 // Apply makes w on ticket t, in this order and with as few requests as Zammad allows:
 //
 //  1. each tag with POST /api/v1/tags/add (adding a present tag changes nothing, so a
-//     retry after a later failure is harmless);
+//     retry after a later failure is harmless), each removed tag with DELETE
+//     /api/v1/tags/remove (likewise);
 //  2. priority and internal note together in one PUT /api/v1/tickets/{id}, which Zammad
 //     records as one change; a note alone uses the same PUT with only the article, so
 //     both go through one permission check and one error path;
@@ -75,6 +77,17 @@ func (a *Adapter) Apply(ctx context.Context, t helpdesk.TicketRef, w helpdesk.Wr
 		c := call{ticket: t.ID, what: fmt.Sprintf("add tag %q", tag), method: "POST", path: "/tags/add",
 			body: tagBody{Item: tag, Object: "Ticket", OID: id}}
 		if err := a.do(ctx, c, nil); err != nil {
+			return err
+		}
+	}
+	for _, tag := range w.RemoveTags {
+		tag = strings.TrimSpace(tag)
+		if tag == "" {
+			continue
+		}
+		c := call{ticket: t.ID, what: fmt.Sprintf("remove tag %q", tag), method: "DELETE", path: "/tags/remove",
+			body: tagBody{Item: tag, Object: "Ticket", OID: id}}
+		if err := a.do(ctx, c, nil); err != nil && !errors.Is(err, helpdesk.ErrNotFound) {
 			return err
 		}
 	}

@@ -64,14 +64,25 @@ func fieldPath(ns string) string {
 	return ns
 }
 
+// unit names what a length limit counts: characters of a string, items of a list.
+func unit(fe validator.FieldError) string {
+	switch fe.Kind() {
+	case reflect.String:
+		return " characters"
+	case reflect.Slice, reflect.Array, reflect.Map:
+		return " items"
+	}
+	return ""
+}
+
 func reason(fe validator.FieldError) string {
 	switch fe.Tag() {
 	case "required", "required_with", "required_without":
 		return "is required"
 	case "min", "gte":
-		return "must be at least " + fe.Param()
+		return "must be at least " + fe.Param() + unit(fe)
 	case "max", "lte":
-		return "must be at most " + fe.Param()
+		return "must be at most " + fe.Param() + unit(fe)
 	case "gt":
 		return "must be greater than " + fe.Param()
 	case "lt":
@@ -143,7 +154,7 @@ func decodeProblem(err error) *Problem {
 			field = "(body)"
 		}
 		return Fields(http.StatusBadRequest, "a field has the wrong type",
-			FieldError{Field: field, Reason: "must be " + jsonKind(typ.Type)})
+			FieldError{Field: field, Reason: typeReason(typ)})
 	case strings.HasPrefix(err.Error(), "json: unknown field "):
 		name := strings.Trim(strings.TrimPrefix(err.Error(), "json: unknown field "), `"`)
 		return Fields(http.StatusBadRequest, "the request body has a field this API does not know",
@@ -161,6 +172,29 @@ func decodeProblem(err error) *Problem {
 
 // Error lets a custom UnmarshalJSON return a FieldError that Decode reports by name.
 func (f *FieldError) Error() string { return f.Field + " " + f.Reason }
+
+// typeReason says what a wrongly typed value should have been, and why a number that
+// looks right is not: too large for its field, or not whole.
+func typeReason(typ *json.UnmarshalTypeError) string {
+	t := typ.Type
+	switch t.Kind() {
+	case reflect.Int, reflect.Int8, reflect.Int16, reflect.Int32, reflect.Int64:
+		if num, ok := strings.CutPrefix(typ.Value, "number "); ok || typ.Value == "number" {
+			if strings.ContainsAny(num, ".eE") {
+				return "must be a whole number"
+			}
+			return fmt.Sprintf("must be a whole number from %d to %d", minInt(t.Bits()), maxInt(t.Bits()))
+		}
+	case reflect.Array:
+		if t.Len() == 2 {
+			return "must be a [from, to] pair (an array of two), not " + typ.Value
+		}
+	}
+	return "must be " + jsonKind(t)
+}
+
+func maxInt(bits int) int64 { return int64(1)<<(bits-1) - 1 }
+func minInt(bits int) int64 { return -int64(1) << (bits - 1) }
 
 func jsonKind(t reflect.Type) string {
 	switch t.Kind() {

@@ -28,6 +28,9 @@ func (s *Server) route(r *http.Request, raw []byte) (int, any) {
 		return http.StatusNotFound, zerr{"error": "No route matches [" + r.Method + "] " + r.URL.Path}
 	}
 	seg := strings.Split(rest, "/")
+	if s.opt.NoAgent && rest != "users/me" {
+		return http.StatusForbidden, zerr{"error": "Not authorized (token)!", "error_human": "Not authorized (token)!"}
+	}
 	switch {
 	case r.Method == http.MethodGet && rest == "users/me":
 		return http.StatusOK, userJSON(s.opt.Me)
@@ -35,7 +38,9 @@ func (s *Server) route(r *http.Request, raw []byte) (int, any) {
 		return s.getUser(seg[1])
 	case r.Method == http.MethodGet && rest == "ticket_priorities":
 		return s.listPriorities()
-	case r.Method == http.MethodGet && len(seg) == 2 && seg[0] == "tickets":
+	case r.Method == http.MethodGet && rest == "tickets":
+		return s.listTicketIDs()
+	case r.Method == http.MethodGet && len(seg) == 2 && seg[0] == "tickets" && seg[1] != "search":
 		return s.getTicket(seg[1])
 	case r.Method == http.MethodPut && len(seg) == 2 && seg[0] == "tickets":
 		return s.updateTicket(seg[1], raw)
@@ -45,6 +50,14 @@ func (s *Server) route(r *http.Request, raw []byte) (int, any) {
 		return s.createArticle(raw)
 	case r.Method == http.MethodPost && rest == "tags/add":
 		return s.addTag(raw)
+	case r.Method == http.MethodDelete && rest == "tags/remove":
+		return s.removeTag(raw)
+	case (r.Method == http.MethodGet || r.Method == http.MethodPost) && rest == "tickets/search":
+		return s.search(r, raw)
+	case r.Method == http.MethodGet && len(seg) == 2 && seg[0] == "ticket_history":
+		return s.ticketHistory(seg[1])
+	case r.Method == http.MethodGet && len(seg) == 3 && seg[0] == "ticket_articles" && seg[1] == "by_ticket":
+		return s.articlesByTicket(seg[2])
 	case r.Method == http.MethodGet && rest == "tags":
 		return s.listTags(r.URL.Query().Get("object"), r.URL.Query().Get("o_id"))
 	}
@@ -199,7 +212,9 @@ func (s *Server) updateTicket(idStr string, raw []byte) (int, any) {
 	next.UpdatedAt = s.opt.Clock().UTC()
 	next.UpdatedByID = s.opt.Me.ID
 	next.ArticleIDs = st.t.ArticleIDs
+	old := st.t
 	st.t = next
+	s.recordChangesLocked(st, old)
 	out := s.ticketJSON(st.t)
 	s.afterWriteLocked(st, art)
 	s.mu.Unlock()
@@ -254,6 +269,7 @@ func (s *Server) newArticleLocked(st *ticketState, ai articleIn) *Article {
 	}
 	st.articles = append(st.articles, a)
 	st.t.ArticleIDs = append(slices.Clone(st.t.ArticleIDs), a.ID)
+	s.recordArticleLocked(st, a)
 	return &a
 }
 
@@ -293,9 +309,45 @@ func (s *Server) addTag(raw []byte) (int, any) {
 		st.tags = append(st.tags, in.Item)
 		st.t.UpdatedAt = s.opt.Clock().UTC()
 		st.t.UpdatedByID = s.opt.Me.ID
+		s.recordLocked(st, HistoryEntry{Type: "added", Attribute: "tag", ValueTo: in.Item,
+			CreatedAt: st.t.UpdatedAt, CreatedByID: s.opt.Me.ID})
 		s.afterWriteLocked(st, nil)
 	}
 	return http.StatusCreated, true
+}
+
+// removeTag is DELETE /api/v1/tags/remove: 200 and true, also when the ticket lacked it.
+func (s *Server) removeTag(raw []byte) (int, any) {
+	var in struct {
+		Item   string      `json:"item"`
+		Object string      `json:"object"`
+		OID    json.Number `json:"o_id"`
+	}
+	if err := json.Unmarshal(raw, &in); err != nil {
+		return unprocessable("invalid JSON: " + err.Error())
+	}
+	if in.Object != "Ticket" {
+		return unprocessable("Invalid object " + strconv.Quote(in.Object))
+	}
+	id, err := strconv.Atoi(in.OID.String())
+	if err != nil {
+		return unprocessable("Need o_id!")
+	}
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	st, ok := s.tickets[id]
+	if !ok {
+		return notFound("Ticket", id)
+	}
+	if i := slices.Index(st.tags, in.Item); i >= 0 {
+		st.tags = slices.Delete(st.tags, i, i+1)
+		st.t.UpdatedAt = s.opt.Clock().UTC()
+		st.t.UpdatedByID = s.opt.Me.ID
+		s.recordLocked(st, HistoryEntry{Type: "removed", Attribute: "tag", ValueFrom: in.Item,
+			CreatedAt: st.t.UpdatedAt, CreatedByID: s.opt.Me.ID})
+		s.afterWriteLocked(st, nil)
+	}
+	return http.StatusOK, true
 }
 
 func (s *Server) listTags(object, oid string) (int, any) {
@@ -325,6 +377,23 @@ func (s *Server) listTimeAccountings(idStr string) (int, any) {
 		out = append(out, map[string]any{"id": ta.ID, "ticket_id": ta.TicketID,
 			"ticket_article_id": orNil(ta.ArticleID), "time_unit": ta.TimeUnit, "type_id": orNil(ta.TypeID),
 			"created_by_id": orNil(ta.CreatedByID), "created_at": ts(ta.CreatedAt), "updated_at": ts(ta.UpdatedAt)})
+	}
+	return http.StatusOK, out
+}
+
+// listTicketIDs answers GET /api/v1/tickets with the tickets' ids (what slaguard doctor
+// reads to check the permission; Zammad's answer has every field).
+func (s *Server) listTicketIDs() (int, any) {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	ids := make([]int, 0, len(s.tickets))
+	for id := range s.tickets {
+		ids = append(ids, id)
+	}
+	slices.Sort(ids)
+	out := make([]map[string]int, len(ids))
+	for i, id := range ids {
+		out[i] = map[string]int{"id": id}
 	}
 	return http.StatusOK, out
 }

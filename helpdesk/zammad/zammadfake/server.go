@@ -43,6 +43,9 @@ type Options struct {
 	WebhookURL     string
 	WebhookSecret  string
 	WebhookTrigger string
+	// NoAgent takes the ticket.agent permission from the token, as a token created without
+	// it: every request but GET /users/me answers 403, as Zammad does.
+	NoAgent bool
 	// Clock stamps writes and recorded requests; nil means time.Now.
 	Clock func() time.Time
 }
@@ -69,6 +72,7 @@ type Server struct {
 	webhooks    []Webhook
 	nextArticle int
 	nextTime    int
+	nextHistory int
 	pending     int // OnWrite calls and webhooks in flight
 	closeOnce   sync.Once
 }
@@ -78,6 +82,7 @@ type ticketState struct {
 	tags     []string
 	articles []Article
 	times    []TimeAccounting
+	history  []HistoryEntry
 }
 
 // New starts a fake Zammad on a loopback port. Close it when done.

@@ -28,10 +28,16 @@ func (s *Server) addTicketLocked(t Ticket) *ticketState {
 		}
 	}
 	st := &ticketState{t: t}
-	if old, ok := s.tickets[t.ID]; ok {
-		st.tags, st.articles, st.times = old.tags, old.articles, old.times
+	old, replaced := s.tickets[t.ID]
+	if replaced {
+		st.tags, st.articles, st.times, st.history = old.tags, old.articles, old.times, old.history
 	}
 	s.tickets[t.ID] = st
+	if replaced {
+		s.recordChangesLocked(st, old.t)
+	} else {
+		s.recordLocked(st, HistoryEntry{Type: "created", CreatedAt: t.CreatedAt, CreatedByID: t.CreatedByID})
+	}
 	return st
 }
 

@@ -1,0 +1,73 @@
+package freshdeskfake
+
+import "time"
+
+// Ticket is a ticket's state in the fake. Status and Priority are Freshdesk's codes
+// (status 2 open, 3 pending, 4 resolved, 5 closed; priority 1 low … 4 urgent); Source 1
+// email, 2 portal, 3 phone.
+type Ticket struct {
+	ID          int64
+	Subject     string
+	Description string
+	Status      int
+	Priority    int
+	Source      int
+	Tags        []string
+	RequesterID int64
+	CompanyID   int64
+	CreatedAt   time.Time
+	UpdatedAt   time.Time
+	// FirstRespondedAt is what the ticket's stats say (set when an agent replies).
+	FirstRespondedAt *time.Time
+}
+
+// Contact is a requester.
+type Contact struct {
+	ID    int64
+	Name  string
+	Email string
+}
+
+// Company is an organisation of contacts.
+type Company struct {
+	ID   int64
+	Name string
+}
+
+// Conversation is a reply or note; Incoming is from the requester, Private an internal note.
+type Conversation struct {
+	ID        int64
+	TicketID  int64
+	UserID    int64
+	Body      string
+	Incoming  bool
+	Private   bool
+	Source    int // 0 reply, 2 note
+	CreatedAt time.Time
+}
+
+// TimeEntry is a booking; TimeSpent is "hh:mm".
+type TimeEntry struct {
+	ID         int64
+	TicketID   int64
+	AgentID    int64
+	TimeSpent  string
+	Billable   bool
+	ExecutedAt time.Time
+}
+
+const fdTime = "2006-01-02T15:04:05.000Z"
+
+func ts(t time.Time) any {
+	if t.IsZero() {
+		return nil
+	}
+	return t.UTC().Format(fdTime)
+}
+
+func orNil(id int64) any {
+	if id == 0 {
+		return nil
+	}
+	return id
+}

@@ -1,0 +1,123 @@
+package freshdeskfake
+
+import (
+	"slices"
+	"time"
+)
+
+// PutTicket stores t, creating or replacing it. Zero CreatedAt/UpdatedAt are now; zero
+// Status is open, zero Priority low, zero Source email.
+func (s *Server) PutTicket(t Ticket) {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	now := s.opt.Clock().UTC()
+	if t.UpdatedAt.IsZero() {
+		t.UpdatedAt = now
+	}
+	if t.CreatedAt.IsZero() {
+		t.CreatedAt = t.UpdatedAt
+	}
+	// Times as the API shows them (ms), so a stamp read back compares equal.
+	t.UpdatedAt, t.CreatedAt = t.UpdatedAt.Truncate(time.Millisecond), t.CreatedAt.Truncate(time.Millisecond)
+	if t.Status == 0 {
+		t.Status = 2
+	}
+	if t.Priority == 0 {
+		t.Priority = 1
+	}
+	if t.Source == 0 {
+		t.Source = 1
+	}
+	t.Tags = slices.Clone(t.Tags)
+	s.tickets[t.ID] = &t
+}
+
+// AddContact adds or replaces a contact.
+func (s *Server) AddContact(c Contact) {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	s.contacts[c.ID] = c
+}
+
+// AddCompany adds or replaces a company.
+func (s *Server) AddCompany(c Company) {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	s.companies[c.ID] = c
+}
+
+// AddConversation adds a reply or note (id assigned when zero), bumps updated_at and,
+// for an agent's public reply, sets the first response; it returns the conversation.
+func (s *Server) AddConversation(c Conversation) Conversation {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	return s.addConvLocked(c)
+}
+
+func (s *Server) addConvLocked(c Conversation) Conversation {
+	if c.ID == 0 {
+		s.nextID++
+		c.ID = s.nextID
+	}
+	if c.CreatedAt.IsZero() {
+		c.CreatedAt = s.opt.Clock().UTC()
+	}
+	c.CreatedAt = c.CreatedAt.Truncate(time.Millisecond) // as the API shows it
+	s.convs[c.TicketID] = append(s.convs[c.TicketID], c)
+	if t, ok := s.tickets[c.TicketID]; ok {
+		if c.CreatedAt.After(t.UpdatedAt) {
+			t.UpdatedAt = c.CreatedAt
+		}
+		if !c.Incoming && !c.Private && t.FirstRespondedAt == nil {
+			at := c.CreatedAt
+			t.FirstRespondedAt = &at
+		}
+	}
+	return c
+}
+
+// AddTimeEntry books time on a ticket (id assigned when zero).
+func (s *Server) AddTimeEntry(e TimeEntry) TimeEntry {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	if e.ID == 0 {
+		s.nextID++
+		e.ID = s.nextID
+	}
+	s.times[e.TicketID] = append(s.times[e.TicketID], e)
+	return e
+}
+
+// Ticket returns ticket id as stored.
+func (s *Server) Ticket(id int64) (Ticket, bool) {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	t, ok := s.tickets[id]
+	if !ok {
+		return Ticket{}, false
+	}
+	cp := *t
+	cp.Tags = slices.Clone(t.Tags)
+	return cp, true
+}
+
+// Tags returns the ticket's tags.
+func (s *Server) Tags(id int64) []string {
+	t, _ := s.Ticket(id)
+	return t.Tags
+}
+
+// Conversations returns the ticket's replies and notes, oldest first.
+func (s *Server) Conversations(id int64) []Conversation {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	return slices.Clone(s.convs[id])
+}
+
+func (s *Server) touchLocked(t *Ticket) {
+	now := s.opt.Clock().UTC().Truncate(time.Millisecond) // as the API shows it
+	if !now.After(t.UpdatedAt) {
+		now = t.UpdatedAt.Add(time.Millisecond)
+	}
+	t.UpdatedAt = now
+}

@@ -1,0 +1,266 @@
+package zammad
+
+import (
+	"context"
+	"fmt"
+	"strconv"
+	"strings"
+	"time"
+
+	json "github.com/goccy/go-json"
+
+	"github.com/monobunt/slaguard/helpdesk"
+)
+
+// The catch-up sync reads what Zammad's database says, following Zammad's own source
+// (zammad/zammad: config/routes/ticket.rb; app/controllers/tickets_controller.rb `search`
+// and `ticket_history`; app/models/concerns/has_history.rb `history_log`, which stamps a
+// history entry with the record's updated_at; app/controllers/ticket_articles_controller.rb
+// `index_by_ticket`).
+
+// SearchPageSize is how many tickets one search page asks for: the most Zammad's
+// tickets/search hands out (paginate_with max: 200).
+const SearchPageSize = 200
+
+// searchBody is POST /api/v1/tickets/search with a condition and no query, so Zammad
+// answers from its database (Ticket.search → search_sql) rather than from Elasticsearch,
+// whose index can lag behind (zammad#3257).
+type searchBody struct {
+	Condition map[string]searchCond `json:"condition"`
+	SortBy    string                `json:"sort_by"`
+	OrderBy   string                `json:"order_by"`
+	Page      int                   `json:"page"`
+	PerPage   int                   `json:"per_page"`
+	Expand    bool                  `json:"expand"`
+}
+
+type searchCond struct {
+	Operator string `json:"operator"`
+	Value    string `json:"value"`
+}
+
+// searchTicketJSON is a ticket as tickets/search with expand=true shows it
+// (attributes_with_association_names): associations are names, the customer is its login.
+type searchTicketJSON struct {
+	ticketJSON
+}
+
+// Changed reads one page of tickets updated at or after since.Since (Zammad's "after
+// (absolute)" is updated_at >= value), oldest first, as snapshot events. since.Cursor is
+// the page inside a run of tickets that share one updated_at; the next page starts at the
+// newest updated_at seen (its tickets come again: the caller treats what it has seen as
+// seen) unless the whole page shares since.Since, then at the following page.
+func (a *Adapter) Changed(ctx context.Context, since helpdesk.Watermark) (helpdesk.ChangedPage, error) {
+	page := 1
+	if since.Cursor != "" {
+		n, err := strconv.Atoi(since.Cursor)
+		if err != nil || n < 1 {
+			return helpdesk.ChangedPage{}, fmt.Errorf("zammad: catch-up cursor %q is not a page number", since.Cursor)
+		}
+		page = n
+	}
+	body := searchBody{
+		Condition: map[string]searchCond{"ticket.updated_at": {Operator: "after (absolute)",
+			Value: since.Since.UTC().Format("2006-01-02T15:04:05.000Z")}},
+		SortBy: "updated_at", OrderBy: "asc", Page: page, PerPage: SearchPageSize, Expand: true,
+	}
+	c := call{what: "search changed tickets", method: "POST", path: "/tickets/search", body: body}
+	var raw []json.RawMessage
+	if err := a.do(ctx, c, &raw); err != nil {
+		return helpdesk.ChangedPage{}, err
+	}
+	out := helpdesk.ChangedPage{Next: helpdesk.Watermark{Since: since.Since}}
+	newest := since.Since
+	for _, r := range raw {
+		var j searchTicketJSON
+		if err := json.Unmarshal(r, &j.ticketJSON); err != nil {
+			return helpdesk.ChangedPage{}, c.errorf("decode ticket: %v", err)
+		}
+		t, err := a.ticket(&j.ticketJSON)
+		if err != nil {
+			return helpdesk.ChangedPage{}, c.errorf("ticket %s: %v", t.ID, err)
+		}
+		if t.CustomerEmail == "" && strings.Contains(string(j.Customer.Name), "@") {
+			t.CustomerEmail = string(j.Customer.Name) // expand names the customer by login
+		}
+		if t.OrganizationName == "" && t.OrganizationID == "" {
+			t.OrganizationID = string(j.OrganizationID)
+		}
+		out.Tickets = append(out.Tickets, helpdesk.Event{Helpdesk: Name, Ticket: t})
+		if t.UpdatedAt.After(newest) {
+			newest = t.UpdatedAt
+		}
+	}
+	if len(raw) < SearchPageSize {
+		out.Next = helpdesk.Watermark{Since: newest}
+		return out, nil
+	}
+	out.More = true
+	if newest.After(since.Since) {
+		out.Next = helpdesk.Watermark{Since: newest}
+	} else {
+		out.Next = helpdesk.Watermark{Since: since.Since, Cursor: strconv.Itoa(page + 1)}
+	}
+	return out, nil
+}
+
+// historyJSON is one entry of GET /api/v1/ticket_history/{id} (History.list): the type
+// ("created", "updated", …), the object ("Ticket", "Ticket::Article"), for an update the
+// attribute ("state", "priority", …) with value_from/value_to as names, and created_at,
+// which is the changed record's updated_at.
+type historyJSON struct {
+	Type        flexString `json:"type"`
+	Object      flexString `json:"object"`
+	Attribute   flexString `json:"attribute"`
+	OID         flexString `json:"o_id"`
+	ValueFrom   flexString `json:"value_from"`
+	ValueTo     flexString `json:"value_to"`
+	CreatedAt   flexString `json:"created_at"`
+	CreatedByID flexString `json:"created_by_id"`
+}
+
+// Timeline rebuilds a ticket's events from GET /api/v1/ticket_history/{id} (changes of
+// state and priority) and GET /api/v1/ticket_articles/by_ticket/{id}?expand=true (the
+// articles, with sender and type by name). Each event is the ticket as current shows it,
+// with the state and priority it had at that instant: one per article (a change within a
+// second before it, as when an agent replies and sets pending in one go, is folded into
+// it), one per other change, and one at creation when no article came with it. The last
+// event carries current's time-accounting ids. Delivery ids are "catchup:" + the instant +
+// the article, the same however often the ticket is rebuilt.
+func (a *Adapter) Timeline(ctx context.Context, current helpdesk.Event) ([]helpdesk.Event, error) {
+	id, err := ticketID(helpdesk.TicketRef{Helpdesk: current.Helpdesk, ID: current.Ticket.ID})
+	if err != nil {
+		return nil, err
+	}
+	var hist struct {
+		History []historyJSON `json:"history"`
+	}
+	c := call{ticket: current.Ticket.ID, what: "read history", method: "GET", path: "/ticket_history/" + strconv.Itoa(id)}
+	if err := a.do(ctx, c, &hist); err != nil {
+		return nil, err
+	}
+	var arts []articleJSON
+	c = call{ticket: current.Ticket.ID, what: "read articles", method: "GET",
+		path: "/ticket_articles/by_ticket/" + strconv.Itoa(id) + "?expand=true"}
+	if err := a.do(ctx, c, &arts); err != nil {
+		return nil, err
+	}
+	var changes []change
+	for _, h := range hist.History {
+		if string(h.Object) != "Ticket" || string(h.Type) != "updated" {
+			continue
+		}
+		attr := string(h.Attribute)
+		if attr != "state" && attr != "priority" {
+			continue
+		}
+		at, err := parseTime("created_at", h.CreatedAt)
+		if err != nil {
+			return nil, c.errorf("history: %v", err)
+		}
+		changes = append(changes, change{at: at, by: string(h.CreatedByID), attr: attr,
+			from: string(h.ValueFrom), to: string(h.ValueTo)})
+	}
+	var articles []*helpdesk.Article
+	for i := range arts {
+		art, err := parseArticle(&arts[i])
+		if err != nil {
+			return nil, c.errorf("article: %v", err)
+		}
+		if art != nil {
+			articles = append(articles, art)
+		}
+	}
+	return a.rebuild(current, changes, articles), nil
+}
+
+// change is one change of state or priority from the history.
+type change struct {
+	at       time.Time
+	by, attr string
+	from, to string
+}
+
+// foldWindow is how close before an article a change is taken as part of the same
+// action (Zammad stamps the ticket's change and the article a few milliseconds apart).
+const foldWindow = time.Second
+
+// rebuild turns the history's changes and the articles into snapshot events.
+func (a *Adapter) rebuild(cur helpdesk.Event, changes []change, articles []*helpdesk.Article) []helpdesk.Event {
+	// The state and priority at creation: what the first change of each came from.
+	state, prio := cur.Ticket.State, cur.Ticket.PriorityName
+	seenState, seenPrio := false, false
+	for _, ch := range changes {
+		switch {
+		case ch.attr == "state" && !seenState:
+			state, seenState = ch.from, true
+		case ch.attr == "priority" && !seenPrio:
+			prio, seenPrio = ch.from, true
+		}
+	}
+	type point struct {
+		at      time.Time
+		by      string
+		article *helpdesk.Article
+		changes []change
+	}
+	var points []point
+	ci := 0
+	for _, art := range articles {
+		p := point{at: art.CreatedAt, by: art.CreatedBy, article: art}
+		for ci < len(changes) && !changes[ci].at.After(art.CreatedAt) {
+			ch := changes[ci]
+			if art.CreatedAt.Sub(ch.at) <= foldWindow {
+				p.changes = append(p.changes, ch)
+			} else {
+				points = append(points, point{at: ch.at, by: ch.by, changes: []change{ch}})
+			}
+			ci++
+		}
+		points = append(points, p)
+	}
+	for ; ci < len(changes); ci++ {
+		points = append(points, point{at: changes[ci].at, by: changes[ci].by, changes: []change{changes[ci]}})
+	}
+	created := cur.Ticket.CreatedAt
+	if len(points) == 0 || points[0].at.Sub(created) > foldWindow || points[0].article == nil {
+		points = append([]point{{at: created, by: cur.Ticket.UpdatedBy}}, points...)
+	}
+	// points are in time order: the articles and the changes both come ascending.
+	out := make([]helpdesk.Event, 0, len(points))
+	for _, p := range points {
+		for _, ch := range p.changes {
+			if ch.attr == "state" {
+				state = ch.to
+			} else {
+				prio = ch.to
+			}
+		}
+		t := cur.Ticket
+		t.State, t.PriorityName = state, prio
+		t.Paused = a.paused[strings.ToLower(strings.TrimSpace(state))]
+		t.Closed = a.closed[strings.ToLower(strings.TrimSpace(state))]
+		t.Priority = a.priority(prio)
+		if prio == "" {
+			t.Priority = cur.Ticket.Priority
+		}
+		t.UpdatedAt, t.UpdatedBy = p.at, p.by
+		t.TimeAccountingIDs = nil
+		t.FirstResponseAt, t.ClosedAt = nil, nil
+		art := "-"
+		if p.article != nil {
+			art = p.article.ID
+		}
+		out = append(out, helpdesk.Event{
+			Helpdesk: Name, DeliveryID: "catchup:" + strconv.FormatInt(p.at.UnixNano(), 10) + ":" + art,
+			Ticket: t, Article: p.article,
+		})
+	}
+	if n := len(out); n > 0 {
+		out[n-1].Ticket.TimeAccountingIDs = cur.Ticket.TimeAccountingIDs
+	}
+	return out
+}
+
+// Interface check: the adapter does the catch-up sync.
+var _ helpdesk.Catchup = (*Adapter)(nil)
