@@ -81,9 +81,9 @@ func (m Message) Facts() []Fact {
 		{"Frist / Deadline", sla.FormatVienna(m.Deadline) + " (" + sla.FormatViennaEnglish(m.Deadline) + ", Europe/Vienna)"},
 	}
 	if m.Left >= 0 {
-		facts = append(facts, Fact{"Noch / Left", BusinessTime(m.Left) + " Geschäftszeit / business time"})
+		facts = append(facts, Fact{"Noch / Left", sla.FormatBusinessTime(sla.Duration(m.Left)) + " Geschäftszeit / business time"})
 	} else {
-		facts = append(facts, Fact{"Überfällig / Late", BusinessTime(-m.Left) + " Geschäftszeit / business time"})
+		facts = append(facts, Fact{"Überfällig / Late", sla.FormatBusinessTime(sla.Duration(-m.Left)) + " Geschäftszeit / business time"})
 	}
 	return facts
 }
@@ -100,21 +100,4 @@ func (m Message) Text() string {
 		fmt.Fprintf(&b, "\nTicket öffnen / Open the ticket: %s\n", m.URL)
 	}
 	return b.String()
-}
-
-// BusinessTime writes a span of business time for people: "2 h 5 min", "45 min", and
-// under a minute "30 s" (the second-long targets of trials).
-func BusinessTime(d time.Duration) string {
-	if d < time.Minute {
-		return fmt.Sprintf("%d s", int64(d.Round(time.Second)/time.Second))
-	}
-	d = d.Round(time.Minute)
-	h, min := int64(d/time.Hour), int64(d%time.Hour/time.Minute)
-	switch {
-	case h > 0 && min > 0:
-		return fmt.Sprintf("%d h %d min", h, min)
-	case h > 0:
-		return fmt.Sprintf("%d h", h)
-	}
-	return fmt.Sprintf("%d min", min)
 }
