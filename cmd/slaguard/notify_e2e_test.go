@@ -75,22 +75,27 @@ func (r *notifyRig) evaluated(id int) {
 	eventually(r.t, 10*time.Second, "ticket "+strconv.Itoa(id)+" evaluated", func() bool { return r.s.api(http.MethodGet, path, nil, nil) == http.StatusOK })
 }
 
-// pushed are the messages a receiver took, by kind.
+// pushed counts the at-risk and breach messages a receiver took.
 func pushed(posts []notifyfake.Post) (atRisk, breached int) {
+	var texts []string
 	for _, p := range posts {
-		switch s := string(p.Raw); {
-		case strings.Contains(s, "SLA at risk"):
-			atRisk++
-		case strings.Contains(s, "SLA breached"):
-			breached++
-		}
+		texts = append(texts, string(p.Raw))
 	}
-	return
+	return kinds(texts)
 }
 
+// mailed counts the at-risk and breach e-mails the server took.
 func mailed(mails []notifyfake.Mail) (atRisk, breached int) {
+	var texts []string
 	for _, m := range mails {
-		switch s := string(m.Data); {
+		texts = append(texts, string(m.Data))
+	}
+	return kinds(texts)
+}
+
+func kinds(texts []string) (atRisk, breached int) {
+	for _, s := range texts {
+		switch {
 		case strings.Contains(s, "SLA at risk"):
 			atRisk++
 		case strings.Contains(s, "SLA breached"):
