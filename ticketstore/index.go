@@ -3,23 +3,73 @@ package ticketstore
 import (
 	"context"
 	"fmt"
+	"hash/fnv"
+	"strconv"
 	"strings"
 
 	"github.com/redis/go-redis/v9"
 )
 
 // The indexes that find the open tickets a contract change touches, without scanning
-// the board (each key its own cluster slot, so they are written in a plain pipeline):
+// the board:
 //
-//	slaguard:contract-open:{<contract id>}  SET of open tickets the contract covers
-//	slaguard:open-by:{o:<organisation>}     SET of open tickets of an organisation (id or name, lowercased)
-//	slaguard:open-by:{d:<domain>}           SET of open tickets whose customer's e-mail has the domain
+//	slaguard:open-c:{<contract id>}           open tickets the contract covers
+//	slaguard:open-o:{<organisation>}          open tickets of an organisation (id or name, lowercased)
+//	slaguard:open-d:{<domain>}                open tickets whose customer's e-mail has the domain
 //
-// A ticket's hash keeps its entries in the field "ix" ("<contract id>|o:…|d:…"), so
-// Reindex changes only what moved. A closed ticket is in none of them.
+// Each index is sharded so that its sets stay in Redis's compact integer encoding
+// (intset: 4–8 B a ticket instead of about 60 in a hash table): the key above is a SET
+// of shard names, "<helpdesk>:<ticket id / 512>", and each shard is a SET of ticket ids,
+//
+//	slaguard:open-c:{<contract id>}:zammad:9   {4608, 4711, …}
+//
+// An index key and its shards share a cluster slot (the {…} hash tag), so one script
+// adds a ticket to both, or removes it and drops a shard that became empty. Ticket ids
+// that are not decimal numbers go to one of 64 hashed shards as strings (correct, only
+// not compact). A ticket's hash keeps its entries in the field "x" ("<contract id>|o:…|d:…"),
+// so Reindex changes only what moved. A closed ticket is in none of them.
+//
+// The field "ix" and the unsharded sets slaguard:contract-open:{…} and
+// slaguard:open-by:{…} are the layout before; Reindex takes a ticket out of them.
+const (
+	fieldIndex       = "x"
+	fieldIndexLegacy = "ix"
+	shardBits        = 9 // 512 ids per shard: Redis's default set-max-intset-entries
+)
 
-func contractOpenKey(contractID string) string { return "slaguard:contract-open:{" + contractID + "}" }
-func openByKey(matchKey string) string         { return "slaguard:open-by:{" + matchKey + "}" }
+func indexKey(matchKey string) string {
+	kind, rest, _ := strings.Cut(matchKey, ":") // "o:…", "d:…", or "c:<contract id>"
+	return "slaguard:open-" + kind + ":{" + rest + "}"
+}
+
+func contractIndexKey(contractID string) string { return indexKey("c:" + contractID) }
+
+// shardOf names the shard of a ticket and its member in it.
+func shardOf(ticketKey string) (shard, member string) {
+	hd, id, _ := SplitKey(ticketKey)
+	if n, err := strconv.ParseUint(id, 10, 63); err == nil && strconv.FormatUint(n, 10) == id {
+		return hd + ":" + strconv.FormatUint(n>>shardBits, 10), id
+	}
+	h := fnv.New32a()
+	h.Write([]byte(id))
+	return hd + ":s" + strconv.FormatUint(uint64(h.Sum32()%64), 10), id
+}
+
+// indexScript: KEYS[1] the index key (its shards), KEYS[2] the shard; ARGV: "+" or "-",
+// the shard's name, the ticket id.
+var indexScript = redis.NewScript(`
+if ARGV[1] == '+' then
+  redis.call('SADD', KEYS[2], ARGV[3])
+  redis.call('SADD', KEYS[1], ARGV[2])
+elseif redis.call('SREM', KEYS[2], ARGV[3]) == 1 and redis.call('SCARD', KEYS[2]) == 0 then
+  redis.call('SREM', KEYS[1], ARGV[2])
+end
+return 0`)
+
+func indexOp(ctx context.Context, p redis.Pipeliner, op, key, ticketKey string) {
+	shard, member := shardOf(ticketKey)
+	indexScript.Eval(ctx, p, []string{key, key + ":" + shard}, op, shard, member)
+}
 
 // IndexEntry is what the indexes hold of a ticket: the contract that covers it ("" for
 // none) and its match keys; "" when the ticket is closed.
@@ -30,59 +80,115 @@ func IndexEntry(open bool, contractID string, matchKeys []string) string {
 	return contractID + "|" + strings.Join(matchKeys, "|")
 }
 
-func parseEntry(e string) (contractID string, keys []string) {
+// entryKeys are the index keys of an entry.
+func entryKeys(e string, key func(string) string) []string {
 	if e == "" {
-		return "", nil
+		return nil
 	}
 	parts := strings.Split(e, "|")
+	var keys []string
+	if parts[0] != "" {
+		keys = append(keys, key("c:"+parts[0]))
+	}
 	for _, k := range parts[1:] {
 		if k != "" {
-			keys = append(keys, k)
+			keys = append(keys, key(k))
 		}
 	}
-	return parts[0], keys
+	return keys
+}
+
+func legacyIndexKey(matchKey string) string {
+	if id, ok := strings.CutPrefix(matchKey, "c:"); ok {
+		return "slaguard:contract-open:{" + id + "}"
+	}
+	return "slaguard:open-by:{" + matchKey + "}"
 }
 
 // Reindex moves a ticket from the index entry rec holds to entry, in one round trip, and
 // records entry on the ticket last; nothing happens when they are equal.
 func (s *Store) Reindex(ctx context.Context, rec *Record, entry string) error {
-	if rec.Index == entry {
+	if rec.Index == entry && rec.legacyIndex == "" {
 		return nil
 	}
-	oldC, oldKeys := parseEntry(rec.Index)
-	newC, newKeys := parseEntry(entry)
+	oldKeys, newKeys := entryKeys(rec.Index, indexKey), entryKeys(entry, indexKey)
 	_, err := s.rdb.Pipelined(ctx, func(p redis.Pipeliner) error {
-		if oldC != "" && oldC != newC {
-			p.SRem(ctx, contractOpenKey(oldC), rec.Key)
-		}
 		for _, k := range oldKeys {
 			if !contains(newKeys, k) {
-				p.SRem(ctx, openByKey(k), rec.Key)
+				indexOp(ctx, p, "-", k, rec.Key)
 			}
 		}
-		if newC != "" {
-			p.SAdd(ctx, contractOpenKey(newC), rec.Key)
-		}
 		for _, k := range newKeys {
-			p.SAdd(ctx, openByKey(k), rec.Key)
+			if !contains(oldKeys, k) {
+				indexOp(ctx, p, "+", k, rec.Key)
+			}
+		}
+		for _, k := range entryKeys(rec.legacyIndex, legacyIndexKey) {
+			p.SRem(ctx, k, rec.Key)
+		}
+		h := ticketHash(rec.Key)
+		if rec.legacyIndex != "" {
+			p.HDel(ctx, h, fieldIndexLegacy)
 		}
 		if entry == "" {
-			p.HDel(ctx, ticketHash(rec.Key), "ix")
+			p.HDel(ctx, h, fieldIndex)
 		} else {
-			p.HSet(ctx, ticketHash(rec.Key), "ix", entry)
+			p.HSet(ctx, h, fieldIndex, entry)
 		}
 		return nil
 	})
 	if err != nil {
 		return fmt.Errorf("ticketstore: index %s: %w", rec.Key, err)
 	}
-	rec.Index = entry
+	rec.Index, rec.legacyIndex = entry, ""
 	return nil
+}
+
+// members lists the open tickets under index keys: their shards, then the shards'
+// members (two round trips; each key its own slot, so one command each).
+func (s *Store) members(ctx context.Context, keys []string) ([]string, error) {
+	dirs := make([]*redis.StringSliceCmd, len(keys))
+	if _, err := s.rdb.Pipelined(ctx, func(p redis.Pipeliner) error {
+		for i, k := range keys {
+			dirs[i] = p.SMembers(ctx, k)
+		}
+		return nil
+	}); err != nil {
+		return nil, err
+	}
+	type shard struct{ key, helpdesk string }
+	var shards []shard
+	for i, d := range dirs {
+		for _, name := range d.Val() {
+			hd, _, _ := strings.Cut(name, ":")
+			shards = append(shards, shard{keys[i] + ":" + name, hd})
+		}
+	}
+	ids := make([]*redis.StringSliceCmd, len(shards))
+	if _, err := s.rdb.Pipelined(ctx, func(p redis.Pipeliner) error {
+		for i, sh := range shards {
+			ids[i] = p.SMembers(ctx, sh.key)
+		}
+		return nil
+	}); err != nil && len(shards) > 0 {
+		return nil, err
+	}
+	seen := map[string]bool{}
+	var out []string
+	for i, c := range ids {
+		for _, id := range c.Val() {
+			if k := Key(shards[i].helpdesk, id); !seen[k] {
+				seen[k] = true
+				out = append(out, k)
+			}
+		}
+	}
+	return out, nil
 }
 
 // ContractTickets lists the open tickets a contract covers.
 func (s *Store) ContractTickets(ctx context.Context, contractID string) ([]string, error) {
-	ks, err := s.rdb.SMembers(ctx, contractOpenKey(contractID)).Result()
+	ks, err := s.members(ctx, []string{contractIndexKey(contractID)})
 	if err != nil {
 		return nil, fmt.Errorf("ticketstore: tickets of contract %s: %w", contractID, err)
 	}
@@ -91,29 +197,36 @@ func (s *Store) ContractTickets(ctx context.Context, contractID string) ([]strin
 
 // CountContractTickets counts the open tickets a contract covers.
 func (s *Store) CountContractTickets(ctx context.Context, contractID string) (int, error) {
-	n, err := s.rdb.SCard(ctx, contractOpenKey(contractID)).Result()
+	key := contractIndexKey(contractID)
+	names, err := s.rdb.SMembers(ctx, key).Result()
 	if err != nil {
 		return 0, fmt.Errorf("ticketstore: count tickets of contract %s: %w", contractID, err)
 	}
-	return int(n), nil
-}
-
-// TicketsUnder lists the open tickets under any of the match keys (one round trip; the
-// keys live in different slots, so one SMEMBERS each).
-func (s *Store) TicketsUnder(ctx context.Context, matchKeys []string) ([]string, error) {
-	cmds := make([]*redis.StringSliceCmd, len(matchKeys))
-	_, err := s.rdb.Pipelined(ctx, func(p redis.Pipeliner) error {
-		for i, k := range matchKeys {
-			cmds[i] = p.SMembers(ctx, openByKey(k))
+	cards := make([]*redis.IntCmd, len(names))
+	if _, err := s.rdb.Pipelined(ctx, func(p redis.Pipeliner) error {
+		for i, name := range names {
+			cards[i] = p.SCard(ctx, key+":"+name)
 		}
 		return nil
-	})
+	}); err != nil && len(names) > 0 {
+		return 0, fmt.Errorf("ticketstore: count tickets of contract %s: %w", contractID, err)
+	}
+	n := 0
+	for _, c := range cards {
+		n += int(c.Val())
+	}
+	return n, nil
+}
+
+// TicketsUnder lists the open tickets under any of the match keys, each once.
+func (s *Store) TicketsUnder(ctx context.Context, matchKeys []string) ([]string, error) {
+	keys := make([]string, len(matchKeys))
+	for i, k := range matchKeys {
+		keys[i] = indexKey(k)
+	}
+	out, err := s.members(ctx, keys)
 	if err != nil {
 		return nil, fmt.Errorf("ticketstore: open tickets by customer: %w", err)
-	}
-	var out []string
-	for _, c := range cmds {
-		out = append(out, c.Val()...)
 	}
 	return out, nil
 }

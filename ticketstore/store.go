@@ -115,8 +115,9 @@ type Record struct {
 	// Index is the ticket's entry in the contract and customer indexes (see Reindex).
 	Index string
 
-	fields map[string]bool // event fields present
-	added  *addedEvent     // the event Add took in, not stored yet
+	legacyIndex string          // the entry of the index layout before (field "ix")
+	fields      map[string]bool // event fields present
+	added       *addedEvent     // the event Add took in, not stored yet
 }
 
 type addedEvent struct {
@@ -210,8 +211,10 @@ func parseRecord(ticketKey string, m map[string]string) (*Record, error) {
 			r.TimeIDs = v
 		case f == "v":
 			r.Version, _ = strconv.ParseInt(v, 10, 64)
-		case f == "ix":
+		case f == fieldIndex:
 			r.Index = v
+		case f == fieldIndexLegacy:
+			r.legacyIndex = v
 		case f == "n":
 			ms, _ := strconv.ParseInt(v, 10, 64)
 			r.NextCheck = time.UnixMilli(ms).UTC()

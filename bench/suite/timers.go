@@ -3,6 +3,7 @@ package main
 import (
 	"fmt"
 	"net/http"
+	"os"
 	"strconv"
 	"sync/atomic"
 	"time"
@@ -135,6 +136,10 @@ func runMemory(work string) []row {
 	per := float64(after-before) / float64(n)
 	split := s.redis.memorySplit(n, 5)
 	logf("per ticket by key shape: %s", split)
+	if os.Getenv("MEM_HOLD") != "" { // TEMP
+		logf("holding redis %s", s.redis.addr())
+		time.Sleep(300 * time.Second)
+	}
 	return []row{{fig, goal, fmt.Sprintf("%.0f bytes per ticket in the steady state (%.0f B while %d finished tasks were still retained; used_memory %d → %d B; %d applied in %s, %.0f events/s by one worker; %.0f timers armed; 1 M open tickets ≈ %.1f GB). Per ticket by key shape (MEMORY USAGE): %s",
 		per, float64(withRetained-before)/float64(n), finished, before, after,
 		int(m[`slaguard_events_applied_total{helpdesk="zammad",result="new"}`]), applied.Round(time.Second),

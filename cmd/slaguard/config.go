@@ -211,7 +211,7 @@ var settings = []setting{
 			return nil
 		},
 		show: func(c *Config) string { return strconv.FormatFloat(c.ReconcileRate, 'f', -1, 64) }},
-	{env: "SLAGUARD_TIMER_CONCURRENCY", flag: "timer-concurrency", def: "200", help: "deadline checks a worker runs at once; most wait out the rest of a second (asynq schedules in whole seconds), so they get slots of their own",
+	{env: "SLAGUARD_TIMER_CONCURRENCY", flag: "timer-concurrency", def: "1000", help: "deadline checks a worker holds at once; asynq schedules in whole seconds, so each check waits out the rest of its second in a slot: keep it above the deadlines due in one second, or the later ones queue behind the waiting ones",
 		set:  func(c *Config, v string) (err error) { c.TimerConcurrency, err = parseInt(v, 1, 10000); return },
 		show: func(c *Config) string { return strconv.Itoa(c.TimerConcurrency) }},
 	{env: "SLAGUARD_WRITE_CONCURRENCY", flag: "write-concurrency", def: "8", help: "write-backs a worker has in flight per helpdesk at most (one ticket's pending marks each, sent back to back)",
