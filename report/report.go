@@ -114,6 +114,7 @@ type Breach struct {
 	Number     string       `json:"number,omitempty"`
 	Title      string       `json:"title,omitempty"`
 	ContractID string       `json:"contract_id"`
+	Customer   string       `json:"customer,omitempty"`
 	Priority   sla.Priority `json:"priority"`
 	// Clock is "first_response" or "resolution".
 	Clock    string    `json:"clock"`
@@ -232,7 +233,7 @@ func (s *Section) add(t Ticket, asOf time.Time) {
 		if k.c.State != sla.ClockBreached {
 			continue
 		}
-		b := Breach{Ticket: t.Key, Number: t.Number, Title: t.Title, ContractID: t.ContractID,
+		b := Breach{Ticket: t.Key, Number: t.Number, Title: t.Title, ContractID: t.ContractID, Customer: s.Customer,
 			Priority: st.Priority, Clock: k.name, Deadline: k.c.Deadline.UTC(),
 			LateSeconds:   int64((k.c.Used - k.c.Target).D() / time.Second),
 			PausedSeconds: paused(cal, t.CreatedAt, k.c, asOf)}
