@@ -8,54 +8,73 @@ import (
 	"time"
 )
 
-// WriteCSV writes the report as CSV (RFC 4180, comma, dot decimals): first one row per
-// contract and priority ("all" rows carry the contract's totals, quota, paused time and
-// Regie; the "total" contract row is all contracts), then an empty line and the breaches.
-// The definition of the achievement figures is the last line.
+// csvHeader names the CSV's columns. Every row has all of them; the first, row, says what
+// the row is: "contract" (a contract's month), "priority" (one priority of the contract
+// above it), "total" (all contracts, then its "priority" rows), "breach" (one breached clock)
+// and, last, "definition" (how achievement is counted, in the note column, as of when).
+var csvHeader = []string{"row", "month", "contract_id", "customer", "plan", "priority", "tickets",
+	"first_response_met", "first_response_breached", "first_response_pending", "first_response_percent",
+	"resolution_met", "resolution_breached", "resolution_pending", "resolution_percent",
+	"change_requests", "quota_included", "quota_counted", "over_quota", "paused_hours",
+	"regie_minutes", "regie_amount_eur",
+	"ticket", "number", "title", "clock", "deadline_vienna", "met_at_vienna", "late_hours", "note"}
+
+// WriteCSV writes the report as one CSV table (RFC 4180, comma, dot decimals, hours of
+// business time with two decimals, euros with two decimals); see csvHeader for its rows.
 func WriteCSV(w io.Writer, r Report) error {
 	cw := csv.NewWriter(w)
-	_ = cw.Write([]string{"month", "contract_id", "customer", "plan", "priority", "tickets",
-		"first_response_met", "first_response_breached", "first_response_pending", "first_response_percent",
-		"resolution_met", "resolution_breached", "resolution_pending", "resolution_percent",
-		"change_requests", "quota_included", "quota_counted", "over_quota", "paused_hours",
-		"regie_minutes", "regie_amount_eur"})
+	row := func(kv map[string]string) {
+		rec := make([]string, len(csvHeader))
+		for i, h := range csvHeader {
+			rec[i] = kv[h]
+		}
+		_ = cw.Write(rec)
+	}
+	_ = cw.Write(csvHeader)
 	sections := append(append([]Section{}, r.Contracts...), r.Total)
 	for i, s := range sections {
-		id := s.ContractID
+		kind := "contract"
 		if i == len(sections)-1 {
-			id = "total"
+			kind = "total"
 		}
-		_ = cw.Write(append([]string{r.Month, id, s.Customer, s.Plan, "all", strconv.Itoa(s.Tickets)},
-			append(achievementCells(s.FirstResponse, s.Resolution),
-				strconv.Itoa(s.ChangeRequests), strconv.Itoa(s.QuotaIncluded), strconv.Itoa(s.QuotaCounted),
-				strconv.Itoa(s.OverQuota), hours(s.PausedSeconds), strconv.FormatInt(s.RegieMinutes, 10),
-				euros(s.RegieAmountCts))...))
+		kv := map[string]string{"row": kind, "month": r.Month, "contract_id": s.ContractID, "customer": s.Customer,
+			"plan": s.Plan, "tickets": strconv.Itoa(s.Tickets), "change_requests": strconv.Itoa(s.ChangeRequests),
+			"quota_included": strconv.Itoa(s.QuotaIncluded), "quota_counted": strconv.Itoa(s.QuotaCounted),
+			"over_quota": strconv.Itoa(s.OverQuota), "paused_hours": hours(s.PausedSeconds),
+			"regie_minutes": strconv.FormatInt(s.RegieMinutes, 10), "regie_amount_eur": euros(s.RegieAmountCts)}
+		achievementCells(kv, s.FirstResponse, s.Resolution)
+		row(kv)
 		for _, p := range s.ByPriority {
-			_ = cw.Write(append([]string{r.Month, id, s.Customer, s.Plan, string(p.Priority), strconv.Itoa(p.Tickets)},
-				append(achievementCells(p.FirstResponse, p.Resolution), "", "", "", "", "", "", "")...))
+			kv := map[string]string{"row": "priority", "month": r.Month, "contract_id": s.ContractID,
+				"customer": s.Customer, "plan": s.Plan, "priority": string(p.Priority), "tickets": strconv.Itoa(p.Tickets)}
+			achievementCells(kv, p.FirstResponse, p.Resolution)
+			row(kv)
 		}
 	}
-	_ = cw.Write(nil)
-	_ = cw.Write([]string{"breach_ticket", "number", "title", "contract_id", "priority", "clock",
-		"deadline_vienna", "met_at_vienna", "late_hours", "paused_hours"})
 	for _, b := range r.Total.Breaches {
-		met := ""
+		kv := map[string]string{"row": "breach", "month": r.Month, "contract_id": b.ContractID, "customer": b.Customer,
+			"priority": string(b.Priority), "ticket": b.Ticket, "number": b.Number, "title": b.Title, "clock": b.Clock,
+			"deadline_vienna": viennaTime(b.Deadline), "late_hours": hours(b.LateSeconds), "paused_hours": hours(b.PausedSeconds)}
 		if b.MetAt != nil {
-			met = viennaTime(*b.MetAt)
+			kv["met_at_vienna"] = viennaTime(*b.MetAt)
 		}
-		_ = cw.Write([]string{b.Ticket, b.Number, b.Title, b.ContractID, string(b.Priority), b.Clock,
-			viennaTime(b.Deadline), met, hours(b.LateSeconds), hours(b.PausedSeconds)})
+		row(kv)
 	}
-	_ = cw.Write(nil)
-	_ = cw.Write([]string{"definition", r.Definition})
-	_ = cw.Write([]string{"as_of_vienna", viennaTime(r.AsOf)})
+	row(map[string]string{"row": "definition", "month": r.Month, "note": r.Definition + " As of " + viennaTime(r.AsOf) + " (Europe/Vienna)."})
 	cw.Flush()
 	return cw.Error()
 }
 
-func achievementCells(fr, rs Achievement) []string {
-	return []string{strconv.Itoa(fr.Met), strconv.Itoa(fr.Breached), strconv.Itoa(fr.Pending), percentText(fr),
-		strconv.Itoa(rs.Met), strconv.Itoa(rs.Breached), strconv.Itoa(rs.Pending), percentText(rs)}
+func achievementCells(kv map[string]string, fr, rs Achievement) {
+	for _, c := range []struct {
+		name string
+		a    Achievement
+	}{{"first_response", fr}, {"resolution", rs}} {
+		kv[c.name+"_met"] = strconv.Itoa(c.a.Met)
+		kv[c.name+"_breached"] = strconv.Itoa(c.a.Breached)
+		kv[c.name+"_pending"] = strconv.Itoa(c.a.Pending)
+		kv[c.name+"_percent"] = percentText(c.a)
+	}
 }
 
 // percentText is the percentage with one decimal, "" when no clock was decided.

@@ -1,6 +1,7 @@
 package report
 
 import (
+	"encoding/csv"
 	"strings"
 	"testing"
 	"time"
@@ -202,13 +203,18 @@ func TestCSV(t *testing.T) {
 		t.Fatal(err)
 	}
 	out := b.String()
+	recs, err := csv.NewReader(strings.NewReader(out)).ReadAll() // one table: every row has every column
+	if err != nil || len(recs) != 1+5+5+1+1 {
+		t.Fatalf("CSV has %d rows (%v), want header, contract and total with 4 priorities each, 1 breach, definition", len(recs), err)
+	}
 	for _, want := range []string{
-		"2026-11,c-1,\"Beispiel, GmbH\",sla1,all,1,0,1,0,0.0,0,0,1,,0,5,1,0,32.00,90,123.45\n",
-		"2026-11,c-1,\"Beispiel, GmbH\",sla1,low,1,0,1,0,0.0,0,0,1,,,,,,,,\n",
-		"2026-11,total,,,all,1,",
-		"zammad:2,1002,Ticket 2,c-1,low,first_response,2026-11-30 15:00,,1.00,32.00\n",
-		"definition,\"Achievement = clocks met on time",
-		"as_of_vienna,2026-12-04 12:00\n",
+		"row,month,contract_id,customer,plan,priority,tickets,first_response_met,",
+		"contract,2026-11,c-1,\"Beispiel, GmbH\",sla1,,1,0,1,0,0.0,0,0,1,,0,5,1,0,32.00,90,123.45,,,,,,,,\n",
+		"priority,2026-11,c-1,\"Beispiel, GmbH\",sla1,low,1,0,1,0,0.0,0,0,1,,,,,,,,,,,,,,,,\n",
+		"total,2026-11,,,,,1,",
+		"breach,2026-11,c-1,\"Beispiel, GmbH\",,low,,,,,,,,,,,,,,32.00,,,zammad:2,1002,Ticket 2,first_response,2026-11-30 15:00,,1.00,\n",
+		"definition,2026-11,,,,,,,,,,,,,,,,,,,,,,,,,,,,\"Achievement = clocks met on time",
+		"As of 2026-12-04 12:00 (Europe/Vienna).\"\n",
 	} {
 		if !strings.Contains(out, want) {
 			t.Errorf("CSV lacks %q:\n%s", want, out)

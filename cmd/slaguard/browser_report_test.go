@@ -3,6 +3,8 @@ package main
 import (
 	"context"
 	"encoding/json"
+	"net/http"
+	"net/http/httptest"
 	"strings"
 	"testing"
 	"time"
@@ -10,6 +12,7 @@ import (
 	"github.com/chromedp/chromedp"
 
 	"github.com/monobunt/slaguard/helpdesk/zammad/zammadfake"
+	"github.com/monobunt/slaguard/internal/apitest"
 	"github.com/monobunt/slaguard/sla"
 )
 
@@ -39,8 +42,11 @@ func closeTicket(t *testing.T, s *testService, clk *manualClock, id int) {
 	}
 }
 
-func TestBrowserReportShowsAchievementAndDownloadsTheCSV(t *testing.T) {
-	ctx := newBrowser(t)
+// reportScenario runs October and November 2026 of one sla1 contract through the service:
+// October 3 tickets (first response 2 of 3 met, resolution 1 of 3), November 2 (first
+// response 1 of 2; 4801 one business hour late), and leaves the clock at Wednesday
+// 2026-11-25 09:00 Vienna. It returns the contract's id.
+func reportScenario(t *testing.T) (*testService, string) {
 	// October first, for the trend: Tuesday 2026-10-20 09:00 Vienna (07:00 UTC).
 	clk := &manualClock{now: time.Date(2026, 10, 20, 7, 0, 0, 0, time.UTC)}
 	s := startService(t, serviceOptions{clock: clk.Now, env: map[string]string{"SLAGUARD_SESSION_TTL": "72h"}})
@@ -78,8 +84,20 @@ func TestBrowserReportShowsAchievementAndDownloadsTheCSV(t *testing.T) {
 	onBoard(t, s, "zammad:4801")
 	// Wednesday 09:00: 4801's first response is one business hour late.
 	clk.Advance(23*time.Hour + 30*time.Minute)
+	return s, ct.ID
+}
 
-	// The API: the same figures as JSON, and a bad month named.
+// The report API, its answers checked against openapi.yaml.
+func TestReportAPIGivesTheMonthsFigures(t *testing.T) {
+	s, id := reportScenario(t)
+	ct := struct{ ID string }{id}
+	get := func(path string) *httptest.ResponseRecorder {
+		return apitest.Do(t, s.app.echo, adminRequest(http.MethodGet, path, ""))
+	}
+	rec := get("/api/v1/reports/sla?month=2026-11&contract=" + ct.ID)
+	if rec.Code != 200 {
+		t.Fatalf("report: %d %s", rec.Code, rec.Body)
+	}
 	var rep struct {
 		Total struct {
 			Tickets       int
@@ -91,8 +109,8 @@ func TestBrowserReportShowsAchievementAndDownloadsTheCSV(t *testing.T) {
 		}
 		Trend []json.RawMessage
 	}
-	if code := s.api("GET", "/api/v1/reports/sla?month=2026-11&contract="+ct.ID, nil, &rep); code != 200 {
-		t.Fatalf("report: %d", code)
+	if err := json.Unmarshal(rec.Body.Bytes(), &rep); err != nil {
+		t.Fatal(err)
 	}
 	fr := rep.Total.FirstResponse
 	if rep.Total.Tickets != 2 || fr.Met != 1 || fr.Breached != 1 || len(rep.Total.Breaches) != 1 ||
@@ -121,6 +139,20 @@ func TestBrowserReportShowsAchievementAndDownloadsTheCSV(t *testing.T) {
 		t.Fatalf("unknown contract: %d", code)
 	}
 
+	csv := get("/api/v1/reports/sla?month=2026-11&format=csv")
+	if csv.Code != 200 || csv.Header().Get("Content-Disposition") != `attachment; filename="slaguard-sla-2026-11.csv"` ||
+		!strings.Contains(csv.Body.String(), ",zammad:4801,10081,") {
+		t.Fatalf("CSV: %d %v\n%s", csv.Code, csv.Header(), csv.Body)
+	}
+	if rec := get("/api/v1/reports/sla?month=2026-11&format=xml"); rec.Code != 400 || !strings.Contains(rec.Body.String(), `"format"`) {
+		t.Fatalf("bad format: %d %s", rec.Code, rec.Body)
+	}
+}
+
+func TestBrowserReportShowsAchievementAndDownloadsTheCSV(t *testing.T) {
+	ctx := newBrowser(t)
+	s, id := reportScenario(t)
+	ct := struct{ ID string }{id}
 	login(t, ctx, s.URL)
 	browse(t, ctx, "open the report",
 		chromedp.Navigate(s.URL+"/report?month=2026-11"),
@@ -154,8 +186,8 @@ func TestBrowserReportShowsAchievementAndDownloadsTheCSV(t *testing.T) {
 		return r.status + '\n' + r.headers.get('Content-Disposition') + '\n' + await r.text(); })()`,
 		chromedp.EvalAwaitPromise))
 	for _, want := range []string{"200\n", `attachment; filename="slaguard-sla-2026-11.csv"`,
-		"2026-11," + ct.ID + ",Tischlerei Holz,sla1,all,2,1,1,0,50.0,",
-		"zammad:4801,10081,Kontaktformular sendet nicht," + ct.ID + ",medium,first_response,2026-11-24 17:00,,1.00,"} {
+		"contract,2026-11," + ct.ID + ",Tischlerei Holz,sla1,,2,1,1,0,50.0,",
+		",zammad:4801,10081,Kontaktformular sendet nicht,first_response,2026-11-24 17:00,,1.00,"} {
 		if !strings.Contains(got, want) {
 			t.Fatalf("CSV lacks %q:\n%s", want, got)
 		}
