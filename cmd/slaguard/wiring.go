@@ -117,6 +117,7 @@ func (a *app) buildParts(ctx context.Context) error {
 		SelfIDs:   map[string]string{},
 		Contracts: p.contracts, Ledger: p.ledger, Rules: rules, Classifier: classifier, Clock: a.clock, Log: a.log,
 		Metrics: p.metrics, WriteMaxRetry: a.cfg.WriteMaxRetry, WriteConcurrency: a.cfg.WriteConcurrency,
+		Notify: a.notifyConfig(),
 	})
 	if err != nil {
 		return err
