@@ -90,57 +90,11 @@ func (ml *Mailer) Send(ctx context.Context, to []string, m Message) error {
 }
 
 func (ml *Mailer) send(ctx context.Context, from string, to []string, msg []byte) error {
-	timeout := ml.Timeout
-	if timeout <= 0 {
-		timeout = DefaultTimeout
-	}
-	ctx, cancel := context.WithTimeout(ctx, timeout)
-	defer cancel()
-	host := ml.Server.Hostname()
-	cfg := ml.TLS.Clone()
-	if cfg == nil {
-		cfg = &tls.Config{}
-	}
-	if cfg.ServerName == "" {
-		cfg.ServerName = host
-	}
-	d := net.Dialer{}
-	conn, err := d.DialContext(ctx, "tcp", ml.Server.Host)
+	c, done, err := ml.login(ctx, from)
 	if err != nil {
 		return err
 	}
-	defer conn.Close()
-	if dl, ok := ctx.Deadline(); ok {
-		conn.SetDeadline(dl)
-	}
-	stop := context.AfterFunc(ctx, func() { conn.SetDeadline(time.Unix(1, 0)) }) // cancelled: unblock
-	defer stop()
-	if ml.Server.Scheme == "smtps" {
-		tc := tls.Client(conn, cfg)
-		if err := tc.HandshakeContext(ctx); err != nil {
-			return err
-		}
-		conn = tc
-	}
-	c, err := smtp.NewClient(conn, host)
-	if err != nil {
-		return err
-	}
-	defer c.Close()
-	if err := c.Hello(helloName(from)); err != nil {
-		return err
-	}
-	if ok, _ := c.Extension("STARTTLS"); ok && ml.Server.Scheme == "smtp" {
-		if err := c.StartTLS(cfg); err != nil {
-			return err
-		}
-	}
-	if user := ml.Server.User; user != nil && user.Username() != "" {
-		pass, _ := user.Password()
-		if err := c.Auth(smtp.PlainAuth("", user.Username(), pass, host)); err != nil {
-			return err
-		}
-	}
+	defer done()
 	if err := c.Mail(from); err != nil {
 		return err
 	}
@@ -160,6 +114,86 @@ func (ml *Mailer) send(ctx context.Context, from string, to []string, msg []byte
 		return err
 	}
 	return c.Quit()
+}
+
+// Check connects, greets, starts TLS (smtps, or STARTTLS when offered) and logs in as a
+// send would, then quits without sending anything: for `slaguard doctor`.
+func (ml *Mailer) Check(ctx context.Context) error {
+	from := ml.From
+	if a, err := mail.ParseAddress(ml.From); err == nil {
+		from = a.Address
+	}
+	c, done, err := ml.login(ctx, from)
+	if err != nil {
+		return fmt.Errorf("notify: e-mail via %s: %w", ml.Server.Host, err)
+	}
+	defer done()
+	if err := c.Quit(); err != nil {
+		return fmt.Errorf("notify: e-mail via %s: %w", ml.Server.Host, err)
+	}
+	return nil
+}
+
+// login opens the conversation up to the login, within the Mailer's timeout; done
+// closes it.
+func (ml *Mailer) login(ctx context.Context, from string) (c *smtp.Client, done func(), err error) {
+	timeout := ml.Timeout
+	if timeout <= 0 {
+		timeout = DefaultTimeout
+	}
+	ctx, cancel := context.WithTimeout(ctx, timeout)
+	host := ml.Server.Hostname()
+	cfg := ml.TLS.Clone()
+	if cfg == nil {
+		cfg = &tls.Config{}
+	}
+	if cfg.ServerName == "" {
+		cfg.ServerName = host
+	}
+	d := net.Dialer{}
+	conn, err := d.DialContext(ctx, "tcp", ml.Server.Host)
+	if err != nil {
+		cancel()
+		return nil, nil, err
+	}
+	if dl, ok := ctx.Deadline(); ok {
+		conn.SetDeadline(dl)
+	}
+	stop := context.AfterFunc(ctx, func() { conn.SetDeadline(time.Unix(1, 0)) }) // cancelled: unblock
+	done = func() {
+		stop()
+		if c != nil {
+			c.Close()
+		}
+		conn.Close()
+		cancel()
+	}
+	fail := func(e error) (*smtp.Client, func(), error) { done(); return nil, nil, e }
+	if ml.Server.Scheme == "smtps" {
+		tc := tls.Client(conn, cfg)
+		if err := tc.HandshakeContext(ctx); err != nil {
+			return fail(err)
+		}
+		conn = tc
+	}
+	if c, err = smtp.NewClient(conn, host); err != nil {
+		return fail(err)
+	}
+	if err := c.Hello(helloName(from)); err != nil {
+		return fail(err)
+	}
+	if ok, _ := c.Extension("STARTTLS"); ok && ml.Server.Scheme == "smtp" {
+		if err := c.StartTLS(cfg); err != nil {
+			return fail(err)
+		}
+	}
+	if user := ml.Server.User; user != nil && user.Username() != "" {
+		pass, _ := user.Password()
+		if err := c.Auth(smtp.PlainAuth("", user.Username(), pass, host)); err != nil {
+			return fail(err)
+		}
+	}
+	return c, done, nil
 }
 
 // helloName is the name slaguard greets the server with: the sender's domain.

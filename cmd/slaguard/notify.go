@@ -1,6 +1,8 @@
 package main
 
 import (
+	"context"
+	"crypto/tls"
 	"fmt"
 	"log/slog"
 	"net/mail"
@@ -81,4 +83,22 @@ func (a *app) ticketURL(ref helpdesk.TicketRef) string {
 		return ""
 	}
 	return strings.TrimRight(base, "/") + path + ref.ID
+}
+
+// checkSMTP is `slaguard doctor`'s check of SLAGUARD_SMTP_URL: it connects, starts TLS
+// and logs in as a notification would, and sends nothing.
+func checkSMTP(ctx context.Context, cfg *Config, tlsCfg *tls.Config) []finding {
+	if cfg.SMTPURL == "" {
+		return []finding{{"ok", "smtp", "SLAGUARD_SMTP_URL is not set: e-mail notifications are a trial (logged, not sent)", ""}}
+	}
+	u, err := notify.ParseSMTPURL(cfg.SMTPURL)
+	if err != nil {
+		return []finding{{"FAIL", "smtp", err.Error(), "correct SLAGUARD_SMTP_URL"}}
+	}
+	ml := notify.Mailer{Server: u, From: cfg.SMTPFrom, TLS: tlsCfg}
+	if err := ml.Check(ctx); err != nil {
+		return []finding{{"FAIL", "smtp", "cannot log in at " + notify.RedactSMTPURL(u) + ": " + err.Error(),
+			"correct SLAGUARD_SMTP_URL (host, port, user, password); the login goes only over TLS (smtps:// or STARTTLS) or to localhost"}}
+	}
+	return []finding{{"ok", "smtp", "logged in at " + notify.RedactSMTPURL(u) + " (nothing sent)", ""}}
 }

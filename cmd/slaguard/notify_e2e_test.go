@@ -236,3 +236,38 @@ func TestEmailNotificationsWithoutSMTPAreLoggedOnce(t *testing.T) {
 		t.Errorf("the trial line does not say whom it would mail")
 	}
 }
+
+// slaguard doctor logs in at the SMTP server as a notification would, and sends nothing.
+func TestDoctorLogsInAtTheSMTPServer(t *testing.T) {
+	mail, err := notifyfake.StartMailServer(notifyfake.MailOptions{User: "slaguard", Password: "geheim", StartTLS: true})
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer mail.Close()
+	check := func(url string) finding {
+		cfg, err := LoadConfig(func(k string) string {
+			return map[string]string{"SLAGUARD_SMTP_URL": url, "SLAGUARD_SMTP_FROM": "sla@agentur.example"}[k]
+		}, nil)
+		if err != nil {
+			t.Fatal(err)
+		}
+		fs := checkSMTP(t.Context(), cfg, mail.ClientTLS())
+		if len(fs) != 1 {
+			t.Fatalf("findings %+v", fs)
+		}
+		return fs[0]
+	}
+	if f := check(mail.URL()); f.level != "ok" || !strings.Contains(f.detail, "logged in") {
+		t.Errorf("healthy server: %+v", f)
+	}
+	f := check(strings.Replace(mail.URL(), "geheim", "falsch", 1))
+	if f.level != "FAIL" || !strings.Contains(f.detail, "535") || strings.Contains(f.detail, "falsch") {
+		t.Errorf("wrong password: %+v (want FAIL naming the 535, never the password)", f)
+	}
+	if len(mail.Mails()) != 0 {
+		t.Errorf("the check sent mail")
+	}
+	if f := check(""); f.level != "ok" || !strings.Contains(f.detail, "trial") {
+		t.Errorf("no SMTP: %+v", f)
+	}
+}
