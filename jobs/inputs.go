@@ -81,6 +81,11 @@ func (w *Worker) decide(ctx context.Context, rec *ticketstore.Record, count bool
 			return inputs{}, err
 		}
 		t.QuotaPosition = pos
+	} else if count {
+		// Not in the quota's set: noted for the monthly report all the same.
+		if err := w.store.NoteUncounted(ctx, c.ID, rec.Key, t.CreatedAt); err != nil {
+			return inputs{}, err
+		}
 	}
 	return in, nil
 }
