@@ -106,7 +106,8 @@ func startRedis(work, name string, aof bool) (*redisProc, error) {
 		return nil, err
 	}
 	args := []string{"redis-server", "--bind", "127.0.0.1", "--port", fmt.Sprint(port), "--dir", dir,
-		"--save", "", "--loglevel", "warning", "--daemonize", "no"}
+		"--save", "", "--loglevel", "warning", "--daemonize", "no",
+		"--hash-max-listpack-value", "1024"} // as docker-compose.yml runs it
 	if aof {
 		args = append(args, "--appendonly", "yes", "--appendfsync", "everysec")
 	} else {

@@ -3,7 +3,6 @@ package main
 import (
 	"fmt"
 	"net/http"
-	"os"
 	"strconv"
 	"sync/atomic"
 	"time"
@@ -134,15 +133,16 @@ func runMemory(work string) []row {
 		return fail(err)
 	}
 	per := float64(after-before) / float64(n)
-	split := s.redis.memorySplit(n, 5)
+	retained := float64(withRetained-after) / float64(max(finished, 1))
+	split := s.redis.memorySplit(n, 8)
 	logf("per ticket by key shape: %s", split)
-	if os.Getenv("MEM_HOLD") != "" { // TEMP
-		logf("holding redis %s", s.redis.addr())
-		time.Sleep(300 * time.Second)
-	}
-	return []row{{fig, goal, fmt.Sprintf("%.0f bytes per ticket in the steady state (%.0f B while %d finished tasks were still retained; used_memory %d → %d B; %d applied in %s, %.0f events/s by one worker; %.0f timers armed; 1 M open tickets ≈ %.1f GB). Per ticket by key shape (MEMORY USAGE): %s",
-		per, float64(withRetained-before)/float64(n), finished, before, after,
+	// 1 M tickets: the steady state scaled, plus the finished tasks kept for their retention
+	// (an event's task 2 min), which grow with the event rate, not with the open tickets.
+	gb := per * 1e6 / 1e9
+	return []row{{fig, goal, fmt.Sprintf("%.0f bytes per ticket in the steady state (%.0f B while %d finished tasks were still retained: %.0f B per finished task; used_memory %d → %d B; %d applied in %s, %.0f events/s by one worker; %.0f timers armed). 1 M open tickets ≈ %.2f GB used_memory, plus %.0f MB per 100 events/s (finished tasks kept 2 min) and the allocator's and an AOF rewrite's headroom; Redis (hash-max-listpack-value 1024, as docker-compose.yml; 64, Redis's default, keeps ticket hashes in the hash-table encoding: ≈ +280 B per ticket). Per ticket by key shape (MEMORY USAGE): %s",
+		per, float64(withRetained-before)/float64(n), finished, retained, before, after,
 		int(m[`slaguard_events_applied_total{helpdesk="zammad",result="new"}`]), applied.Round(time.Second),
-		float64(n)/applied.Seconds(), m["slaguard_timers_armed_total"], per*1e6/1e9, split),
+		float64(n)/applied.Seconds(), m["slaguard_timers_armed_total"], gb,
+		100*120*retained/1e6, split),
 		verdict(done && refused.Load() == 0 && per <= 1536), cmd}}
 }

@@ -127,6 +127,7 @@ func checkRedis(ctx context.Context, cfg *Config) []finding {
 	} else {
 		fs = append(fs, finding{"ok", "redis maxmemory-policy", "noeviction", ""})
 	}
+	fs = append(fs, listpackFinding(ctx, rdb)...)
 	if t, err := rdb.Time(ctx).Result(); err == nil {
 		if skew := time.Since(t); skew > 2*time.Second || skew < -2*time.Second {
 			fs = append(fs, finding{"FAIL", "clock", fmt.Sprintf("this host's clock is %s off Redis's", skew.Round(time.Second)),
@@ -136,6 +137,27 @@ func checkRedis(ctx context.Context, cfg *Config) []finding {
 		}
 	}
 	return fs
+}
+
+// compactHashValue is the hash-max-listpack-value slaguard's memory figures assume: a
+// ticket's hash holds its events and status as values of a few hundred bytes, and Redis
+// keeps a hash in its compact encoding (listpack, about 30 % smaller for a ticket) only
+// while every value is at most this long; the default is 64.
+const compactHashValue = 1024
+
+// listpackFinding checks hash-max-listpack-value (its Redis 6 name, hash-max-ziplist-value,
+// is read on 6.2 and 7 alike); nothing when CONFIG GET is not allowed.
+func listpackFinding(ctx context.Context, rdb redis.UniversalClient) []finding {
+	m, err := rdb.ConfigGet(ctx, "hash-max-ziplist-value").Result()
+	if err != nil || m["hash-max-ziplist-value"] == "" {
+		return nil
+	}
+	v, _ := strconv.Atoi(m["hash-max-ziplist-value"])
+	if v >= compactHashValue {
+		return []finding{{"ok", "redis hash-max-listpack-value", strconv.Itoa(v), ""}}
+	}
+	return []finding{{"warn", "redis hash-max-listpack-value", fmt.Sprintf("is %d: each open ticket takes about 300 B more Redis memory than with %d", v, compactHashValue),
+		fmt.Sprintf("set hash-max-listpack-value %d (redis.conf, or CONFIG SET hash-max-listpack-value %d then CONFIG REWRITE)", compactHashValue, compactHashValue)}}
 }
 
 // redisInfo reads the INFO sections into one key → value map.

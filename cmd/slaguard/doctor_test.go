@@ -30,6 +30,7 @@ func TestDoctorPassesAHealthyInstall(t *testing.T) {
 		t.Fatalf("%v\n%s", err, out.String())
 	}
 	for _, want := range []string{"ok    redis version", "ok    redis persistence: AOF is on", "ok    redis maxmemory-policy: noeviction",
+		"ok    redis hash-max-listpack-value: 1024",
 		"ok    zammad permission: may read tickets", "ok    zammad permission: may write tags", "ok    zammad permission: may write notes",
 		"ok    zammad permission: may read time accounting", "ok    webhook secret", "ok    rules file", "0 problem(s)"} {
 		if !strings.Contains(out.String(), want) {
@@ -50,7 +51,7 @@ func TestDoctorNamesEachProblemAndItsFix(t *testing.T) {
 	ctx := context.Background()
 	c := redis.NewClient(&redis.Options{Addr: r.Addr})
 	defer c.Close()
-	for _, kv := range [][2]string{{"maxmemory-policy", "allkeys-lru"}, {"appendonly", "no"}, {"save", ""}} {
+	for _, kv := range [][2]string{{"maxmemory-policy", "allkeys-lru"}, {"appendonly", "no"}, {"save", ""}, {"hash-max-ziplist-value", "64"}} {
 		if err := c.ConfigSet(ctx, kv[0], kv[1]).Err(); err != nil {
 			t.Fatal(err)
 		}
@@ -67,6 +68,7 @@ func TestDoctorNamesEachProblemAndItsFix(t *testing.T) {
 	for _, want := range []string{
 		"FAIL  redis persistence", "CONFIG SET appendonly yes",
 		"FAIL  redis maxmemory-policy: is allkeys-lru", "maxmemory-policy noeviction",
+		"warn  redis hash-max-listpack-value: is 64", "CONFIG SET hash-max-listpack-value 1024",
 		"FAIL  zammad permission: the token may not read tickets (403)", "FAIL  zammad permission: the token may not write tags (403)",
 		"FAIL  zammad permission: the token may not write notes (403)", "FAIL  zammad permission: the token may not read time accounting (403)",
 		"ticket.agent",

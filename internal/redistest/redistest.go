@@ -160,7 +160,9 @@ func (s *Server) Restart() error {
 		"--dir", s.dir, "--daemonize", "no", "--loglevel", "warning",
 		"--logfile", filepath.Join(s.dir, "redis.log"))
 	if s.bin == "redis-server" {
-		args = append(args, "--appendonly", "yes", "--appendfsync", "everysec", "--save", "")
+		// As docker-compose.yml runs it (the Redis 6 name works on 7 too).
+		args = append(args, "--appendonly", "yes", "--appendfsync", "everysec", "--save", "",
+			"--hash-max-ziplist-value", "1024")
 	}
 	s.cmd = exec.Command(s.bin, append(args, s.args...)...)
 	if err := s.cmd.Start(); err != nil {
