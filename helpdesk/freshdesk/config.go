@@ -8,6 +8,7 @@ import (
 	"strings"
 	"time"
 
+	"github.com/monobunt/slaguard/helpdesk/internal/rest"
 	"github.com/monobunt/slaguard/sla"
 )
 
@@ -59,6 +60,7 @@ type Adapter struct {
 	closed map[int]bool
 	http   *http.Client
 	clock  func() time.Time
+	api    *rest.Client
 }
 
 // New checks cfg and returns the adapter. BaseURL may be empty for an adapter that only
@@ -82,6 +84,7 @@ func New(cfg Config) (*Adapter, error) {
 	if a.clock == nil {
 		a.clock = time.Now
 	}
+	a.api = newClient(a.base, a.key, a.http, a.clock)
 	return a, nil
 }
 

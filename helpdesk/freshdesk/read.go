@@ -9,6 +9,7 @@ import (
 	"time"
 
 	"github.com/monobunt/slaguard/helpdesk"
+	"github.com/monobunt/slaguard/helpdesk/internal/rest"
 	"github.com/monobunt/slaguard/internal/flexjson"
 )
 
@@ -71,13 +72,13 @@ func (a *Adapter) ReadBack(ctx context.Context, hint helpdesk.Event) (helpdesk.E
 		return helpdesk.Event{}, fmt.Errorf("freshdesk: ticket id %q is not a Freshdesk ticket id: %w", id, helpdesk.ErrNotFound)
 	}
 	var tk ticketJSON
-	c := call{ticket: id, what: "read ticket", method: "GET", path: "/tickets/" + id + "?include=requester,company,stats"}
-	if err := a.do(ctx, c, &tk); err != nil {
+	c := call{Ticket: id, What: "read ticket", Method: "GET", Path: "/tickets/" + id + "?include=requester,company,stats"}
+	if err := a.api.Do(ctx, c, &tk); err != nil {
 		return helpdesk.Event{}, err
 	}
 	ev, err := a.eventOf(tk)
 	if err != nil {
-		return helpdesk.Event{}, c.errorf("%v", err)
+		return helpdesk.Event{}, a.api.Errorf(c, "%v", err)
 	}
 	newest, err := a.newestConversation(ctx, id)
 	if err != nil {
@@ -89,7 +90,7 @@ func (a *Adapter) ReadBack(ctx context.Context, hint helpdesk.Event) (helpdesk.E
 		}
 	} else {
 		ev.Article = &helpdesk.Article{ID: "description", Sender: helpdesk.SenderCustomer, Channel: ev.Ticket.Channel,
-			Subject: ev.Ticket.Title, Body: excerpt(tk.DescriptionText.Trim(), bodyExcerpt), CreatedAt: ev.Ticket.CreatedAt,
+			Subject: ev.Ticket.Title, Body: rest.Excerpt(tk.DescriptionText.Trim(), bodyExcerpt), CreatedAt: ev.Ticket.CreatedAt,
 			CreatedBy: tk.RequesterID.Trim()}
 	}
 	entries, err := a.timeEntries(ctx, id)
@@ -108,9 +109,9 @@ func (a *Adapter) newestConversation(ctx context.Context, id string) (*conversat
 	var newest *conversationJSON
 	for page := 1; page <= maxConversationPages; page++ {
 		var list []conversationJSON
-		c := call{ticket: id, what: "read conversations", method: "GET",
-			path: "/tickets/" + id + "/conversations?per_page=100&page=" + strconv.Itoa(page)}
-		if err := a.do(ctx, c, &list); err != nil {
+		c := call{Ticket: id, What: "read conversations", Method: "GET",
+			Path: "/tickets/" + id + "/conversations?per_page=100&page=" + strconv.Itoa(page)}
+		if err := a.api.Do(ctx, c, &list); err != nil {
 			return nil, err
 		}
 		for i := range list {
@@ -163,7 +164,7 @@ func (a *Adapter) eventOf(j ticketJSON) (helpdesk.Event, error) {
 // agent's; private ones are internal notes.
 func articleOf(c conversationJSON) (*helpdesk.Article, error) {
 	art := &helpdesk.Article{ID: c.ID.Trim(), Sender: helpdesk.SenderAgent, Internal: bool(c.Private),
-		Channel: helpdesk.ChannelEmail, Body: excerpt(c.BodyText.Trim(), bodyExcerpt), CreatedBy: c.UserID.Trim()}
+		Channel: helpdesk.ChannelEmail, Body: rest.Excerpt(c.BodyText.Trim(), bodyExcerpt), CreatedBy: c.UserID.Trim()}
 	if bool(c.Incoming) {
 		art.Sender = helpdesk.SenderCustomer
 	}
@@ -206,7 +207,7 @@ func parseTime(field, v string) (time.Time, error) {
 	}
 	t, err := time.Parse(time.RFC3339Nano, v)
 	if err != nil || t.Year() < 1 || t.Year() > 9999 {
-		return time.Time{}, fmt.Errorf("%s %q is not an RFC 3339 time", field, excerpt(v, 40))
+		return time.Time{}, fmt.Errorf("%s %q is not an RFC 3339 time", field, rest.Excerpt(v, 40))
 	}
 	return t.UTC(), nil
 }
@@ -224,12 +225,12 @@ func (a *Adapter) Me(ctx context.Context) (string, error) {
 	var me struct {
 		ID flexjson.String `json:"id"`
 	}
-	c := call{what: "read own agent", method: "GET", path: "/agents/me"}
-	if err := a.do(ctx, c, &me); err != nil {
+	c := call{What: "read own agent", Method: "GET", Path: "/agents/me"}
+	if err := a.api.Do(ctx, c, &me); err != nil {
 		return "", err
 	}
 	if me.ID.Trim() == "" {
-		return "", c.errorf("answer has no id")
+		return "", a.api.Errorf(c, "answer has no id")
 	}
 	return me.ID.Trim(), nil
 }

@@ -64,9 +64,9 @@ func (a *Adapter) Changed(ctx context.Context, since helpdesk.Watermark) (helpde
 			Value: since.Since.UTC().Format("2006-01-02T15:04:05.000Z")}},
 		SortBy: "updated_at", OrderBy: "asc", Page: page, PerPage: SearchPageSize, Expand: true,
 	}
-	c := call{what: "search changed tickets", method: "POST", path: "/tickets/search", body: body}
+	c := call{What: "search changed tickets", Method: "POST", Path: "/tickets/search", Body: body}
 	var raw []json.RawMessage
-	if err := a.do(ctx, c, &raw); err != nil {
+	if err := a.api.Do(ctx, c, &raw); err != nil {
 		return helpdesk.ChangedPage{}, err
 	}
 	out := helpdesk.ChangedPage{Next: helpdesk.Watermark{Since: since.Since}}
@@ -74,11 +74,11 @@ func (a *Adapter) Changed(ctx context.Context, since helpdesk.Watermark) (helpde
 	for _, r := range raw {
 		var j searchTicketJSON
 		if err := json.Unmarshal(r, &j.ticketJSON); err != nil {
-			return helpdesk.ChangedPage{}, c.errorf("decode ticket: %v", err)
+			return helpdesk.ChangedPage{}, a.api.Errorf(c, "decode ticket: %v", err)
 		}
 		t, err := a.ticket(&j.ticketJSON)
 		if err != nil {
-			return helpdesk.ChangedPage{}, c.errorf("ticket %s: %v", t.ID, err)
+			return helpdesk.ChangedPage{}, a.api.Errorf(c, "ticket %s: %v", t.ID, err)
 		}
 		if t.CustomerEmail == "" && strings.Contains(string(j.Customer.Name), "@") {
 			t.CustomerEmail = string(j.Customer.Name) // expand names the customer by login
@@ -135,14 +135,14 @@ func (a *Adapter) Timeline(ctx context.Context, current helpdesk.Event) ([]helpd
 	var hist struct {
 		History []historyJSON `json:"history"`
 	}
-	c := call{ticket: current.Ticket.ID, what: "read history", method: "GET", path: "/ticket_history/" + strconv.Itoa(id)}
-	if err := a.do(ctx, c, &hist); err != nil {
+	c := call{Ticket: current.Ticket.ID, What: "read history", Method: "GET", Path: "/ticket_history/" + strconv.Itoa(id)}
+	if err := a.api.Do(ctx, c, &hist); err != nil {
 		return nil, err
 	}
 	var arts []articleJSON
-	c = call{ticket: current.Ticket.ID, what: "read articles", method: "GET",
-		path: "/ticket_articles/by_ticket/" + strconv.Itoa(id) + "?expand=true"}
-	if err := a.do(ctx, c, &arts); err != nil {
+	c = call{Ticket: current.Ticket.ID, What: "read articles", Method: "GET",
+		Path: "/ticket_articles/by_ticket/" + strconv.Itoa(id) + "?expand=true"}
+	if err := a.api.Do(ctx, c, &arts); err != nil {
 		return nil, err
 	}
 	var changes []change
@@ -156,7 +156,7 @@ func (a *Adapter) Timeline(ctx context.Context, current helpdesk.Event) ([]helpd
 		}
 		at, err := parseTime("created_at", h.CreatedAt)
 		if err != nil {
-			return nil, c.errorf("history: %v", err)
+			return nil, a.api.Errorf(c, "history: %v", err)
 		}
 		changes = append(changes, change{at: at, by: string(h.CreatedByID), attr: attr,
 			from: string(h.ValueFrom), to: string(h.ValueTo)})
@@ -165,7 +165,7 @@ func (a *Adapter) Timeline(ctx context.Context, current helpdesk.Event) ([]helpd
 	for i := range arts {
 		art, err := parseArticle(&arts[i])
 		if err != nil {
-			return nil, c.errorf("article: %v", err)
+			return nil, a.api.Errorf(c, "article: %v", err)
 		}
 		if art != nil {
 			articles = append(articles, art)

@@ -41,8 +41,8 @@ func (a *Adapter) timeFieldID(ctx context.Context) (int64, error) {
 			Title flexjson.String `json:"title"`
 		} `json:"ticket_fields"`
 	}
-	c := call{what: "list ticket fields", method: "GET", path: "/ticket_fields.json"}
-	if err := a.do(ctx, c, &out); err != nil {
+	c := call{What: "list ticket fields", Method: "GET", Path: "/ticket_fields.json"}
+	if err := a.api.Do(ctx, c, &out); err != nil {
 		return 0, err
 	}
 	a.timeField.looked = true
@@ -96,8 +96,8 @@ func (a *Adapter) TimeEntries(ctx context.Context, t helpdesk.TicketRef) ([]help
 			} `json:"audits"`
 			NextPage flexjson.String `json:"next_page"`
 		}
-		c := call{ticket: t.ID, what: "read audits", method: "GET", path: path}
-		if err := a.do(ctx, c, &resp); err != nil {
+		c := call{Ticket: t.ID, What: "read audits", Method: "GET", Path: path}
+		if err := a.api.Do(ctx, c, &resp); err != nil {
 			return nil, err
 		}
 		for _, au := range resp.Audits {
@@ -111,7 +111,7 @@ func (a *Adapter) TimeEntries(ctx context.Context, t helpdesk.TicketRef) ([]help
 				}
 				at, err := parseTime("audit created_at", au.CreatedAt.Trim())
 				if err != nil {
-					return nil, c.errorf("audit %s: %v", au.ID.Trim(), err)
+					return nil, a.api.Errorf(c, "audit %s: %v", au.ID.Trim(), err)
 				}
 				out = append(out, helpdesk.TimeEntry{ID: "audit:" + au.ID.Trim(), TicketID: t.ID,
 					Minutes: math.Round(delta) / 60, CreatedBy: au.AuthorID.Trim(), CreatedAt: at, UpdatedAt: at})
