@@ -165,7 +165,7 @@ func TestPushNotificationsGoOutOncePerMarkAndNeverHoldUpTheHelpdesk(t *testing.T
 	teams.Down(nil)
 	teams.Release()
 	// The at-risk warning waited past the breach: Teams gets the breach alone.
-	eventually(t, 30*time.Second, "Teams' breach after it came back", func() bool { _, b := pushed(teams.Delivered()); return b == 1 })
+	eventually(t, 60*time.Second, "Teams' breach after it came back", func() bool { _, b := pushed(teams.Delivered()); return b == 1 })
 
 	// Deliveries once more, then a while for anything that would go out twice.
 	r.deliver(501, nil)
