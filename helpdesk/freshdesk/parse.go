@@ -10,6 +10,7 @@ import (
 	"strings"
 
 	"github.com/monobunt/slaguard/helpdesk"
+	"github.com/monobunt/slaguard/helpdesk/internal/rest"
 	"github.com/monobunt/slaguard/internal/flexjson"
 )
 
@@ -55,7 +56,7 @@ func (a *Adapter) Parse(h http.Header, body []byte) ([]helpdesk.Event, error) {
 	sum := sha256.Sum256(body)
 	id := "sha256:" + hex.EncodeToString(sum[:]) + "@" + strconv.FormatInt(a.clock().Unix(), 10)
 	return []helpdesk.Event{{Helpdesk: Name, DeliveryID: id,
-		Trigger: excerpt(j.Event.Trim(), 100), Ticket: t}}, nil
+		Trigger: rest.Excerpt(j.Event.Trim(), 100), Ticket: t}}, nil
 }
 
 // validID: Freshdesk ticket ids are positive integers.
@@ -69,14 +70,4 @@ func validID(s string) bool {
 		}
 	}
 	return true
-}
-
-func excerpt(s string, n int) string {
-	if len(s) <= n {
-		return s
-	}
-	for n > 0 && s[n]&0xC0 == 0x80 {
-		n--
-	}
-	return s[:n]
 }

@@ -11,6 +11,7 @@ import (
 	"unicode/utf8"
 
 	"github.com/monobunt/slaguard/helpdesk"
+	"github.com/monobunt/slaguard/helpdesk/internal/rest"
 	"github.com/monobunt/slaguard/internal/flexjson"
 )
 
@@ -136,7 +137,7 @@ func (a *Adapter) parseTrigger(body []byte) (helpdesk.Event, error) {
 			sender = helpdesk.SenderCustomer
 		}
 		ev.Article = &helpdesk.Article{ID: "c" + hex.EncodeToString(sum[:6]), Sender: sender,
-			Internal: !bool(j.LatestCommentPublic), Channel: t.Channel, Body: excerpt(c, bodyExcerpt),
+			Internal: !bool(j.LatestCommentPublic), Channel: t.Channel, Body: rest.Excerpt(c, bodyExcerpt),
 			CreatedAt: t.UpdatedAt, CreatedBy: t.UpdatedBy}
 	}
 	return ev, nil
@@ -241,16 +242,5 @@ func parseTime(field, v string) (time.Time, error) {
 			return t, nil
 		}
 	}
-	return time.Time{}, fmt.Errorf("%s %q is not an ISO 8601 time", field, excerpt(v, 40))
-}
-
-// excerpt cuts s to at most n bytes without splitting a character.
-func excerpt(s string, n int) string {
-	if len(s) <= n {
-		return s
-	}
-	for n > 0 && !utf8.RuneStart(s[n]) {
-		n--
-	}
-	return s[:n]
+	return time.Time{}, fmt.Errorf("%s %q is not an ISO 8601 time", field, rest.Excerpt(v, 40))
 }
