@@ -70,8 +70,23 @@ func (a *app) buildParts(ctx context.Context) error {
 		return err
 	}
 	p.zammad, p.adapter = z, z
-	if dry {
+	var otherAPIs []string
+	for _, r := range helpdeskRows {
+		if r.hasAPI(a.cfg) {
+			otherAPIs = append(otherAPIs, r.name)
+		}
+	}
+	switch {
+	case dry && len(otherAPIs) > 0:
 		p.adapter = helpdesk.DryRunVia(z)
+		a.log.Info("no ZAMMAD_URL set: Zammad is not served beyond a dry run", slog.Any("helpdesks", otherAPIs))
+	case dry:
+		p.adapter = helpdesk.DryRunVia(z)
+		if a.embedded == nil {
+			a.log.Error("no helpdesk configured: set ZAMMAD_URL, ZAMMAD_TOKEN and ZAMMAD_WEBHOOK_SECRET, or ZENDESK_URL, " +
+				"ZENDESK_EMAIL, ZENDESK_TOKEN and ZENDESK_WEBHOOK_SECRET, or FRESHDESK_URL, FRESHDESK_API_KEY and " +
+				"FRESHDESK_WEBHOOK_SECRET (README \"Setting up …\"); until then every write-back is only logged")
+		}
 		a.log.Warn("no ZAMMAD_URL set: dry run — every request slaguard would send to Zammad is logged " +
 			"(\"dry run: request not sent\": method, path, body), nothing is sent; time booked on webhook articles " +
 			"(accounted_time) stands in for Zammad's time accounting")
