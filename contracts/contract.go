@@ -85,6 +85,8 @@ type Spec struct {
 	// BillingIncrement rounds billable entries up to a multiple of it ("15m"); empty or
 	// "0s" means no rounding.
 	BillingIncrement string `json:"billing_increment,omitempty"`
+	// Notify pushes at-risk and breach warnings to chat webhooks and e-mail; nil: none.
+	Notify *Notify `json:"notify,omitempty"`
 }
 
 // ETag is the entity tag of the contract's current version, quoted: "v3".

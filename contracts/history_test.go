@@ -94,7 +94,8 @@ func TestExportImportMovesEveryContract(t *testing.T) {
 	src := auditServer(t, redistest.Client(t))
 	for _, body := range []string{
 		contractJSON(t),
-		contractJSON(t, "customer", "Other AG", "organizations", []string{"77"}, "domains", []string{"other.at"}, "plan", "basic"),
+		contractJSON(t, "customer", "Other AG", "organizations", []string{"77"}, "domains", []string{"other.at"}, "plan", "basic",
+			"notify", map[string]any{"slack_url": "https://hooks.slack.com/services/T0/B0/X", "email": []string{"ops@other.at"}, "marks": []string{"breach"}}),
 	} {
 		if rec := call(t, src, "alice-token-1", http.MethodPost, "/api/v1/contracts", body); rec.Code != http.StatusCreated {
 			t.Fatalf("create: %d %s", rec.Code, rec.Body)
@@ -136,6 +137,9 @@ func TestExportImportMovesEveryContract(t *testing.T) {
 	}
 	a, _ := json.Marshal(x.Contracts)
 	b, _ := json.Marshal(y.Contracts)
+	if !strings.Contains(string(a), `"notify":{"slack_url":"https://hooks.slack.com/services/T0/B0/X","email":["ops@other.at"],"marks":["breach"]}`) {
+		t.Errorf("the export lost the notify setting: %s", a)
+	}
 	if string(a) != string(b) {
 		t.Errorf("contracts differ after the move:\n%s\n%s", a, b)
 	}

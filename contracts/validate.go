@@ -22,6 +22,7 @@ func (s *Spec) Normalize() {
 	s.Domains = dedupe(s.Domains, func(d string) string {
 		return strings.TrimSuffix(strings.ToLower(strings.TrimSpace(d)), ".")
 	})
+	s.Notify.normalize()
 }
 
 func dedupe(in []string, norm func(string) string) []string {
@@ -108,6 +109,7 @@ func (s *Spec) check() []problem.FieldError {
 		add("hourly_rate_cents", "must be greater than 0")
 	}
 	bad = append(bad, checkCalendar(s.Calendar)...)
+	s.Notify.check(add)
 	return bad
 }
 

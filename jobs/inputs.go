@@ -22,6 +22,8 @@ type inputs struct {
 	ticket     sla.Ticket
 	terms      *sla.Terms // nil: no contract
 	contractID string
+	// notify is the contract's push-notification setting (nil: none).
+	notify *contracts.Notify
 	// matchKeys are the ticket's entries in the customers' index.
 	matchKeys []string
 }
@@ -67,7 +69,7 @@ func (w *Worker) decide(ctx context.Context, rec *ticketstore.Record, count bool
 	if err != nil {
 		return inputs{}, fmt.Errorf("jobs: terms of contract %s: %w", c.ID, err)
 	}
-	in.terms, in.contractID = &terms, c.ID
+	in.terms, in.contractID, in.notify = &terms, c.ID, c.Notify
 	// A change request (the verdict says so) does not count against the quota; every
 	// other ticket of a contract does (sla.CountsTowardQuota).
 	if terms.QuotaPerMonth > 0 && !(t.Verdict != nil && t.Verdict.ChangeRequest) {
@@ -79,6 +81,11 @@ func (w *Worker) decide(ctx context.Context, rec *ticketstore.Record, count bool
 			return inputs{}, err
 		}
 		t.QuotaPosition = pos
+	} else if count {
+		// Not in the quota's set: noted for the monthly report all the same.
+		if err := w.store.NoteUncounted(ctx, c.ID, rec.Key, t.CreatedAt); err != nil {
+			return inputs{}, err
+		}
 	}
 	return in, nil
 }

@@ -14,6 +14,7 @@ type Metrics struct {
 	Marks         *prometheus.CounterVec // contract, mark (at-risk-first-response, breached-resolution, …)
 	Evaluations   prometheus.Histogram   // seconds per ticket evaluation
 	TimeSyncs     *prometheus.CounterVec // result
+	Notifications *prometheus.CounterVec // channel (slack, teams, mattermost, email), result (sent, trial, retry, failed, dropped)
 	_             struct{}               // keep keyed literals
 }
 
@@ -46,10 +47,13 @@ func NewMetrics(reg prometheus.Registerer) *Metrics {
 		TimeSyncs: prometheus.NewCounterVec(prometheus.CounterOpts{
 			Name: "slaguard_time_syncs_total", Help: "Reads of a ticket's time accounting into the billing ledger, by result.",
 		}, []string{"result"}),
+		Notifications: prometheus.NewCounterVec(prometheus.CounterOpts{
+			Name: "slaguard_notifications_total", Help: "Push notifications of at-risk and breach marks, by channel and result (sent, trial: e-mail logged without SMTP, retry, failed: archived, dropped: no longer wanted).",
+		}, []string{"channel", "result"}),
 	}
 	if reg != nil {
 		reg.MustRegister(m.EventsApplied, m.TimersArmed, m.TimersFired, m.TimerLateness, m.Writes,
-			m.Marks, m.Evaluations, m.TimeSyncs)
+			m.Marks, m.Evaluations, m.TimeSyncs, m.Notifications)
 	}
 	return m
 }

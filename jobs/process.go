@@ -178,6 +178,7 @@ func (w *Worker) processOnce(ctx context.Context, key string, ev *helpdesk.Event
 	if is, ok := withdrawals(rec, in, st); ok {
 		ch.Issue = append(ch.Issue, is)
 	}
+	ch.Issue = append(ch.Issue, notifications(in.notify, ch.Issue)...)
 	p, err := w.store.Persist(ctx, rec, ch)
 	if err != nil {
 		return nil, false, err
@@ -191,13 +192,28 @@ func (w *Worker) processOnce(ctx context.Context, key string, ev *helpdesk.Event
 			contract = "none"
 		}
 		for _, m := range p.Issued {
-			w.cfg.Metrics.Marks.WithLabelValues(contract, m).Inc()
+			if !isNotifyMark(m) {
+				w.cfg.Metrics.Marks.WithLabelValues(contract, m).Inc()
+			}
 		}
 	}
-	if len(rec.Unwritten()) > 0 {
-		hd, id, _ := ticketstore.SplitKey(key)
-		ref := helpdesk.TicketRef{Helpdesk: hd, ID: id, Number: in.ticket.Number}
+	writes, pushes := 0, 0
+	for _, m := range rec.Unwritten() {
+		if isNotifyMark(m) {
+			pushes++
+		} else {
+			writes++
+		}
+	}
+	hd, id, _ := ticketstore.SplitKey(key)
+	ref := helpdesk.TicketRef{Helpdesk: hd, ID: id, Number: in.ticket.Number}
+	if writes > 0 {
 		if err := w.enqueueWrites(ctx, ref, rec.LastIssued()); err != nil {
+			return nil, false, err
+		}
+	}
+	if pushes > 0 {
+		if err := w.enqueueNotifications(ctx, ref, rec); err != nil {
 			return nil, false, err
 		}
 	}

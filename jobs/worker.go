@@ -45,6 +45,8 @@ type Config struct {
 	// WriteConcurrency caps the write-backs this worker has in flight per helpdesk (one
 	// per ticket batch); 0 means DefaultWriteConcurrency.
 	WriteConcurrency int
+	// Notify is how the contracts' at-risk and breach warnings are pushed.
+	Notify NotifyConfig
 }
 
 // DefaultWriteConcurrency is the default cap of write-backs in flight per helpdesk and
@@ -56,6 +58,8 @@ type Worker struct {
 	cfg   Config
 	store *ticketstore.Store
 	slots map[string]chan struct{} // write-back slots per helpdesk
+	// notifySlots caps the push notifications in flight.
+	notifySlots chan struct{}
 }
 
 // New returns a worker; it fails when a required part is missing.
@@ -75,7 +79,11 @@ func New(cfg Config) (*Worker, error) {
 	if cfg.WriteConcurrency <= 0 {
 		cfg.WriteConcurrency = DefaultWriteConcurrency
 	}
-	w := &Worker{cfg: cfg, store: ticketstore.New(cfg.Redis), slots: map[string]chan struct{}{}}
+	if cfg.Notify.Concurrency <= 0 {
+		cfg.Notify.Concurrency = DefaultNotifyConcurrency
+	}
+	w := &Worker{cfg: cfg, store: ticketstore.New(cfg.Redis), slots: map[string]chan struct{}{},
+		notifySlots: make(chan struct{}, cfg.Notify.Concurrency)}
 	for name := range cfg.Adapters {
 		w.slots[name] = make(chan struct{}, cfg.WriteConcurrency)
 	}
@@ -91,6 +99,7 @@ func (w *Worker) Register(mux *asynq.ServeMux) {
 	mux.HandleFunc(tasks.TypeTimeSync, w.handleTimeSync)
 	mux.HandleFunc(tasks.TypeCatchup, w.handleCatchup)
 	mux.HandleFunc(tasks.TypeReevaluate, w.handleReevaluate)
+	mux.HandleFunc(tasks.TypeNotify, w.handleNotify)
 }
 
 // Store returns the worker's ticket store.

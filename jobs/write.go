@@ -130,6 +130,9 @@ func (w *Worker) writeBatch(ctx context.Context, a helpdesk.Adapter, p writePayl
 	var batch []string
 	var batchWrites []helpdesk.Write
 	for _, mark := range rec.Unwritten() {
+		if isNotifyMark(mark) {
+			continue // pushed by its own task (notify.go), never waited for
+		}
 		kind := markKind(mark)
 		pending, stored := rec.Pending[mark]
 		wr := pending.Write
@@ -222,7 +225,12 @@ func (w *Worker) applyMarks(ctx context.Context, a helpdesk.Adapter, ref helpdes
 // acquire takes one of the helpdesk's write slots of this worker, waiting up to a second;
 // the returned func gives it back.
 func (w *Worker) acquire(ctx context.Context, hd string) (func(), error) {
-	sem := w.slots[hd]
+	return acquireSlot(ctx, w.slots[hd])
+}
+
+// acquireSlot takes one slot of sem (nil: no cap), waiting up to a second; the returned
+// func gives it back. errBusy when none came free.
+func acquireSlot(ctx context.Context, sem chan struct{}) (func(), error) {
 	if sem == nil {
 		return func() {}, nil
 	}

@@ -86,12 +86,12 @@ func appendClockMarks(ms []Mark, c Clock, tl *timeline, name, de, en string) []M
 	if c.wasAtRisk(tl.now) {
 		ms = append(ms, Mark{Key: "at-risk-" + name, Tag: "sla-at-risk-" + name, Note: fmt.Sprintf(
 			"SLA gefährdet: %s fällig am %s (Ziel %s).\nSLA at risk: %s due %s Vienna time (target %s business time).",
-			de, FormatVienna(c.Deadline), hours(c.Target), en, FormatViennaEnglish(c.Deadline), hours(c.Target))})
+			de, FormatVienna(c.Deadline), FormatBusinessTime(c.Target), en, FormatViennaEnglish(c.Deadline), FormatBusinessTime(c.Target))})
 	}
 	if c.State == ClockBreached {
 		ms = append(ms, Mark{Key: "breached-" + name, Tag: "sla-breached-" + name, Note: fmt.Sprintf(
 			"SLA verletzt: %s war fällig am %s (Ziel %s).\nSLA breached: %s was due %s Vienna time (target %s business time).",
-			de, FormatVienna(c.Deadline), hours(c.Target), en, FormatViennaEnglish(c.Deadline), hours(c.Target))})
+			de, FormatVienna(c.Deadline), FormatBusinessTime(c.Target), en, FormatViennaEnglish(c.Deadline), FormatBusinessTime(c.Target))})
 	}
 	return ms
 }

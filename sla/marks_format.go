@@ -35,9 +35,9 @@ func germanMonth(t time.Time) string {
 	return fmt.Sprintf("%s %d", germanMonths[l.Month()-1], l.Year())
 }
 
-// hours writes a business-time duration for people: "8 h", "1 h 30 min", "45 min"; a
+// FormatBusinessTime writes a business-time duration for people: "8 h", "1 h 30 min", "45 min"; a
 // target under a minute (test and demo contracts) in seconds: "30 s".
-func hours(d Duration) string {
+func FormatBusinessTime(d Duration) string {
 	if d.D() < time.Minute {
 		return fmt.Sprintf("%d s", int64(d.D().Round(time.Second)/time.Second))
 	}

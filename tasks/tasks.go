@@ -19,6 +19,9 @@ const (
 	TypeTicketCheck = "ticket:check"
 	TypeWrite       = "helpdesk:write"
 	TypeTimeSync    = "billing:timesync"
+	// TypeNotify pushes one warning (a mark on one channel: Slack, Teams, Mattermost,
+	// e-mail) to a contract's receiver.
+	TypeNotify = "notify:send"
 )
 
 // Queues and their weights: events first, so a backlog of write-backs never delays the
@@ -27,6 +30,9 @@ const (
 	QueueEvents = "events"
 	QueueTimers = "timers"
 	QueueWrites = "writes"
+	// QueueNotify holds push notifications, apart from the helpdesk write-backs: a
+	// receiver that is down or slow never delays a write-back.
+	QueueNotify = "notify"
 )
 
 // TaskCheckInterval is how often an idle worker polls its queues. Each task waits for a
@@ -36,10 +42,11 @@ const TaskCheckInterval = 10 * time.Millisecond
 
 // Queues is the asynq queue configuration of a worker that runs every queue in one
 // server (tests); slaguard's worker runs WorkQueues and TimerQueues in two.
-var Queues = map[string]int{QueueEvents: 6, QueueTimers: 3, QueueWrites: 2}
+var Queues = map[string]int{QueueEvents: 6, QueueTimers: 3, QueueWrites: 2, QueueNotify: 1}
 
-// WorkQueues are the queues of a worker's main server: events and write-backs.
-var WorkQueues = map[string]int{QueueEvents: 6, QueueWrites: 2}
+// WorkQueues are the queues of a worker's main server: events, write-backs and push
+// notifications.
+var WorkQueues = map[string]int{QueueEvents: 6, QueueWrites: 2, QueueNotify: 1}
 
 // TimerQueues are the queues of a worker's timer server. asynq schedules in whole
 // seconds, so a check starts up to a second before its instant and waits out the rest:

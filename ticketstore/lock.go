@@ -24,7 +24,20 @@ func writeLockKey(ticketKey string) string { return "slaguard:wlock:{" + ticketK
 // LockWrites takes the ticket's write lock and reads its record in one round trip. It
 // returns a nil lock (and no error) when another worker holds it.
 func (s *Store) LockWrites(ctx context.Context, ticketKey string, ttl time.Duration) (*WriteLock, *Record, error) {
-	l := &WriteLock{s: s, key: writeLockKey(ticketKey), token: rand.Text(), ttl: ttl}
+	return s.lock(ctx, writeLockKey(ticketKey), ticketKey, ttl)
+}
+
+// LockMark takes the lock of one mark that goes out apart from the ticket's helpdesk
+// writes (a push notification: jobs records it written like a write-back) and reads the
+// ticket's record in one round trip. A mark's lock never waits for the write lock, so a
+// slow receiver of one mark holds up neither the helpdesk nor the other marks. It
+// returns a nil lock (and no error) when another worker holds it.
+func (s *Store) LockMark(ctx context.Context, ticketKey, mark string, ttl time.Duration) (*WriteLock, *Record, error) {
+	return s.lock(ctx, "slaguard:mlock:{"+ticketKey+"}:"+mark, ticketKey, ttl)
+}
+
+func (s *Store) lock(ctx context.Context, lockKey, ticketKey string, ttl time.Duration) (*WriteLock, *Record, error) {
+	l := &WriteLock{s: s, key: lockKey, token: rand.Text(), ttl: ttl}
 	var set *redis.BoolCmd
 	var all *redis.MapStringStringCmd
 	_, err := s.rdb.Pipelined(ctx, func(p redis.Pipeliner) error {
@@ -33,7 +46,7 @@ func (s *Store) LockWrites(ctx context.Context, ticketKey string, ttl time.Durat
 		return nil
 	})
 	if err != nil {
-		return nil, nil, fmt.Errorf("ticketstore: lock writes of %s: %w", ticketKey, err)
+		return nil, nil, fmt.Errorf("ticketstore: lock %s: %w", lockKey, err)
 	}
 	if !set.Val() {
 		return nil, nil, nil

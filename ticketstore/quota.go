@@ -4,6 +4,7 @@ import (
 	"context"
 	"errors"
 	"fmt"
+	"sort"
 	"strconv"
 	"time"
 
@@ -84,4 +85,50 @@ func (s *Store) QuotaPosition(ctx context.Context, contractID, ticketKey string,
 		}
 	}
 	return 0, fmt.Errorf("ticketstore: read quota position of %s: %w", ticketKey, err)
+}
+
+// The tickets of a contract's month that do not count against its quota (change requests,
+// and every ticket of a contract without quota) are in a sorted set of their own, scored
+// like the quota's; with the quota set, they are every ticket the contract had that month
+// (the monthly report reads both):
+//
+//	slaguard:month:{<contract id>}:2026-11
+func monthKey(contractID, month string) string {
+	return "slaguard:month:{" + contractID + "}:" + month
+}
+
+// NoteUncounted records a ticket of the contract that does not count against its quota
+// under its creation month (idempotently).
+func (s *Store) NoteUncounted(ctx context.Context, contractID, ticketKey string, created time.Time) error {
+	k := monthKey(contractID, sla.Month(created))
+	if err := s.rdb.ZAddNX(ctx, k, redis.Z{Score: float64(created.UnixMilli()), Member: ticketKey}).Err(); err != nil {
+		return fmt.Errorf("ticketstore: note %s in %s: %w", ticketKey, k, err)
+	}
+	return nil
+}
+
+// MonthTickets lists every ticket the contract had in month (counted against its quota
+// or not), in order of creation, in one round trip.
+func (s *Store) MonthTickets(ctx context.Context, contractID, month string) ([]string, error) {
+	var counted, other *redis.ZSliceCmd
+	_, err := s.rdb.Pipelined(ctx, func(p redis.Pipeliner) error { // one slot: {contract id}
+		counted = p.ZRangeWithScores(ctx, quotaKey(contractID, month), 0, -1)
+		other = p.ZRangeWithScores(ctx, monthKey(contractID, month), 0, -1)
+		return nil
+	})
+	if err != nil {
+		return nil, fmt.Errorf("ticketstore: tickets of %s in %s: %w", contractID, month, err)
+	}
+	seen := map[string]bool{}
+	all := append(counted.Val(), other.Val()...)
+	sort.SliceStable(all, func(i, j int) bool { return all[i].Score < all[j].Score })
+	out := make([]string, 0, len(all))
+	for _, z := range all {
+		k, _ := z.Member.(string)
+		if k != "" && !seen[k] {
+			seen[k] = true
+			out = append(out, k)
+		}
+	}
+	return out, nil
 }

@@ -44,6 +44,13 @@ func formOf(s contracts.Spec) form {
 	if s.CriticalRateCents != nil {
 		f["critical_rate_cents"] = euros(*s.CriticalRateCents)
 	}
+	if n := s.Notify; n != nil {
+		f["notify.slack_url"], f["notify.teams_url"], f["notify.mattermost_url"] = n.SlackURL, n.TeamsURL, n.MattermostURL
+		f["notify.email"] = strings.Join(n.Email, "\n")
+		if len(n.Marks) == 1 {
+			f["notify.marks"] = n.Marks[0]
+		}
+	}
 	return f
 }
 
@@ -74,7 +81,21 @@ func (f form) spec(base contracts.Spec) (contracts.Spec, []problem.FieldError) {
 		bad = append(bad, problem.FieldError{Field: "critical_rate_cents", Reason: err})
 	}
 	s.Critical247, s.Confirmation = optBool(f["critical_24x7"]), optBool(f["confirmation"])
+	s.Notify = f.notify()
 	return s, bad
+}
+
+// notify is the form's push-notification setting; nil when it names no target.
+func (f form) notify() *contracts.Notify {
+	n := &contracts.Notify{SlackURL: strings.TrimSpace(f["notify.slack_url"]), TeamsURL: strings.TrimSpace(f["notify.teams_url"]),
+		MattermostURL: strings.TrimSpace(f["notify.mattermost_url"]), Email: lines(f["notify.email"])}
+	if m := f["notify.marks"]; m != "" {
+		n.Marks = []string{m}
+	}
+	if len(n.Channels()) == 0 {
+		return nil
+	}
+	return n
 }
 
 func targets(f form, clock string) map[string]string {

@@ -204,7 +204,8 @@ func postedForm(c echo.Context) form {
 func formFields() []string {
 	names := []string{"customer", "plan", "starts_on", "ends_on", "organizations", "domains",
 		"quota_per_month", "hourly_rate_cents", "critical_rate_cents", "at_risk_percent", "critical_24x7",
-		"confirmation", "emergency_phone", "billing_increment", "calendar.preset", "calendar.closed_days"}
+		"confirmation", "emergency_phone", "billing_increment", "calendar.preset", "calendar.closed_days",
+		"notify.slack_url", "notify.teams_url", "notify.mattermost_url", "notify.email", "notify.marks"}
 	for _, p := range priorities {
 		names = append(names, "first_response."+string(p), "resolution."+string(p))
 	}
@@ -299,6 +300,15 @@ func contractSections(f form, errs map[string]string) []section {
 			mk("calendar.preset", "Calendar", "select", "Opening hours and weekdays of a custom calendar are kept as they are.",
 				option{Value: "", Label: "business hours (Mon–Fri 08:00–17:00, Austrian holidays)"}, option{Value: "24x7", Label: "24/7"}),
 			mk("calendar.closed_days", "Extra closing days", "textarea", "One date per line, like 2026-12-24."),
+		}},
+		section{Legend: "Push notifications", Fields: []field{
+			mk("notify.slack_url", "Slack webhook URL", "url", "A Slack incoming webhook, https://hooks.slack.com/services/…; empty for none."),
+			mk("notify.teams_url", "Teams workflow URL", "url", "The URL of a Teams workflow \"When a Teams webhook request is received\" (not an Office 365 connector); empty for none."),
+			mk("notify.mattermost_url", "Mattermost webhook URL", "url", "A Mattermost incoming webhook, https://…/hooks/…; empty for none."),
+			mk("notify.email", "E-mail addresses", "textarea", "One per line; they get one e-mail per warning."),
+			mk("notify.marks", "Warnings pushed", "select", "",
+				option{Value: "", Label: "at risk and breached"}, option{Value: "breach", Label: "breached only"},
+				option{Value: "at_risk", Label: "at risk only"}),
 		}},
 	)
 	return secs

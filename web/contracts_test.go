@@ -52,18 +52,12 @@ func TestContractFormShowsTheAPIsMessagesNextToTheFields(t *testing.T) {
 	if resp.StatusCode != http.StatusUnprocessableEntity {
 		t.Fatalf("status %d", resp.StatusCode)
 	}
-	for id, msg := range map[string]string{
+	checkFieldErrors(t, body, map[string]string{
 		"f-at-risk-percent-error":   "must be at most 99",
 		"f-resolution-high-error":   "must be a duration like 8h, 90m or 45s",
 		"f-domains-error":           "[0]: ",
 		"f-hourly-rate-cents-error": "must be an amount in euros like 160.00",
-	} {
-		want := `id="` + id + `">`
-		i := strings.Index(body, want)
-		if i < 0 || !strings.Contains(body[i:i+200], msg) {
-			t.Errorf("no %q at %s", msg, id)
-		}
-	}
+	})
 	if !strings.Contains(body, `aria-invalid="true"`) || !strings.Contains(body, `value="soon"`) {
 		t.Error("the form neither marks the bad fields nor keeps what was typed")
 	}
@@ -121,5 +115,58 @@ func TestEditKeepsWhatTheFormDoesNotShow(t *testing.T) {
 	got, _ := s.repo.Get(context.Background(), ct.ID)
 	if got.Customer != "A2" || got.Calendar.Opens != "07:00" {
 		t.Fatalf("got %+v", got.Spec)
+	}
+}
+
+func TestContractFormSetsPushNotifications(t *testing.T) {
+	s := startSite(t)
+	csrf := s.login()
+	v := validContract(csrf)
+	v.Set("notify.slack_url", "http://hooks.slack.com/services/T/B/X")
+	v.Set("notify.email", "ops@holz.example\nnobody")
+	resp, body := s.post("/contracts", v)
+	if resp.StatusCode != http.StatusUnprocessableEntity {
+		t.Fatalf("status %d", resp.StatusCode)
+	}
+	checkFieldErrors(t, body, map[string]string{
+		"f-notify-slack-url-error": "must be an https:// URL",
+		"f-notify-email-error":     "[1]: must be an e-mail address",
+	})
+	v.Set("notify.slack_url", "https://hooks.slack.com/services/T/B/X")
+	v.Set("notify.email", "ops@holz.example")
+	v.Set("notify.marks", "breach")
+	if resp, _ := s.post("/contracts", v); resp.StatusCode != http.StatusSeeOther {
+		t.Fatalf("create: %d", resp.StatusCode)
+	}
+	page, _ := s.repo.List(context.Background(), contracts.ListQuery{})
+	ct := page.Items[0]
+	if n := ct.Notify; n == nil || n.SlackURL != "https://hooks.slack.com/services/T/B/X" || len(n.Email) != 1 ||
+		len(n.Marks) != 1 || n.Marks[0] != "breach" {
+		t.Fatalf("stored notify %+v", ct.Notify)
+	}
+	_, form := s.get("/contracts/" + ct.ID)
+	if !strings.Contains(form, `value="https://hooks.slack.com/services/T/B/X"`) || !strings.Contains(form, `<option value="breach" selected>`) {
+		t.Errorf("the edit form does not show the notify setting")
+	}
+	// Emptying every target turns the notifications off.
+	v.Set("version", "1")
+	v.Set("notify.slack_url", "")
+	v.Set("notify.email", "")
+	if resp, _ := s.post("/contracts/"+ct.ID, v); resp.StatusCode != http.StatusSeeOther {
+		t.Fatalf("edit: %d", resp.StatusCode)
+	}
+	if got, _ := s.repo.Get(context.Background(), ct.ID); got.Notify != nil {
+		t.Errorf("notify kept: %+v", got.Notify)
+	}
+}
+
+// checkFieldErrors: each message (by the id of its element) is shown next to its field.
+func checkFieldErrors(t *testing.T, body string, want map[string]string) {
+	t.Helper()
+	for id, msg := range want {
+		i := strings.Index(body, `id="`+id+`">`)
+		if i < 0 || !strings.Contains(body[i:min(i+200, len(body))], msg) {
+			t.Errorf("no %q at %s", msg, id)
+		}
 	}
 }

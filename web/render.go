@@ -34,6 +34,10 @@ var funcs = template.FuncMap{
 	"join":     strings.Join,
 	"lower":    strings.ToLower,
 	"duration": formatDuration,
+	"hm":       hoursMinutes,
+	"viennaAt": viennaAt,
+	"percent":  percent,
+	"euros":    euros,
 	"abs": func(d time.Duration) time.Duration {
 		if d < 0 {
 			return -d

@@ -31,6 +31,8 @@ type Config struct {
 	Tickets *ticketstore.Store
 	// TicketURL links a ticket key to the ticket in its helpdesk ("" for no link).
 	TicketURL func(key string) string
+	// Reports gives the report page its figures; nil: no report page.
+	Reports Reports
 	// SessionTTL is how long a login lasts (DefaultSessionTTL when 0).
 	SessionTTL time.Duration
 	Log        *slog.Logger
@@ -92,6 +94,8 @@ func (s *Server) Register(e *echo.Echo) {
 	e.POST("/contracts", s.page(s.contractCreate), in...)
 	e.GET("/contracts/:id", s.page(s.contractEdit), in...)
 	e.POST("/contracts/:id", s.page(s.contractSave), in...)
+	e.GET("/report", s.page(s.reportPage), in...)
+	e.GET("/report.csv", s.page(s.reportCSV), in...)
 }
 
 // securityHeaders keeps the pages to their own scripts and styles, out of frames and

@@ -59,7 +59,7 @@ func TestAlertRulesNameRealMetrics(t *testing.T) {
 			}
 		}
 	}
-	for _, want := range []string{"SlaguardSLABreached", "SlaguardWritebacksArchived", "SlaguardReconcileDrift", "SlaguardRedisDown", "SlaguardWebhook401Burst"} {
+	for _, want := range []string{"SlaguardSLABreached", "SlaguardWritebacksArchived", "SlaguardReconcileDrift", "SlaguardRedisDown", "SlaguardWebhook401Burst", "SlaguardNotificationsFailing"} {
 		if !alerts[want] {
 			t.Errorf("no alert %s", want)
 		}

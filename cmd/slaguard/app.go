@@ -3,6 +3,7 @@ package main
 import (
 	"context"
 	"crypto/rand"
+	"crypto/tls"
 	"errors"
 	"fmt"
 	"log/slog"
@@ -41,17 +42,24 @@ type app struct {
 	parts       *parts
 	// httpClient makes the helpdesk's REST calls.
 	httpClient *http.Client
-	closers    []func()
+	// notifyClient and smtpTLS are appOptions' (notify.go).
+	notifyClient *http.Client
+	smtpTLS      *tls.Config
+	closers      []func()
 }
 
 // appOptions are what tests and the demo change about an app; zero values mean production.
 type appOptions struct {
 	clock      func() time.Time
 	httpClient *http.Client
+	// notifyClient posts the push notifications (nil: notify's default); smtpTLS is the
+	// TLS of the SMTP server (nil: verified against the system's roots).
+	notifyClient *http.Client
+	smtpTLS      *tls.Config
 }
 
 func newApp(cfg *Config, log *slog.Logger, opt appOptions) (*app, error) {
-	a := &app{cfg: cfg, log: log, clock: opt.clock, httpClient: opt.httpClient}
+	a := &app{cfg: cfg, log: log, clock: opt.clock, httpClient: opt.httpClient, notifyClient: opt.notifyClient, smtpTLS: opt.smtpTLS}
 	if a.httpClient == nil {
 		a.httpClient = defaultHTTPClient
 	}

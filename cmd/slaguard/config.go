@@ -47,6 +47,9 @@ type Config struct {
 	MetricsAddr         string
 	MetricsToken        string
 	SessionTTL          time.Duration
+	// SMTPURL and SMTPFrom send the contracts' e-mail notifications (notify.go).
+	SMTPURL  string
+	SMTPFrom string
 	// Zendesk and Freshdesk, each served beside Zammad when configured (helpdesks.go).
 	helpdeskSettings
 }
@@ -238,6 +241,7 @@ var settings = []setting{
 			return
 		},
 		show: func(c *Config) string { return c.SessionTTL.String() }},
+	smtpURLSetting, smtpFromSetting,
 }
 
 // LoadConfig reads the configuration from getenv and the flags in args (flags win). It
@@ -285,6 +289,9 @@ func LoadConfig(getenv func(string) string, args []string) (*Config, error) {
 	}
 	if c.FreshdeskWebhookSecret != "" && c.FreshdeskURL == "" {
 		errs = append(errs, errors.New("FRESHDESK_WEBHOOK_SECRET needs FRESHDESK_URL and FRESHDESK_API_KEY: slaguard reads every Freshdesk ticket back before acting"))
+	}
+	if c.SMTPURL != "" && c.SMTPFrom == "" {
+		errs = append(errs, errors.New("SLAGUARD_SMTP_FROM: is required with SLAGUARD_SMTP_URL (the sender of the e-mail notifications)"))
 	}
 	if c.MetricsAddr != "" && c.MetricsAddr == c.Addr {
 		errs = append(errs, errors.New("SLAGUARD_METRICS_ADDR: must differ from SLAGUARD_ADDR (leave it empty to serve /metrics there)"))

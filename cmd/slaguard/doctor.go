@@ -54,6 +54,7 @@ func doctor(ctx context.Context, getenv func(string) string, args []string, http
 	fs = append(fs, checkZammad(ctx, cfg, httpClient)...)
 	fs = append(fs, checkWebhookSecret(cfg)...)
 	fs = append(fs, checkRules(cfg)...)
+	fs = append(fs, checkSMTP(ctx, cfg, nil)...)
 	return report(out, fs)
 }
 

@@ -3,6 +3,7 @@ package main
 import (
 	"bytes"
 	"context"
+	"crypto/tls"
 	"encoding/json"
 	"io"
 	"log/slog"
@@ -60,6 +61,9 @@ type serviceOptions struct {
 	log                   io.Writer        // also gets the service's log (JSON lines), when set
 	// allHelpdesks serves Zendesk and Freshdesk (fakes) from the same process as Zammad.
 	allHelpdesks bool
+	// notifyClient and smtpTLS reach the test's fake notification receivers.
+	notifyClient *http.Client
+	smtpTLS      *tls.Config
 }
 
 func startService(t *testing.T, opt serviceOptions) *testService {
@@ -119,7 +123,7 @@ func startService(t *testing.T, opt serviceOptions) *testService {
 	}
 	ctx, cancel := context.WithCancel(context.Background())
 	s := &testService{t: t, URL: url, Zammad: z, Zendesk: zd, Freshdesk: fd, cancel: cancel, done: make(chan error, 1+opt.workers), env: env}
-	a, err := newApp(cfg, log, appOptions{httpClient: z.Client(), clock: opt.clock})
+	a, err := newApp(cfg, log, appOptions{httpClient: z.Client(), clock: opt.clock, notifyClient: opt.notifyClient, smtpTLS: opt.smtpTLS})
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -146,7 +150,7 @@ func startService(t *testing.T, opt serviceOptions) *testService {
 		go func() { s.done <- a.runWorker(ctx) }()
 	}
 	for i := 0; i < opt.workers; i++ {
-		w, err := newApp(cfg, log, appOptions{httpClient: z.Client(), clock: opt.clock})
+		w, err := newApp(cfg, log, appOptions{httpClient: z.Client(), clock: opt.clock, notifyClient: opt.notifyClient, smtpTLS: opt.smtpTLS})
 		if err != nil {
 			t.Fatal(err)
 		}

@@ -24,6 +24,7 @@ import (
 	"github.com/monobunt/slaguard/internal/rulesfile"
 	"github.com/monobunt/slaguard/jobs"
 	"github.com/monobunt/slaguard/reconcile"
+	"github.com/monobunt/slaguard/reportapi"
 	"github.com/monobunt/slaguard/sla"
 	"github.com/monobunt/slaguard/tasks"
 	"github.com/monobunt/slaguard/ticketapi"
@@ -116,6 +117,7 @@ func (a *app) buildParts(ctx context.Context) error {
 		SelfIDs:   map[string]string{},
 		Contracts: p.contracts, Ledger: p.ledger, Rules: rules, Classifier: classifier, Clock: a.clock, Log: a.log,
 		Metrics: p.metrics, WriteMaxRetry: a.cfg.WriteMaxRetry, WriteConcurrency: a.cfg.WriteConcurrency,
+		Notify: a.notifyConfig(),
 	})
 	if err != nil {
 		return err
@@ -182,7 +184,11 @@ func (a *app) mountAll() error {
 			return err == nil, err
 		}}).Register(api)
 
-	pages, err := web.New(web.Config{Redis: a.rdb, Contracts: p.contracts, Admit: adminauth.Admits(tokens),
+	reports := reportapi.New(reportapi.Config{Store: p.worker.Store(), Contracts: p.contracts, Ledger: p.ledger,
+		Evaluate: p.worker.View, Clock: a.clock})
+	reports.Register(api)
+
+	pages, err := web.New(web.Config{Redis: a.rdb, Contracts: p.contracts, Admit: adminauth.Admits(tokens), Reports: reports,
 		Tickets: p.worker.Store(), TicketURL: web.ZammadTicketURL(a.cfg.ZammadURL), SessionTTL: a.cfg.SessionTTL, Clock: a.clock, Log: a.log})
 	if err != nil {
 		return err

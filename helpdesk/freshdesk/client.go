@@ -7,9 +7,7 @@ import (
 	"fmt"
 	"io"
 	"net/http"
-	"strconv"
 	"strings"
-	"time"
 
 	"github.com/monobunt/slaguard/helpdesk"
 )
@@ -78,7 +76,7 @@ func (a *Adapter) do(ctx context.Context, c call, out any) error {
 		return nil
 	case s == http.StatusTooManyRequests || s >= 500:
 		return &helpdesk.RetryableError{Err: c.errorf("%s%s", resp.Status, apiError(data)), Status: s,
-			After: RetryAfter(resp.Header.Get("Retry-After"), a.clock())}
+			After: helpdesk.RetryAfter(resp.Header.Get("Retry-After"), a.clock())}
 	case s == http.StatusNotFound:
 		return c.errorf("%s%s: %w", resp.Status, apiError(data), helpdesk.ErrNotFound)
 	default:
@@ -109,24 +107,4 @@ func apiError(body []byte) string {
 		return ""
 	}
 	return ": " + excerpt(msg, 200)
-}
-
-// RetryAfter reads a Retry-After header, seconds or an HTTP date; 0 when absent or past.
-func RetryAfter(v string, now time.Time) time.Duration {
-	v = strings.TrimSpace(v)
-	if v == "" {
-		return 0
-	}
-	if n, err := strconv.Atoi(v); err == nil {
-		if n < 0 {
-			return 0
-		}
-		return time.Duration(n) * time.Second
-	}
-	if t, err := http.ParseTime(v); err == nil {
-		if d := t.Sub(now); d > 0 {
-			return d
-		}
-	}
-	return 0
 }

@@ -7,9 +7,6 @@ import (
 	"fmt"
 	"io"
 	"net/http"
-	"strconv"
-	"strings"
-	"time"
 
 	"github.com/monobunt/slaguard/helpdesk"
 )
@@ -80,7 +77,7 @@ func (a *Adapter) do(ctx context.Context, c call, out any) error {
 		return &helpdesk.RetryableError{
 			Err:    c.errorf("%s%s", resp.Status, zammadError(data)),
 			Status: s,
-			After:  retryAfter(resp.Header.Get("Retry-After"), a.clock()),
+			After:  helpdesk.RetryAfter(resp.Header.Get("Retry-After"), a.clock()),
 		}
 	case s == http.StatusNotFound:
 		return c.errorf("%s%s: %w", resp.Status, zammadError(data), helpdesk.ErrNotFound)
@@ -106,24 +103,4 @@ func zammadError(body []byte) string {
 		return ""
 	}
 	return ": " + excerpt(msg, 200)
-}
-
-// retryAfter reads a Retry-After header, seconds or an HTTP date; 0 when absent or past.
-func retryAfter(v string, now time.Time) time.Duration {
-	v = strings.TrimSpace(v)
-	if v == "" {
-		return 0
-	}
-	if n, err := strconv.Atoi(v); err == nil {
-		if n < 0 {
-			return 0
-		}
-		return time.Duration(n) * time.Second
-	}
-	if t, err := http.ParseTime(v); err == nil {
-		if d := t.Sub(now); d > 0 {
-			return d
-		}
-	}
-	return 0
 }

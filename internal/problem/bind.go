@@ -95,6 +95,8 @@ func reason(fe validator.FieldError) string {
 		return "must be a domain name like example.at"
 	case "url", "http_url":
 		return "must be a URL"
+	case "https_url":
+		return "must be an https:// URL"
 	case "dive":
 		return "has an invalid element"
 	}
