@@ -104,11 +104,11 @@ type WriteMerger interface {
 }
 
 // Merge folds writes, in the order they were decided, into one: the last priority wins,
-// tags are the union in order, notes are joined by a blank line, and the first reply is
-// kept (a ticket gets one confirmation).
+// tags added and tags removed are each the union in order, notes are joined by a blank
+// line, and the first reply is kept (a ticket gets one confirmation).
 func Merge(ws ...Write) Write {
 	var out Write
-	seen := map[string]bool{}
+	seen, gone := map[string]bool{}, map[string]bool{}
 	for _, w := range ws {
 		if w.Priority != "" {
 			out.Priority = w.Priority
@@ -117,6 +117,12 @@ func Merge(ws ...Write) Write {
 			if !seen[t] {
 				seen[t] = true
 				out.Tags = append(out.Tags, t)
+			}
+		}
+		for _, t := range w.RemoveTags {
+			if !gone[t] {
+				gone[t] = true
+				out.RemoveTags = append(out.RemoveTags, t)
 			}
 		}
 		if w.Note != "" {

@@ -2,6 +2,7 @@ package helpdesk
 
 import (
 	"context"
+	"strconv"
 	"time"
 )
 
@@ -39,4 +40,106 @@ type Catchup interface {
 	// was then, with a DeliveryID that is the same every time the same change is rebuilt.
 	// current is the ticket as Changed returned it.
 	Timeline(ctx context.Context, current Event) ([]Event, error)
+}
+
+// CursorKeeper is a Catchup whose cursor stays valid from one pass to the next (Zendesk's
+// export cursor): a pass then resumes at the stored cursor instead of reading again from
+// the watermark less an overlap.
+type CursorKeeper interface {
+	KeepsCursor() bool
+}
+
+// The attributes a Change names.
+const (
+	ChangeState    = "state"
+	ChangePriority = "priority"
+)
+
+// Change is one change of a ticket's state or priority, as a helpdesk's history tells
+// it: when, by whom, and the helpdesk's names before and after.
+type Change struct {
+	At       time.Time
+	By       string
+	Attr     string // ChangeState or ChangePriority
+	From, To string
+}
+
+// FoldWindow is how close before an article a change is taken as part of the same action
+// (an agent replies and sets pending in one go; helpdesks stamp the two a little apart).
+const FoldWindow = time.Second
+
+// Rebuild turns a ticket's history — its changes of state and priority and its articles,
+// each in time order — into the snapshot events Catchup.Timeline returns. Each event is
+// the ticket as cur shows it, with the state and priority it had then (set names them on
+// the snapshot the helpdesk's way): one per article (a change within FoldWindow before it
+// is folded into it), one per other change, and one at creation when no article came with
+// it. The last event carries cur's time-accounting ids. Delivery ids are "catchup:" + the
+// instant + the article id ("-" for none): the same however often the ticket is rebuilt.
+func Rebuild(cur Event, changes []Change, articles []*Article, set func(t *Ticket, state, priority string)) []Event {
+	// The state and priority at creation: what the first change of each came from.
+	state, prio := cur.Ticket.State, cur.Ticket.PriorityName
+	seenState, seenPrio := false, false
+	for _, ch := range changes {
+		switch {
+		case ch.Attr == ChangeState && !seenState:
+			state, seenState = ch.From, true
+		case ch.Attr == ChangePriority && !seenPrio:
+			prio, seenPrio = ch.From, true
+		}
+	}
+	type point struct {
+		at      time.Time
+		by      string
+		article *Article
+		changes []Change
+	}
+	var points []point
+	ci := 0
+	for _, art := range articles {
+		p := point{at: art.CreatedAt, by: art.CreatedBy, article: art}
+		for ci < len(changes) && !changes[ci].At.After(art.CreatedAt) {
+			ch := changes[ci]
+			if art.CreatedAt.Sub(ch.At) <= FoldWindow {
+				p.changes = append(p.changes, ch)
+			} else {
+				points = append(points, point{at: ch.At, by: ch.By, changes: []Change{ch}})
+			}
+			ci++
+		}
+		points = append(points, p)
+	}
+	for ; ci < len(changes); ci++ {
+		points = append(points, point{at: changes[ci].At, by: changes[ci].By, changes: []Change{changes[ci]}})
+	}
+	created := cur.Ticket.CreatedAt
+	if len(points) == 0 || points[0].at.Sub(created) > FoldWindow || points[0].article == nil {
+		points = append([]point{{at: created, by: cur.Ticket.UpdatedBy}}, points...)
+	}
+	out := make([]Event, 0, len(points))
+	for _, p := range points {
+		for _, ch := range p.changes {
+			if ch.Attr == ChangeState {
+				state = ch.To
+			} else {
+				prio = ch.To
+			}
+		}
+		t := cur.Ticket
+		set(&t, state, prio)
+		t.UpdatedAt, t.UpdatedBy = p.at, p.by
+		t.TimeAccountingIDs = nil
+		t.FirstResponseAt, t.ClosedAt = nil, nil
+		art := "-"
+		if p.article != nil {
+			art = p.article.ID
+		}
+		out = append(out, Event{
+			Helpdesk: cur.Helpdesk, DeliveryID: "catchup:" + strconv.FormatInt(p.at.UnixNano(), 10) + ":" + art,
+			Ticket: t, Article: p.article,
+		})
+	}
+	if n := len(out); n > 0 {
+		out[n-1].Ticket.TimeAccountingIDs = cur.Ticket.TimeAccountingIDs
+	}
+	return out
 }

@@ -6,6 +6,7 @@ import (
 	"errors"
 	"fmt"
 	"log/slog"
+	"strconv"
 	"time"
 
 	"github.com/hibiken/asynq"
@@ -166,6 +167,9 @@ func (w *Worker) processOnce(ctx context.Context, key string, ev *helpdesk.Event
 	ch.NextCheck = st.NextCheck
 	replyTo := customerEmail(rec)
 	for _, m := range st.Marks {
+		if m.Key == sla.MarkNoContract {
+			m.Key = noContractMark(noContractRound(rec))
+		}
 		if _, issued := rec.Issued[m.Key]; issued {
 			continue
 		}
@@ -245,6 +249,33 @@ func writeOf(m sla.Mark) helpdesk.Write {
 // MarkNoContractWithdrawn withdraws the no-contract mark once a contract covers the ticket.
 const MarkNoContractWithdrawn = "no-contract-withdrawn"
 
+// Marks are issued once per key. The no-contract mark can come and go (no contract, a
+// contract created, the contract deleted again, …), so each round has its own keys:
+// round 0 is "no-contract" / "no-contract-withdrawn", round n "no-contract.n+1" /
+// "no-contract-withdrawn.n+1". A round ends with its withdrawal.
+func noContractMark(round int) string { return roundKey(sla.MarkNoContract, round) }
+
+func noContractWithdrawn(round int) string { return roundKey(MarkNoContractWithdrawn, round) }
+
+func roundKey(mark string, round int) string {
+	if round == 0 {
+		return mark
+	}
+	return mark + "." + strconv.Itoa(round+1)
+}
+
+// noContractRound is the ticket's current no-contract round: the number of withdrawals
+// issued so far.
+func noContractRound(rec *ticketstore.Record) int {
+	n := 0
+	for {
+		if _, done := rec.Issued[noContractWithdrawn(n)]; !done {
+			return n
+		}
+		n++
+	}
+}
+
 // withdrawals is the withdrawal of a mark that no longer holds and can be taken back:
 // the sla-no-contract tag of a ticket a contract now covers (a contract created or
 // extended after the ticket came in), with a short note. Other marks are facts of their
@@ -253,13 +284,11 @@ func withdrawals(rec *ticketstore.Record, in inputs, st sla.Status) (ticketstore
 	if in.terms == nil || st.NoContract {
 		return ticketstore.Issue{}, false
 	}
-	if _, had := rec.Issued[sla.MarkNoContract]; !had {
+	round := noContractRound(rec)
+	if _, had := rec.Issued[noContractMark(round)]; !had {
 		return ticketstore.Issue{}, false
 	}
-	if _, done := rec.Issued[MarkNoContractWithdrawn]; done {
-		return ticketstore.Issue{}, false
-	}
-	return ticketstore.Issue{Mark: MarkNoContractWithdrawn, Write: helpdesk.Write{
+	return ticketstore.Issue{Mark: noContractWithdrawn(round), Write: helpdesk.Write{
 		RemoveTags: []string{"sla-no-contract"},
 		Note: "Vertrag gefunden: für dieses Ticket gilt jetzt ein Vertrag mit SLA-Fristen; die Markierung sla-no-contract ist entfernt.\n" +
 			"Contract found: this ticket is now covered by a contract with SLA deadlines; the sla-no-contract tag was removed.",

@@ -90,8 +90,10 @@ func New(cfg Config) (*Worker, error) {
 	return w, nil
 }
 
-// Register mounts the worker's handlers on mux.
+// Register mounts the worker's handlers on mux, and on every handler of mux the
+// middleware that hands a failure back to asynq only once Redis answers (holdFailures).
 func (w *Worker) Register(mux *asynq.ServeMux) {
+	mux.Use(w.holdFailures)
 	mux.HandleFunc(tasks.TypeDelivery, w.handleDelivery)
 	mux.HandleFunc(tasks.TypeTicketEvent, w.handleEvent)
 	mux.HandleFunc(tasks.TypeTicketCheck, w.handleCheck)

@@ -97,8 +97,9 @@ func (r *Reconciler) WithProgress(fn func(Progress)) *Reconciler {
 // Helpdesk names the helpdesk the reconciler reads.
 func (r *Reconciler) Helpdesk() string { return r.cfg.Helpdesk.Name() }
 
-// Pass reads the tickets changed since from (zero: the stored watermark less the overlap)
-// up to the newest and enqueues what the ticket store lacks. It stores the watermark after
+// Pass reads the tickets changed since from (zero: the stored watermark less the overlap,
+// or exactly the stored cursor of a helpdesk.CursorKeeper such as Zendesk's export) up to
+// the newest and enqueues what the ticket store lacks. It stores the watermark after
 // every page and, at the end, when the pass succeeded. Only one pass per helpdesk runs at a
 // time (ErrBusy otherwise).
 func (r *Reconciler) Pass(ctx context.Context, from time.Time) (Result, error) {
@@ -125,19 +126,22 @@ func (r *Reconciler) Pass(ctx context.Context, from time.Time) (Result, error) {
 }
 
 func (r *Reconciler) pass(ctx context.Context, name string, from time.Time) (Result, error) {
+	wm := helpdesk.Watermark{Since: from}
 	if from.IsZero() {
 		st, err := LoadState(ctx, r.cfg.Redis, name)
 		if err != nil {
 			return Result{}, err
 		}
-		from = st.Watermark.Since
-		if from.IsZero() {
-			from = r.cfg.Clock() // a fresh install does not reach into the past by itself
+		wm = st.Watermark
+		if keeper, ok := r.cfg.Helpdesk.(helpdesk.CursorKeeper); !ok || !keeper.KeepsCursor() || wm.Cursor == "" {
+			// Read again from an overlap before the watermark (clock skew, same-second updates).
+			if wm.Since.IsZero() {
+				wm.Since = r.cfg.Clock() // a fresh install does not reach into the past by itself
+			}
+			wm = helpdesk.Watermark{Since: wm.Since.Add(-r.cfg.Overlap)}
 		}
-		from = from.Add(-r.cfg.Overlap)
 	}
-	res := Result{From: from}
-	wm := helpdesk.Watermark{Since: from}
+	res := Result{From: wm.Since}
 	// Paging by updated_at reads the tickets of a page's last instant again: look at each
 	// update of a ticket once per pass.
 	seen := map[string]time.Time{}

@@ -95,3 +95,23 @@ func (s *Schedule) Handle(ctx context.Context, t *asynq.Task) error {
 	}
 	return err
 }
+
+// Handler runs the TypePass tasks of several helpdesks — one schedule each — on one mux:
+// it hands each task to the schedule of the helpdesk its payload names.
+func Handler(schedules ...*Schedule) asynq.HandlerFunc {
+	byName := make(map[string]*Schedule, len(schedules))
+	for _, s := range schedules {
+		byName[s.Reconciler.Helpdesk()] = s
+	}
+	return func(ctx context.Context, t *asynq.Task) error {
+		var p passPayload
+		if err := json.Unmarshal(t.Payload(), &p); err != nil {
+			return fmt.Errorf("reconcile: decode pass: %v: %w", err, asynq.SkipRetry)
+		}
+		s, ok := byName[p.Helpdesk]
+		if !ok {
+			return fmt.Errorf("reconcile: pass of %q, which this worker does not catch up with: %w", p.Helpdesk, asynq.SkipRetry)
+		}
+		return s.Handle(ctx, t)
+	}
+}

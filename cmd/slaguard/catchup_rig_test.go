@@ -15,8 +15,11 @@ import (
 
 	"github.com/hibiken/asynq"
 
+	"github.com/monobunt/slaguard/helpdesk/freshdesk/freshdeskfake"
 	"github.com/monobunt/slaguard/helpdesk/zammad/zammadfake"
+	"github.com/monobunt/slaguard/helpdesk/zendesk/zendeskfake"
 	"github.com/monobunt/slaguard/internal/redistest"
+	"github.com/monobunt/slaguard/reconcile"
 	"github.com/monobunt/slaguard/tasks"
 )
 
@@ -51,6 +54,8 @@ type catchupRig struct {
 	clock     *manualClock
 	redisAddr string
 	Zammad    *zammadfake.Server
+	Zendesk   *zendeskfake.Server
+	Freshdesk *freshdeskfake.Server
 	door      *httptest.Server
 	handler   atomic.Pointer[http.Handler]
 	app       *app
@@ -73,6 +78,10 @@ func newCatchupRig(t *testing.T, clk *manualClock) *catchupRig {
 	r.URL = r.door.URL
 	r.Zammad = zammadfake.Start(t, zammadfake.Options{WebhookURL: r.door.URL + "/webhooks/zammad",
 		WebhookSecret: testWebhookSecret, Clock: clk.Now, Users: []zammadfake.User{{ID: 5, Login: "agent"}}})
+	r.Zendesk = zendeskfake.Start(t, zendeskfake.Options{WebhookURL: r.door.URL + "/webhooks/zendesk",
+		WebhookSecret: testWebhookSecret, Clock: clk.Now, Users: []zendeskfake.User{{ID: catchupAgent, Email: "agent@agency.example", Role: "agent"}}})
+	r.Freshdesk = freshdeskfake.Start(t, freshdeskfake.Options{WebhookURL: r.door.URL + "/webhooks/freshdesk",
+		WebhookSecret: testWebhookSecret, Clock: clk.Now})
 	t.Cleanup(func() {
 		if r.stopApp != nil {
 			r.stopApp()
@@ -89,6 +98,9 @@ func (r *catchupRig) start(env map[string]string) {
 		"ZAMMAD_URL": r.Zammad.URL, "ZAMMAD_TOKEN": r.Zammad.Token, "ZAMMAD_WEBHOOK_SECRET": testWebhookSecret,
 		"SLAGUARD_TIMER_INTERVAL": "100ms", "SLAGUARD_SHUTDOWN_TIMEOUT": "5s",
 		"SLAGUARD_RECONCILE_INTERVAL": "0", "SLAGUARD_RECONCILE_RATE": "0",
+		"ZENDESK_URL": r.Zendesk.URL, "ZENDESK_EMAIL": r.Zendesk.Email, "ZENDESK_TOKEN": r.Zendesk.Token,
+		"ZENDESK_WEBHOOK_SECRET": testWebhookSecret,
+		"FRESHDESK_URL":          r.Freshdesk.URL, "FRESHDESK_API_KEY": r.Freshdesk.APIKey, "FRESHDESK_WEBHOOK_SECRET": testWebhookSecret,
 	}
 	for k, v := range env {
 		vars[k] = v
@@ -125,10 +137,28 @@ func (r *catchupRig) start(env map[string]string) {
 	}
 }
 
+// reconciler is the running process's catch-up of one helpdesk.
+func (r *catchupRig) reconciler(name string) *reconcile.Reconciler {
+	r.t.Helper()
+	rs, err := r.app.buildReconcilers()
+	if err != nil {
+		r.t.Fatal(err)
+	}
+	for _, rc := range rs {
+		if rc.Helpdesk() == name {
+			return rc
+		}
+	}
+	r.t.Fatalf("no catch-up of %s among %d", name, len(rs))
+	return nil
+}
+
 // down stops the running process; webhooks meanwhile are lost.
 func (r *catchupRig) down() {
 	r.t.Helper()
 	r.Zammad.WaitIdle(10 * time.Second)
+	r.Zendesk.WaitIdle(10 * time.Second)
+	r.Freshdesk.WaitIdle(10 * time.Second)
 	r.settle()
 	r.stopApp()
 }
@@ -145,7 +175,7 @@ func (r *catchupRig) settle() {
 			r.t.Fatal("slaguard did not settle within 30 s")
 		}
 		time.Sleep(50 * time.Millisecond)
-		busy := !r.Zammad.WaitIdle(0)
+		busy := !r.Zammad.WaitIdle(0) || !r.Zendesk.WaitIdle(0) || !r.Freshdesk.WaitIdle(0)
 		for _, q := range []string{tasks.QueueEvents, tasks.QueueWrites} {
 			info, err := insp.GetQueueInfo(q)
 			if errors.Is(err, asynq.ErrQueueNotFound) || (err != nil && strings.Contains(err.Error(), "does not exist")) {

@@ -3,6 +3,7 @@ package main
 import (
 	"context"
 	"log/slog"
+	"net/http"
 
 	"github.com/monobunt/slaguard/helpdesk"
 	"github.com/monobunt/slaguard/helpdesk/freshdesk"
@@ -26,7 +27,8 @@ type helpdeskRow struct {
 	// as a dry run.
 	hasAPI func(c *Config) bool
 	secret func(c *Config) string
-	build  func(a *app) (helpdesk.Adapter, error)
+	// build makes the adapter; hc makes its REST calls (the catch-up passes a rate-capped one).
+	build func(a *app, hc *http.Client) (helpdesk.Adapter, error)
 }
 
 // apiUser is an adapter that can say which user its credentials belong to.
@@ -39,17 +41,17 @@ var helpdeskRows = []helpdeskRow{
 		configured: func(c *Config) bool { return c.ZendeskURL != "" || c.ZendeskWebhookSecret != "" },
 		hasAPI:     func(c *Config) bool { return c.ZendeskURL != "" },
 		secret:     func(c *Config) string { return c.ZendeskWebhookSecret },
-		build: func(a *app) (helpdesk.Adapter, error) {
+		build: func(a *app, hc *http.Client) (helpdesk.Adapter, error) {
 			return zendesk.New(zendesk.Config{BaseURL: a.cfg.ZendeskURL, Email: a.cfg.ZendeskEmail, Token: a.cfg.ZendeskToken,
-				WebhookSecret: a.cfg.ZendeskWebhookSecret, HTTPClient: a.httpClient, Clock: a.clock})
+				WebhookSecret: a.cfg.ZendeskWebhookSecret, HTTPClient: hc, Clock: a.clock})
 		}},
 	{name: freshdesk.Name,
 		configured: func(c *Config) bool { return c.FreshdeskURL != "" },
 		hasAPI:     func(c *Config) bool { return c.FreshdeskURL != "" },
 		secret:     func(c *Config) string { return c.FreshdeskWebhookSecret },
-		build: func(a *app) (helpdesk.Adapter, error) {
+		build: func(a *app, hc *http.Client) (helpdesk.Adapter, error) {
 			return freshdesk.New(freshdesk.Config{BaseURL: a.cfg.FreshdeskURL, APIKey: a.cfg.FreshdeskAPIKey,
-				WebhookSecret: a.cfg.FreshdeskWebhookSecret, HTTPClient: a.httpClient, Clock: a.clock})
+				WebhookSecret: a.cfg.FreshdeskWebhookSecret, HTTPClient: hc, Clock: a.clock})
 		}},
 }
 
@@ -61,7 +63,7 @@ func (a *app) otherHelpdesks() (adapters []helpdesk.Adapter, raw map[string]help
 		if !r.configured(a.cfg) {
 			continue
 		}
-		ad, err := r.build(a)
+		ad, err := r.build(a, a.httpClient)
 		if err != nil {
 			return nil, nil, err
 		}

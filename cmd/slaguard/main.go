@@ -6,7 +6,7 @@
 //	slaguard config    print the effective configuration, secrets masked
 //	slaguard billing export --month 2026-11 [--contract ID] [--format csv|json] [-o file]
 //	slaguard demo      a scripted day against a built-in fake Zammad
-//	slaguard reconcile --since 2026-11-01T00:00:00Z   one catch-up pass with Zammad now
+//	slaguard reconcile --since 2026-11-01T00:00:00Z   one catch-up pass with every configured helpdesk now
 //	slaguard rules explain --title … --body …   what the correction rules make of a text
 //
 // Configuration comes from environment variables, or flags of the same names (see
@@ -128,7 +128,7 @@ const usage = `usage: slaguard [serve|web|worker|config|billing|demo|rules|recon
   config   print the effective configuration, secrets masked
   billing  export --month YYYY-MM [--contract ID] [--format csv|json] [--dialect excel-at|rfc4180] [-o file]
   demo     a scripted day against a built-in fake Zammad, in about a minute
-  reconcile [--since RFC3339]   one catch-up pass: enqueue what Zammad changed that no webhook delivered
+  reconcile [--since RFC3339]   one catch-up pass: enqueue what the helpdesks changed that no webhook delivered
   rules    explain --title TEXT [--body TEXT] [--rules-file FILE] [--json]: what the
            priority-correction rules make of a ticket; rules check | rules default
   doctor   check Redis, the helpdesk API and its permissions, the webhook secret, the

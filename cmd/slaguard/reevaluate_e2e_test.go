@@ -145,6 +145,38 @@ func TestEndedContractDisarmsItsOpenTicketsAndMarksThemWithoutContract(t *testin
 	}
 }
 
+// The no-contract mark is not once-only: a ticket that loses its contract again after the
+// tag was withdrawn gets it back. (A deleted contract keeps its domains for its validity,
+// so the next round needs another customer match; jobs' round keys cover any number.)
+func TestNoContractTagComesBackWhenTheContractThatWithdrewItEnds(t *testing.T) {
+	s := startService(t, serviceOptions{})
+	lateTicket(s, 6004)
+	s.waitFor(5*time.Second, "the no-contract tag", func() bool { return hasTag(s.Zammad.Tags(6004), "sla-no-contract") })
+	var created map[string]any
+	if code := s.api(http.MethodPost, "/api/v1/contracts", lateContract("1h", 80), &created); code != http.StatusCreated {
+		t.Fatalf("create contract: %d", code)
+	}
+	s.waitFor(5*time.Second, "the tag withdrawn", func() bool { return !hasTag(s.Zammad.Tags(6004), "sla-no-contract") })
+	req, _ := http.NewRequest(http.MethodDelete, s.URL+"/api/v1/contracts/"+created["id"].(string), nil)
+	req.Header.Set("Authorization", "Bearer "+testAdminToken)
+	req.Header.Set("If-Match", `"v1"`)
+	resp, err := http.DefaultClient.Do(req)
+	if err != nil || resp.StatusCode != http.StatusNoContent {
+		t.Fatalf("delete: %v %v", resp, err)
+	}
+	resp.Body.Close()
+	s.waitFor(5*time.Second, "the no-contract tag back", func() bool { return hasTag(s.Zammad.Tags(6004), "sla-no-contract") })
+	withdrawnNotes := 0
+	for _, a := range s.Zammad.Articles(6004) {
+		if a.Internal && a.Type == "note" && containsAll(a.Body, "Vertrag gefunden", "Contract found") {
+			withdrawnNotes++
+		}
+	}
+	if withdrawnNotes != 1 {
+		t.Errorf("%d notes say the tag was withdrawn, want 1", withdrawnNotes)
+	}
+}
+
 func containsKey(keys []string, k string) bool {
 	for _, x := range keys {
 		if x == k {

@@ -71,9 +71,10 @@ func (a *app) discoverSelf(ctx context.Context) error {
 			cancel()
 			if err == nil {
 				a.parts.worker.SetSelfID(name, id)
-				if name == "zammad" {
-					a.parts.selfID = id
+				if a.parts.selfIDs == nil {
+					a.parts.selfIDs = map[string]string{}
 				}
+				a.parts.selfIDs[name] = id
 				a.log.Info(name+": slaguard writes as user", slog.String("helpdesk", name), slog.String("user_id", id))
 				break
 			}

@@ -46,8 +46,8 @@ type parts struct {
 	metrics  *jobs.Metrics
 	ledger   *billing.Ledger
 	rules    *classify.Rules // the priority-correction rules, for the worker and explain
-	// selfID is the Zammad user slaguard writes as (discoverSelf).
-	selfID           string
+	// selfIDs are the users slaguard writes as, by helpdesk (discoverSelf).
+	selfIDs          map[string]string
 	reconcileMetrics *reconcile.Metrics
 }
 
@@ -232,7 +232,7 @@ func (a *app) runWorker(ctx context.Context) error {
 	srv, timers := server(a.cfg.Concurrency, tasks.WorkQueues), server(a.cfg.TimerConcurrency, tasks.TimerQueues)
 	mux := asynq.NewServeMux()
 	a.parts.worker.Register(mux)
-	catchup, err := a.mountReconcile(mux)
+	catchups, err := a.mountReconcile(mux)
 	if err != nil {
 		return err
 	}
@@ -250,9 +250,9 @@ func (a *app) runWorker(ctx context.Context) error {
 			a.log.Info("contract changes swept", slog.Int("contracts", n))
 		}
 	}()
-	if catchup != nil {
+	for _, catchup := range catchups {
 		if err := catchup.Start(ctx); err != nil {
-			a.log.Error("catch-up not scheduled", slog.String("error", err.Error()))
+			a.log.Error("catch-up not scheduled", slog.String("helpdesk", catchup.Reconciler.Helpdesk()), slog.String("error", err.Error()))
 		}
 	}
 	go func() {

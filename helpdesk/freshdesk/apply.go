@@ -8,14 +8,15 @@ import (
 	"strings"
 
 	"github.com/monobunt/slaguard/helpdesk"
+	"github.com/monobunt/slaguard/helpdesk/internal/rest"
 	"github.com/monobunt/slaguard/internal/flexjson"
 )
 
 // Apply makes w on ticket t, in this order:
 //
 //  1. priority and tags in one PUT /api/v2/tickets/{id}. Freshdesk's "tags" replaces the
-//     ticket's tags, so they are read first (GET /api/v2/tickets/{id}) and the union is
-//     written; adding present tags changes nothing, so the step is safe to repeat;
+//     ticket's tags, so they are read first (GET /api/v2/tickets/{id}) and the union (less
+//     the tags to remove) is written; the step is safe to repeat;
 //  2. the internal note as POST /api/v2/tickets/{id}/notes with private true;
 //  3. the public reply as POST /api/v2/tickets/{id}/reply (mailed to the requester).
 //
@@ -37,48 +38,51 @@ func (a *Adapter) Apply(ctx context.Context, t helpdesk.TicketRef, w helpdesk.Wr
 		upd["priority"] = code
 		what = append(what, fmt.Sprintf("set priority %d", code))
 	}
-	var add []string
-	for _, tag := range w.Tags {
-		if tag = strings.TrimSpace(tag); tag != "" {
-			add = append(add, tag)
-		}
-	}
-	if len(add) > 0 {
+	add, remove := rest.NonBlank(w.Tags), rest.NonBlank(w.RemoveTags)
+	if len(add)+len(remove) > 0 {
 		var cur struct {
 			Tags flexjson.List `json:"tags"`
 		}
-		c := call{ticket: t.ID, what: "read tags", method: "GET", path: "/tickets/" + t.ID}
-		if err := a.do(ctx, c, &cur); err != nil {
+		c := call{Ticket: t.ID, What: "read tags", Method: "GET", Path: "/tickets/" + t.ID}
+		if err := a.api.Do(ctx, c, &cur); err != nil {
 			return err
 		}
-		merged := slices.Clone([]string(cur.Tags))
+		merged := slices.DeleteFunc(slices.Clone([]string(cur.Tags)), func(tag string) bool { return slices.Contains(remove, tag) })
 		for _, tag := range add {
 			if !slices.Contains(merged, tag) {
 				merged = append(merged, tag)
 			}
 		}
-		if len(merged) != len(cur.Tags) {
+		if !slices.Equal(merged, cur.Tags) {
+			if merged == nil {
+				merged = []string{}
+			}
 			upd["tags"] = merged
-			what = append(what, fmt.Sprintf("add tags %q", add))
+			if len(add) > 0 {
+				what = append(what, fmt.Sprintf("add tags %q", add))
+			}
+			if len(remove) > 0 {
+				what = append(what, fmt.Sprintf("remove tags %q", remove))
+			}
 		}
 	}
 	if len(upd) > 0 {
-		c := call{ticket: t.ID, what: strings.Join(what, ", "), method: "PUT", path: "/tickets/" + t.ID, body: upd}
-		if err := a.do(ctx, c, nil); err != nil {
+		c := call{Ticket: t.ID, What: strings.Join(what, ", "), Method: "PUT", Path: "/tickets/" + t.ID, Body: upd}
+		if err := a.api.Do(ctx, c, nil); err != nil {
 			return err
 		}
 	}
 	if w.Note != "" {
-		c := call{ticket: t.ID, what: "add note", method: "POST", path: "/tickets/" + t.ID + "/notes",
-			body: map[string]any{"body": htmlBody(w.Note), "private": true}}
-		if err := a.do(ctx, c, nil); err != nil {
+		c := call{Ticket: t.ID, What: "add note", Method: "POST", Path: "/tickets/" + t.ID + "/notes",
+			Body: map[string]any{"body": htmlBody(w.Note), "private": true}}
+		if err := a.api.Do(ctx, c, nil); err != nil {
 			return err
 		}
 	}
 	if w.Reply != "" {
-		c := call{ticket: t.ID, what: "send reply", method: "POST", path: "/tickets/" + t.ID + "/reply",
-			body: map[string]any{"body": htmlBody(w.Reply)}}
-		return a.do(ctx, c, nil)
+		c := call{Ticket: t.ID, What: "send reply", Method: "POST", Path: "/tickets/" + t.ID + "/reply",
+			Body: map[string]any{"body": htmlBody(w.Reply)}}
+		return a.api.Do(ctx, c, nil)
 	}
 	return nil
 }

@@ -1,87 +1,25 @@
 package freshdesk
 
 import (
-	"bytes"
-	"context"
 	"encoding/json"
-	"fmt"
-	"io"
 	"net/http"
 	"strings"
+	"time"
 
-	"github.com/monobunt/slaguard/helpdesk"
+	"github.com/monobunt/slaguard/helpdesk/internal/rest"
 )
 
-// maxResponse caps how much of an answer is read.
-const maxResponse = 16 << 20
+// call is one REST request below /api/v2 (path with query).
+type call = rest.Call
 
-// call is one REST request: what it is for (named in errors) and where it goes.
-type call struct {
-	ticket string
-	what   string
-	method string
-	path   string // below /api/v2, with query
-	body   any
-}
-
-func (c call) errorf(format string, args ...any) error {
-	prefix := "freshdesk: "
-	if c.ticket != "" {
-		prefix += "ticket " + c.ticket + ": "
+// newClient is the adapter's REST client: Basic {api key}:X.
+func newClient(base, key string, hc *http.Client, clock func() time.Time) *rest.Client {
+	cl := &rest.Client{Name: Name, NoBase: errNoBaseURL, HTTP: hc, Clock: clock, Explain: apiError,
+		Auth: func(r *http.Request) { r.SetBasicAuth(key, "X") }}
+	if base != "" {
+		cl.Base = base + "/api/v2"
 	}
-	return fmt.Errorf(prefix+c.what+": "+format, args...)
-}
-
-// do sends c and decodes a 2xx answer into out (when not nil). 429, 5xx and transport
-// failures are *helpdesk.RetryableError (After from Retry-After); 404 wraps
-// helpdesk.ErrNotFound; other answers are plain errors.
-func (a *Adapter) do(ctx context.Context, c call, out any) error {
-	if a.base == "" {
-		return c.errorf("%w", errNoBaseURL)
-	}
-	var body io.Reader
-	if c.body != nil {
-		b, err := json.Marshal(c.body)
-		if err != nil {
-			return c.errorf("encode request: %w", err)
-		}
-		body = bytes.NewReader(b)
-	}
-	req, err := http.NewRequestWithContext(ctx, c.method, a.base+"/api/v2"+c.path, body)
-	if err != nil {
-		return c.errorf("%w", err)
-	}
-	req.SetBasicAuth(a.key, "X")
-	req.Header.Set("Accept", "application/json")
-	if c.body != nil {
-		req.Header.Set("Content-Type", "application/json")
-	}
-	resp, err := a.http.Do(req)
-	if err != nil {
-		return &helpdesk.RetryableError{Err: c.errorf("%w", err)}
-	}
-	defer resp.Body.Close()
-	data, err := io.ReadAll(io.LimitReader(resp.Body, maxResponse))
-	if err != nil {
-		return &helpdesk.RetryableError{Err: c.errorf("read answer: %w", err), Status: resp.StatusCode}
-	}
-	switch s := resp.StatusCode; {
-	case s >= 200 && s < 300:
-		if out == nil || len(bytes.TrimSpace(data)) == 0 {
-			return nil
-		}
-		if err := json.Unmarshal(data, out); err != nil {
-			return c.errorf("decode answer: %w", err)
-		}
-		return nil
-	case s == http.StatusTooManyRequests || s >= 500:
-		return &helpdesk.RetryableError{Err: c.errorf("%s%s", resp.Status, apiError(data)), Status: s,
-			After: helpdesk.RetryAfter(resp.Header.Get("Retry-After"), a.clock())}
-	case s == http.StatusNotFound:
-		return c.errorf("%s%s: %w", resp.Status, apiError(data), helpdesk.ErrNotFound)
-	default:
-		return c.errorf("%s%s", resp.Status, apiError(data))
-	}
+	return cl
 }
 
 // apiError is Freshdesk's own explanation ({"description": "...", "errors": [{"field",
@@ -103,8 +41,5 @@ func apiError(body []byte) string {
 	for _, f := range e.Errors {
 		msg += "; " + f.Field + ": " + f.Message
 	}
-	if msg == "" {
-		return ""
-	}
-	return ": " + excerpt(msg, 200)
+	return msg
 }

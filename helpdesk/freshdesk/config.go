@@ -8,6 +8,7 @@ import (
 	"strings"
 	"time"
 
+	"github.com/monobunt/slaguard/helpdesk/internal/rest"
 	"github.com/monobunt/slaguard/sla"
 )
 
@@ -48,6 +49,9 @@ type Config struct {
 	HTTPClient *http.Client
 	// Clock reads the time (Retry-After dates); nil means time.Now.
 	Clock func() time.Time
+	// ListPageSize and MaxListPage are the ticket list's page size and page cap for the
+	// catch-up (0: Freshdesk's 100 and 300).
+	ListPageSize, MaxListPage int
 }
 
 // Adapter is a Freshdesk account as a helpdesk.Adapter. It is safe for concurrent use.
@@ -59,6 +63,9 @@ type Adapter struct {
 	closed map[int]bool
 	http   *http.Client
 	clock  func() time.Time
+	api    *rest.Client
+
+	pageSize, maxPage int
 }
 
 // New checks cfg and returns the adapter. BaseURL may be empty for an adapter that only
@@ -82,6 +89,14 @@ func New(cfg Config) (*Adapter, error) {
 	if a.clock == nil {
 		a.clock = time.Now
 	}
+	a.pageSize, a.maxPage = cfg.ListPageSize, cfg.MaxListPage
+	if a.pageSize <= 0 {
+		a.pageSize = ListPageSize
+	}
+	if a.maxPage <= 0 {
+		a.maxPage = MaxListPage
+	}
+	a.api = newClient(a.base, a.key, a.http, a.clock)
 	return a, nil
 }
 

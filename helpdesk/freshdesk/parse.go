@@ -10,6 +10,7 @@ import (
 	"strings"
 
 	"github.com/monobunt/slaguard/helpdesk"
+	"github.com/monobunt/slaguard/helpdesk/internal/rest"
 	"github.com/monobunt/slaguard/internal/flexjson"
 )
 
@@ -50,7 +51,7 @@ func (a *Adapter) Parse(h http.Header, body []byte) ([]helpdesk.Event, error) {
 		return nil, helpdesk.Invalid(Name, []helpdesk.FieldError{{Field: "freshdesk_webhook.ticket_id", Reason: "is required"}})
 	case !validID(id):
 		return nil, helpdesk.Invalid(Name, []helpdesk.FieldError{{Field: "freshdesk_webhook.ticket_id",
-			Reason: fmt.Sprintf("must be a Freshdesk ticket id (a positive whole number), not %q", excerpt(id, 40))}})
+			Reason: fmt.Sprintf("must be a Freshdesk ticket id (a positive whole number), not %q", rest.Excerpt(id, 40))}})
 	}
 	j := p.Hook
 	status := strings.ToLower(j.Status.Trim())
@@ -62,18 +63,8 @@ func (a *Adapter) Parse(h http.Header, body []byte) ([]helpdesk.Event, error) {
 	sum := sha256.Sum256(body)
 	id := "sha256:" + hex.EncodeToString(sum[:]) + "@" + strconv.FormatInt(a.clock().Unix(), 10)
 	return []helpdesk.Event{{Helpdesk: Name, DeliveryID: id,
-		Trigger: excerpt(j.Event.Trim(), 100), Ticket: t}}, nil
+		Trigger: rest.Excerpt(j.Event.Trim(), 100), Ticket: t}}, nil
 }
 
 // validID: Freshdesk ticket ids are positive integers.
 func validID(s string) bool { return helpdesk.NumericID(s) }
-
-func excerpt(s string, n int) string {
-	if len(s) <= n {
-		return s
-	}
-	for n > 0 && s[n]&0xC0 == 0x80 {
-		n--
-	}
-	return s[:n]
-}

@@ -9,6 +9,7 @@ import (
 	"time"
 
 	"github.com/monobunt/slaguard/helpdesk"
+	"github.com/monobunt/slaguard/helpdesk/internal/rest"
 	"github.com/monobunt/slaguard/internal/flexjson"
 )
 
@@ -42,6 +43,7 @@ type ticketJSON struct {
 		FirstRespondedAt flexjson.String `json:"first_responded_at"`
 		ResolvedAt       flexjson.String `json:"resolved_at"`
 		ClosedAt         flexjson.String `json:"closed_at"`
+		StatusUpdatedAt  flexjson.String `json:"status_updated_at"`
 	} `json:"stats"`
 }
 
@@ -66,63 +68,83 @@ func (a *Adapter) ReadBack(ctx context.Context, hint helpdesk.Event) (helpdesk.E
 	if a.base == "" {
 		return hint, nil
 	}
-	id := hint.Ticket.ID
-	if !validID(id) {
-		return helpdesk.Event{}, fmt.Errorf("freshdesk: ticket id %q is not a Freshdesk ticket id: %w", id, helpdesk.ErrNotFound)
-	}
-	var tk ticketJSON
-	c := call{ticket: id, what: "read ticket", method: "GET", path: "/tickets/" + id + "?include=requester,company,stats"}
-	if err := a.do(ctx, c, &tk); err != nil {
-		return helpdesk.Event{}, err
-	}
-	ev, err := a.eventOf(tk)
-	if err != nil {
-		return helpdesk.Event{}, c.errorf("%v", err)
-	}
-	newest, err := a.newestConversation(ctx, id)
+	tk, ev, err := a.readTicket(ctx, hint.Ticket.ID)
 	if err != nil {
 		return helpdesk.Event{}, err
 	}
-	if newest != nil {
-		if ev.Article, err = articleOf(*newest); err != nil {
-			return helpdesk.Event{}, fmt.Errorf("freshdesk: ticket %s: conversation: %v", id, err)
+	convs, err := a.conversations(ctx, ev.Ticket.ID)
+	if err != nil {
+		return helpdesk.Event{}, err
+	}
+	ev.Article = a.description(tk, ev)
+	if n := len(convs); n > 0 {
+		if ev.Article, err = articleOf(convs[n-1]); err != nil {
+			return helpdesk.Event{}, fmt.Errorf("freshdesk: ticket %s: conversation: %v", ev.Ticket.ID, err)
 		}
-	} else {
-		ev.Article = &helpdesk.Article{ID: "description", Sender: helpdesk.SenderCustomer, Channel: ev.Ticket.Channel,
-			Subject: ev.Ticket.Title, Body: excerpt(tk.DescriptionText.Trim(), bodyExcerpt), CreatedAt: ev.Ticket.CreatedAt,
-			CreatedBy: tk.RequesterID.Trim()}
 	}
-	entries, err := a.timeEntries(ctx, id)
-	if err != nil && !errors.Is(err, errNoTimeTracking) {
+	if err := a.timeIDs(ctx, &ev); err != nil {
 		return helpdesk.Event{}, err
 	}
-	for _, e := range entries {
-		ev.Ticket.TimeAccountingIDs = append(ev.Ticket.TimeAccountingIDs, e.ID.Trim())
-	}
-	sort.Strings(ev.Ticket.TimeAccountingIDs)
 	ev.DeliveryID, ev.Trigger, ev.ReceivedAt = hint.DeliveryID, hint.Trigger, hint.ReceivedAt
 	return ev, nil
 }
 
-func (a *Adapter) newestConversation(ctx context.Context, id string) (*conversationJSON, error) {
-	var newest *conversationJSON
+// readTicket reads a ticket with its requester, company and stats.
+func (a *Adapter) readTicket(ctx context.Context, id string) (ticketJSON, helpdesk.Event, error) {
+	if !validID(id) {
+		return ticketJSON{}, helpdesk.Event{}, fmt.Errorf("freshdesk: ticket id %q is not a Freshdesk ticket id: %w", id, helpdesk.ErrNotFound)
+	}
+	var tk ticketJSON
+	c := call{Ticket: id, What: "read ticket", Method: "GET", Path: "/tickets/" + id + "?include=requester,company,stats"}
+	if err := a.api.Do(ctx, c, &tk); err != nil {
+		return ticketJSON{}, helpdesk.Event{}, err
+	}
+	ev, err := a.eventOf(tk)
+	if err != nil {
+		return ticketJSON{}, helpdesk.Event{}, a.api.Errorf(c, "%v", err)
+	}
+	return tk, ev, nil
+}
+
+// description is the ticket's description as the customer's first message.
+func (a *Adapter) description(tk ticketJSON, ev helpdesk.Event) *helpdesk.Article {
+	return &helpdesk.Article{ID: "description", Sender: helpdesk.SenderCustomer, Channel: ev.Ticket.Channel,
+		Subject: ev.Ticket.Title, Body: rest.Excerpt(tk.DescriptionText.Trim(), bodyExcerpt), CreatedAt: ev.Ticket.CreatedAt,
+		CreatedBy: tk.RequesterID.Trim()}
+}
+
+// timeIDs lists the ids of the ticket's time entries on ev, so a new one triggers a
+// re-read of the time.
+func (a *Adapter) timeIDs(ctx context.Context, ev *helpdesk.Event) error {
+	entries, err := a.timeEntries(ctx, ev.Ticket.ID)
+	if err != nil && !errors.Is(err, errNoTimeTracking) {
+		return err
+	}
+	ev.Ticket.TimeAccountingIDs = nil
+	for _, e := range entries {
+		ev.Ticket.TimeAccountingIDs = append(ev.Ticket.TimeAccountingIDs, e.ID.Trim())
+	}
+	sort.Strings(ev.Ticket.TimeAccountingIDs)
+	return nil
+}
+
+// conversations reads a ticket's replies and notes, oldest first, 100 a page.
+func (a *Adapter) conversations(ctx context.Context, id string) ([]conversationJSON, error) {
+	var out []conversationJSON
 	for page := 1; page <= maxConversationPages; page++ {
 		var list []conversationJSON
-		c := call{ticket: id, what: "read conversations", method: "GET",
-			path: "/tickets/" + id + "/conversations?per_page=100&page=" + strconv.Itoa(page)}
-		if err := a.do(ctx, c, &list); err != nil {
+		c := call{Ticket: id, What: "read conversations", Method: "GET",
+			Path: "/tickets/" + id + "/conversations?per_page=100&page=" + strconv.Itoa(page)}
+		if err := a.api.Do(ctx, c, &list); err != nil {
 			return nil, err
 		}
-		for i := range list {
-			if newest == nil || list[i].CreatedAt.Trim() >= newest.CreatedAt.Trim() {
-				newest = &list[i]
-			}
-		}
+		out = append(out, list...)
 		if len(list) < 100 {
 			break
 		}
 	}
-	return newest, nil
+	sort.SliceStable(out, func(i, j int) bool { return out[i].CreatedAt.Trim() < out[j].CreatedAt.Trim() })
+	return out, nil
 }
 
 // eventOf is a REST ticket as a snapshot event (no article, no delivery id).
@@ -163,7 +185,7 @@ func (a *Adapter) eventOf(j ticketJSON) (helpdesk.Event, error) {
 // agent's; private ones are internal notes.
 func articleOf(c conversationJSON) (*helpdesk.Article, error) {
 	art := &helpdesk.Article{ID: c.ID.Trim(), Sender: helpdesk.SenderAgent, Internal: bool(c.Private),
-		Channel: helpdesk.ChannelEmail, Body: excerpt(c.BodyText.Trim(), bodyExcerpt), CreatedBy: c.UserID.Trim()}
+		Channel: helpdesk.ChannelEmail, Body: rest.Excerpt(c.BodyText.Trim(), bodyExcerpt), CreatedBy: c.UserID.Trim()}
 	if bool(c.Incoming) {
 		art.Sender = helpdesk.SenderCustomer
 	}
@@ -206,7 +228,7 @@ func parseTime(field, v string) (time.Time, error) {
 	}
 	t, err := time.Parse(time.RFC3339Nano, v)
 	if err != nil || t.Year() < 1 || t.Year() > 9999 {
-		return time.Time{}, fmt.Errorf("%s %q is not an RFC 3339 time", field, excerpt(v, 40))
+		return time.Time{}, fmt.Errorf("%s %q is not an RFC 3339 time", field, rest.Excerpt(v, 40))
 	}
 	return t.UTC(), nil
 }
@@ -224,12 +246,12 @@ func (a *Adapter) Me(ctx context.Context) (string, error) {
 	var me struct {
 		ID flexjson.String `json:"id"`
 	}
-	c := call{what: "read own agent", method: "GET", path: "/agents/me"}
-	if err := a.do(ctx, c, &me); err != nil {
+	c := call{What: "read own agent", Method: "GET", Path: "/agents/me"}
+	if err := a.api.Do(ctx, c, &me); err != nil {
 		return "", err
 	}
 	if me.ID.Trim() == "" {
-		return "", c.errorf("answer has no id")
+		return "", a.api.Errorf(c, "answer has no id")
 	}
 	return me.ID.Trim(), nil
 }

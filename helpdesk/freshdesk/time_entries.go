@@ -25,8 +25,8 @@ type timeEntryJSON struct {
 
 func (a *Adapter) timeEntries(ctx context.Context, id string) ([]timeEntryJSON, error) {
 	var list []timeEntryJSON
-	c := call{ticket: id, what: "read time entries", method: "GET", path: "/tickets/" + id + "/time_entries"}
-	err := a.do(ctx, c, &list)
+	c := call{Ticket: id, What: "read time entries", Method: "GET", Path: "/tickets/" + id + "/time_entries"}
+	err := a.api.Do(ctx, c, &list)
 	if err != nil && strings.Contains(err.Error(), "require_feature") {
 		return nil, errNoTimeTracking
 	}

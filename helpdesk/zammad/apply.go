@@ -74,9 +74,9 @@ func (a *Adapter) Apply(ctx context.Context, t helpdesk.TicketRef, w helpdesk.Wr
 		if tag == "" {
 			continue
 		}
-		c := call{ticket: t.ID, what: fmt.Sprintf("add tag %q", tag), method: "POST", path: "/tags/add",
-			body: tagBody{Item: tag, Object: "Ticket", OID: id}}
-		if err := a.do(ctx, c, nil); err != nil {
+		c := call{Ticket: t.ID, What: fmt.Sprintf("add tag %q", tag), Method: "POST", Path: "/tags/add",
+			Body: tagBody{Item: tag, Object: "Ticket", OID: id}}
+		if err := a.api.Do(ctx, c, nil); err != nil {
 			return err
 		}
 	}
@@ -85,9 +85,9 @@ func (a *Adapter) Apply(ctx context.Context, t helpdesk.TicketRef, w helpdesk.Wr
 		if tag == "" {
 			continue
 		}
-		c := call{ticket: t.ID, what: fmt.Sprintf("remove tag %q", tag), method: "DELETE", path: "/tags/remove",
-			body: tagBody{Item: tag, Object: "Ticket", OID: id}}
-		if err := a.do(ctx, c, nil); err != nil && !errors.Is(err, helpdesk.ErrNotFound) {
+		c := call{Ticket: t.ID, What: fmt.Sprintf("remove tag %q", tag), Method: "DELETE", Path: "/tags/remove",
+			Body: tagBody{Item: tag, Object: "Ticket", OID: id}}
+		if err := a.api.Do(ctx, c, nil); err != nil && !errors.Is(err, helpdesk.ErrNotFound) {
 			return err
 		}
 	}
@@ -105,8 +105,8 @@ func (a *Adapter) Apply(ctx context.Context, t helpdesk.TicketRef, w helpdesk.Wr
 		default:
 			what = "add note"
 		}
-		c := call{ticket: t.ID, what: what, method: "PUT", path: "/tickets/" + strconv.Itoa(id), body: upd}
-		if err := a.do(ctx, c, nil); err != nil {
+		c := call{Ticket: t.ID, What: what, Method: "PUT", Path: "/tickets/" + strconv.Itoa(id), Body: upd}
+		if err := a.api.Do(ctx, c, nil); err != nil {
 			return err
 		}
 	}
@@ -128,10 +128,10 @@ func (a *Adapter) reply(ctx context.Context, ref string, id int, w helpdesk.Writ
 	if subject == "" {
 		subject = noteSubject
 	}
-	c := call{ticket: ref, what: "send reply", method: "POST", path: "/ticket_articles",
-		body: articleBody{TicketID: id, Subject: subject, Body: w.Reply, Internal: false, Type: "email",
+	c := call{Ticket: ref, What: "send reply", Method: "POST", Path: "/ticket_articles",
+		Body: articleBody{TicketID: id, Subject: subject, Body: w.Reply, Internal: false, Type: "email",
 			Sender: "Agent", To: to, ContentType: "text/plain"}}
-	return a.do(ctx, c, nil)
+	return a.api.Do(ctx, c, nil)
 }
 
 // customerEmail looks up where a reply goes: the ticket's customer, read fresh, since the
@@ -140,23 +140,23 @@ func (a *Adapter) customerEmail(ctx context.Context, ref string, id int) (string
 	var tk struct {
 		CustomerID flexString `json:"customer_id"`
 	}
-	c := call{ticket: ref, what: "read ticket", method: "GET", path: "/tickets/" + strconv.Itoa(id)}
-	if err := a.do(ctx, c, &tk); err != nil {
+	c := call{Ticket: ref, What: "read ticket", Method: "GET", Path: "/tickets/" + strconv.Itoa(id)}
+	if err := a.api.Do(ctx, c, &tk); err != nil {
 		return "", err
 	}
 	if tk.CustomerID == "" {
-		return "", c.errorf("ticket has no customer")
+		return "", a.api.Errorf(c, "ticket has no customer")
 	}
 	var u struct {
 		Email flexString `json:"email"`
 	}
-	c = call{ticket: ref, what: "read customer " + string(tk.CustomerID), method: "GET",
-		path: "/users/" + url.PathEscape(string(tk.CustomerID))}
-	if err := a.do(ctx, c, &u); err != nil {
+	c = call{Ticket: ref, What: "read customer " + string(tk.CustomerID), Method: "GET",
+		Path: "/users/" + url.PathEscape(string(tk.CustomerID))}
+	if err := a.api.Do(ctx, c, &u); err != nil {
 		return "", err
 	}
 	if !strings.Contains(string(u.Email), "@") {
-		return "", c.errorf("customer has no e-mail address")
+		return "", a.api.Errorf(c, "customer has no e-mail address")
 	}
 	return string(u.Email), nil
 }

@@ -5,7 +5,6 @@ import (
 	"fmt"
 	"strconv"
 	"strings"
-	"time"
 
 	json "github.com/goccy/go-json"
 
@@ -64,9 +63,9 @@ func (a *Adapter) Changed(ctx context.Context, since helpdesk.Watermark) (helpde
 			Value: since.Since.UTC().Format("2006-01-02T15:04:05.000Z")}},
 		SortBy: "updated_at", OrderBy: "asc", Page: page, PerPage: SearchPageSize, Expand: true,
 	}
-	c := call{what: "search changed tickets", method: "POST", path: "/tickets/search", body: body}
+	c := call{What: "search changed tickets", Method: "POST", Path: "/tickets/search", Body: body}
 	var raw []json.RawMessage
-	if err := a.do(ctx, c, &raw); err != nil {
+	if err := a.api.Do(ctx, c, &raw); err != nil {
 		return helpdesk.ChangedPage{}, err
 	}
 	out := helpdesk.ChangedPage{Next: helpdesk.Watermark{Since: since.Since}}
@@ -74,11 +73,11 @@ func (a *Adapter) Changed(ctx context.Context, since helpdesk.Watermark) (helpde
 	for _, r := range raw {
 		var j searchTicketJSON
 		if err := json.Unmarshal(r, &j.ticketJSON); err != nil {
-			return helpdesk.ChangedPage{}, c.errorf("decode ticket: %v", err)
+			return helpdesk.ChangedPage{}, a.api.Errorf(c, "decode ticket: %v", err)
 		}
 		t, err := a.ticket(&j.ticketJSON)
 		if err != nil {
-			return helpdesk.ChangedPage{}, c.errorf("ticket %s: %v", t.ID, err)
+			return helpdesk.ChangedPage{}, a.api.Errorf(c, "ticket %s: %v", t.ID, err)
 		}
 		if t.CustomerEmail == "" && strings.Contains(string(j.Customer.Name), "@") {
 			t.CustomerEmail = string(j.Customer.Name) // expand names the customer by login
@@ -135,17 +134,17 @@ func (a *Adapter) Timeline(ctx context.Context, current helpdesk.Event) ([]helpd
 	var hist struct {
 		History []historyJSON `json:"history"`
 	}
-	c := call{ticket: current.Ticket.ID, what: "read history", method: "GET", path: "/ticket_history/" + strconv.Itoa(id)}
-	if err := a.do(ctx, c, &hist); err != nil {
+	c := call{Ticket: current.Ticket.ID, What: "read history", Method: "GET", Path: "/ticket_history/" + strconv.Itoa(id)}
+	if err := a.api.Do(ctx, c, &hist); err != nil {
 		return nil, err
 	}
 	var arts []articleJSON
-	c = call{ticket: current.Ticket.ID, what: "read articles", method: "GET",
-		path: "/ticket_articles/by_ticket/" + strconv.Itoa(id) + "?expand=true"}
-	if err := a.do(ctx, c, &arts); err != nil {
+	c = call{Ticket: current.Ticket.ID, What: "read articles", Method: "GET",
+		Path: "/ticket_articles/by_ticket/" + strconv.Itoa(id) + "?expand=true"}
+	if err := a.api.Do(ctx, c, &arts); err != nil {
 		return nil, err
 	}
-	var changes []change
+	var changes []helpdesk.Change
 	for _, h := range hist.History {
 		if string(h.Object) != "Ticket" || string(h.Type) != "updated" {
 			continue
@@ -156,110 +155,32 @@ func (a *Adapter) Timeline(ctx context.Context, current helpdesk.Event) ([]helpd
 		}
 		at, err := parseTime("created_at", h.CreatedAt)
 		if err != nil {
-			return nil, c.errorf("history: %v", err)
+			return nil, a.api.Errorf(c, "history: %v", err)
 		}
-		changes = append(changes, change{at: at, by: string(h.CreatedByID), attr: attr,
-			from: string(h.ValueFrom), to: string(h.ValueTo)})
+		changes = append(changes, helpdesk.Change{At: at, By: string(h.CreatedByID), Attr: attr,
+			From: string(h.ValueFrom), To: string(h.ValueTo)})
 	}
 	var articles []*helpdesk.Article
 	for i := range arts {
 		art, err := parseArticle(&arts[i])
 		if err != nil {
-			return nil, c.errorf("article: %v", err)
+			return nil, a.api.Errorf(c, "article: %v", err)
 		}
 		if art != nil {
 			articles = append(articles, art)
 		}
 	}
-	return a.rebuild(current, changes, articles), nil
+	return helpdesk.Rebuild(current, changes, articles, a.set), nil
 }
 
-// change is one change of state or priority from the history.
-type change struct {
-	at       time.Time
-	by, attr string
-	from, to string
-}
-
-// foldWindow is how close before an article a change is taken as part of the same
-// action (Zammad stamps the ticket's change and the article a few milliseconds apart).
-const foldWindow = time.Second
-
-// rebuild turns the history's changes and the articles into snapshot events.
-func (a *Adapter) rebuild(cur helpdesk.Event, changes []change, articles []*helpdesk.Article) []helpdesk.Event {
-	// The state and priority at creation: what the first change of each came from.
-	state, prio := cur.Ticket.State, cur.Ticket.PriorityName
-	seenState, seenPrio := false, false
-	for _, ch := range changes {
-		switch {
-		case ch.attr == "state" && !seenState:
-			state, seenState = ch.from, true
-		case ch.attr == "priority" && !seenPrio:
-			prio, seenPrio = ch.from, true
-		}
-	}
-	type point struct {
-		at      time.Time
-		by      string
-		article *helpdesk.Article
-		changes []change
-	}
-	var points []point
-	ci := 0
-	for _, art := range articles {
-		p := point{at: art.CreatedAt, by: art.CreatedBy, article: art}
-		for ci < len(changes) && !changes[ci].at.After(art.CreatedAt) {
-			ch := changes[ci]
-			if art.CreatedAt.Sub(ch.at) <= foldWindow {
-				p.changes = append(p.changes, ch)
-			} else {
-				points = append(points, point{at: ch.at, by: ch.by, changes: []change{ch}})
-			}
-			ci++
-		}
-		points = append(points, p)
-	}
-	for ; ci < len(changes); ci++ {
-		points = append(points, point{at: changes[ci].at, by: changes[ci].by, changes: []change{changes[ci]}})
-	}
-	created := cur.Ticket.CreatedAt
-	if len(points) == 0 || points[0].at.Sub(created) > foldWindow || points[0].article == nil {
-		points = append([]point{{at: created, by: cur.Ticket.UpdatedBy}}, points...)
-	}
-	// points are in time order: the articles and the changes both come ascending.
-	out := make([]helpdesk.Event, 0, len(points))
-	for _, p := range points {
-		for _, ch := range p.changes {
-			if ch.attr == "state" {
-				state = ch.to
-			} else {
-				prio = ch.to
-			}
-		}
-		t := cur.Ticket
-		t.State, t.PriorityName = state, prio
-		t.Paused = a.paused[strings.ToLower(strings.TrimSpace(state))]
-		t.Closed = a.closed[strings.ToLower(strings.TrimSpace(state))]
+// set gives a rebuilt snapshot Zammad's state and priority by name.
+func (a *Adapter) set(t *helpdesk.Ticket, state, prio string) {
+	t.State, t.PriorityName = state, prio
+	t.Paused = a.paused[strings.ToLower(strings.TrimSpace(state))]
+	t.Closed = a.closed[strings.ToLower(strings.TrimSpace(state))]
+	if prio != "" {
 		t.Priority = a.priority(prio)
-		if prio == "" {
-			t.Priority = cur.Ticket.Priority
-		}
-		t.UpdatedAt, t.UpdatedBy = p.at, p.by
-		t.TimeAccountingIDs = nil
-		t.FirstResponseAt, t.ClosedAt = nil, nil
-		art := "-"
-		if p.article != nil {
-			art = p.article.ID
-		}
-		out = append(out, helpdesk.Event{
-			Helpdesk: Name, DeliveryID: "catchup:" + strconv.FormatInt(p.at.UnixNano(), 10) + ":" + art,
-			Ticket: t, Article: p.article,
-		})
 	}
-	if n := len(out); n > 0 {
-		out[n-1].Ticket.TimeAccountingIDs = cur.Ticket.TimeAccountingIDs
-	}
-	return out
 }
 
 // Interface check: the adapter does the catch-up sync.

@@ -10,6 +10,7 @@ import (
 	"sync"
 	"time"
 
+	"github.com/monobunt/slaguard/helpdesk/internal/rest"
 	"github.com/monobunt/slaguard/sla"
 )
 
@@ -67,6 +68,7 @@ type Adapter struct {
 	closed map[string]bool
 	http   *http.Client
 	clock  func() time.Time
+	api    *rest.Client
 
 	mu       sync.RWMutex
 	prio     map[string]sla.Priority // lower-cased Zammad name → policy priority
@@ -106,6 +108,7 @@ func New(cfg Config) (*Adapter, error) {
 	if err := a.setPriorities(prios); err != nil {
 		return nil, err
 	}
+	a.api = newClient(a.base, a.token, a.http, a.clock)
 	return a, nil
 }
 

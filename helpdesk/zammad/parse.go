@@ -14,6 +14,7 @@ import (
 	json "github.com/goccy/go-json"
 
 	"github.com/monobunt/slaguard/helpdesk"
+	"github.com/monobunt/slaguard/helpdesk/internal/rest"
 	"github.com/monobunt/slaguard/sla"
 )
 
@@ -172,7 +173,7 @@ func parseArticle(j *articleJSON) (*helpdesk.Article, error) {
 		Internal:         bool(j.Internal),
 		Channel:          channel(string(j.Type.Name)),
 		Subject:          string(j.Subject),
-		Body:             excerpt(string(j.Body), bodyExcerpt),
+		Body:             rest.Excerpt(string(j.Body), bodyExcerpt),
 		CreatedBy:        string(j.CreatedByID),
 		AccountedMinutes: float64(j.AccountedTime),
 	}
@@ -216,7 +217,7 @@ func parseTime(field string, s flexString) (time.Time, error) {
 	}
 	t, err := time.Parse(time.RFC3339Nano, v)
 	if err != nil {
-		return time.Time{}, fmt.Errorf("%s %q is not an RFC 3339 time", field, excerpt(v, 40))
+		return time.Time{}, fmt.Errorf("%s %q is not an RFC 3339 time", field, rest.Excerpt(v, 40))
 	}
 	t = t.UTC()
 	if t.Year() < 1 || t.Year() > 9999 {
@@ -231,15 +232,4 @@ func parseTimePtr(field string, s flexString) (*time.Time, error) {
 		return nil, err
 	}
 	return &t, nil
-}
-
-// excerpt cuts s to at most n bytes without splitting a character.
-func excerpt(s string, n int) string {
-	if len(s) <= n {
-		return s
-	}
-	for n > 0 && !utf8.RuneStart(s[n]) {
-		n--
-	}
-	return s[:n]
 }

@@ -11,6 +11,7 @@ import (
 	json "github.com/goccy/go-json"
 
 	"github.com/monobunt/slaguard/helpdesk"
+	"github.com/monobunt/slaguard/helpdesk/internal/rest"
 )
 
 // routing is the part of a payload the webhook door reads: the ticket's id and the times
@@ -135,4 +136,4 @@ func checkTime(bad []helpdesk.FieldError, field string, v stamp, required bool) 
 	return bad
 }
 
-func quoteExcerpt(s string) string { return fmt.Sprintf("%q", excerpt(strings.TrimSpace(s), 40)) }
+func quoteExcerpt(s string) string { return fmt.Sprintf("%q", rest.Excerpt(strings.TrimSpace(s), 40)) }

@@ -25,10 +25,10 @@ func (a *Adapter) TimeEntries(ctx context.Context, t helpdesk.TicketRef) ([]help
 	if err != nil {
 		return nil, err
 	}
-	c := call{ticket: t.ID, what: "read time accounting", method: "GET",
-		path: "/tickets/" + strconv.Itoa(id) + "/time_accountings"}
+	c := call{Ticket: t.ID, What: "read time accounting", Method: "GET",
+		Path: "/tickets/" + strconv.Itoa(id) + "/time_accountings"}
 	var raw []timeAccountingJSON
-	if err := a.do(ctx, c, &raw); err != nil {
+	if err := a.api.Do(ctx, c, &raw); err != nil {
 		return nil, err
 	}
 	out := make([]helpdesk.TimeEntry, 0, len(raw))
@@ -45,10 +45,10 @@ func (a *Adapter) TimeEntries(ctx context.Context, t helpdesk.TicketRef) ([]help
 			e.TicketID = t.ID
 		}
 		if e.CreatedAt, err = parseTime("created_at", r.CreatedAt); err != nil {
-			return nil, c.errorf("entry %s: %v", e.ID, err)
+			return nil, a.api.Errorf(c, "entry %s: %v", e.ID, err)
 		}
 		if e.UpdatedAt, err = parseTime("updated_at", r.UpdatedAt); err != nil {
-			return nil, c.errorf("entry %s: %v", e.ID, err)
+			return nil, a.api.Errorf(c, "entry %s: %v", e.ID, err)
 		}
 		out = append(out, e)
 	}

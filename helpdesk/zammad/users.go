@@ -14,12 +14,12 @@ func (a *Adapter) Me(ctx context.Context) (userID string, err error) {
 	var u struct {
 		ID flexString `json:"id"`
 	}
-	c := call{what: "read own user", method: "GET", path: "/users/me"}
-	if err := a.do(ctx, c, &u); err != nil {
+	c := call{What: "read own user", Method: "GET", Path: "/users/me"}
+	if err := a.api.Do(ctx, c, &u); err != nil {
 		return "", err
 	}
 	if u.ID == "" {
-		return "", c.errorf("answer has no id")
+		return "", a.api.Errorf(c, "answer has no id")
 	}
 	return string(u.ID), nil
 }
@@ -33,8 +33,8 @@ func (a *Adapter) DiscoverPriorities(ctx context.Context) (critical string, err 
 		Name   flexString `json:"name"`
 		Active *bool      `json:"active"`
 	}
-	c := call{what: "list priorities", method: "GET", path: "/ticket_priorities"}
-	if err := a.do(ctx, c, &list); err != nil {
+	c := call{What: "list priorities", Method: "GET", Path: "/ticket_priorities"}
+	if err := a.api.Do(ctx, c, &list); err != nil {
 		return "", err
 	}
 	a.mu.Lock()

@@ -4,9 +4,10 @@ import (
 	"context"
 	"errors"
 	"fmt"
-	"strings"
+	"net/http"
 
 	"github.com/monobunt/slaguard/helpdesk"
+	"github.com/monobunt/slaguard/helpdesk/internal/rest"
 )
 
 // maxConflictRetries bounds how often a tag update is re-read and sent again after 409.
@@ -29,7 +30,7 @@ type ticketUpdate struct {
 //  1. tags with PUT /api/v2/tickets/{id}/tags, which adds them (a ticket update's "tags"
 //     would replace all), as a safe update: the ticket's updated_at is read first and
 //     sent as updated_stamp, and a 409 (the ticket changed meanwhile) re-reads and sends
-//     again, up to three times;
+//     again, up to three times; tags to remove likewise with DELETE on the same path;
 //  2. priority and the internal note together in one PUT /api/v2/tickets/{id}.json, the
 //     note as a comment with public false;
 //  3. the public reply as a public comment (it notifies the requester), in the same PUT
@@ -44,14 +45,14 @@ func (a *Adapter) Apply(ctx context.Context, t helpdesk.TicketRef, w helpdesk.Wr
 	if !validID(t.ID) {
 		return fmt.Errorf("zendesk: ticket id %q is not a Zendesk ticket id", t.ID)
 	}
-	var tags []string
-	for _, tag := range w.Tags {
-		if tag = strings.TrimSpace(tag); tag != "" {
-			tags = append(tags, tag)
+	tags := rest.NonBlank(w.Tags)
+	if len(tags) > 0 {
+		if err := a.safeTags(ctx, t.ID, http.MethodPut, tags); err != nil {
+			return err
 		}
 	}
-	if len(tags) > 0 {
-		if err := a.addTags(ctx, t.ID, tags); err != nil {
+	if remove := rest.NonBlank(w.RemoveTags); len(remove) > 0 {
+		if err := a.safeTags(ctx, t.ID, http.MethodDelete, remove); err != nil {
 			return err
 		}
 	}
@@ -93,26 +94,31 @@ func (a *Adapter) update(ctx context.Context, id string, upd ticketUpdate) error
 	case upd.Comment != nil:
 		what = "add note"
 	}
-	c := call{ticket: id, what: what, method: "PUT", path: "/tickets/" + id + ".json",
-		body: map[string]any{"ticket": upd}}
-	return a.do(ctx, c, nil)
+	c := call{Ticket: id, What: what, Method: "PUT", Path: "/tickets/" + id + ".json",
+		Body: map[string]any{"ticket": upd}}
+	return a.api.Do(ctx, c, nil)
 }
 
-// addTags adds tags as a safe update, re-reading the ticket's updated_at after a 409.
-func (a *Adapter) addTags(ctx context.Context, id string, tags []string) error {
+// safeTags adds (PUT) or removes (DELETE) tags as a safe update, re-reading the ticket's
+// updated_at after a 409.
+func (a *Adapter) safeTags(ctx context.Context, id, method string, tags []string) error {
+	verb := "add"
+	if method == http.MethodDelete {
+		verb = "remove"
+	}
 	for attempt := 0; ; attempt++ {
 		var tk struct {
 			Ticket struct {
 				UpdatedAt string `json:"updated_at"`
 			} `json:"ticket"`
 		}
-		c := call{ticket: id, what: "read ticket", method: "GET", path: "/tickets/" + id + ".json"}
-		if err := a.do(ctx, c, &tk); err != nil {
+		c := call{Ticket: id, What: "read ticket", Method: "GET", Path: "/tickets/" + id + ".json"}
+		if err := a.api.Do(ctx, c, &tk); err != nil {
 			return err
 		}
-		c = call{ticket: id, what: fmt.Sprintf("add tags %q", tags), method: "PUT", path: "/tickets/" + id + "/tags.json",
-			body: map[string]any{"tags": tags, "safe_update": true, "updated_stamp": tk.Ticket.UpdatedAt}}
-		err := a.do(ctx, c, nil)
+		c = call{Ticket: id, What: fmt.Sprintf("%s tags %q", verb, tags), Method: method, Path: "/tickets/" + id + "/tags.json",
+			Body: map[string]any{"tags": tags, "safe_update": true, "updated_stamp": tk.Ticket.UpdatedAt}}
+		err := a.api.Do(ctx, c, nil)
 		if !errors.Is(err, errConflict) {
 			return err
 		}

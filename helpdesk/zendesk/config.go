@@ -8,6 +8,7 @@ import (
 	"strings"
 	"time"
 
+	"github.com/monobunt/slaguard/helpdesk/internal/rest"
 	"github.com/monobunt/slaguard/sla"
 )
 
@@ -66,6 +67,7 @@ type Adapter struct {
 	closed map[string]bool
 	http   *http.Client
 	clock  func() time.Time
+	api    *rest.Client
 
 	timeField fieldCache
 }
@@ -99,6 +101,7 @@ func New(cfg Config) (*Adapter, error) {
 	if a.clock == nil {
 		a.clock = time.Now
 	}
+	a.api = newClient(a.base, a.auth, a.http, a.clock)
 	return a, nil
 }
 

@@ -11,6 +11,7 @@ import (
 	"unicode/utf8"
 
 	"github.com/monobunt/slaguard/helpdesk"
+	"github.com/monobunt/slaguard/helpdesk/internal/rest"
 	"github.com/monobunt/slaguard/internal/flexjson"
 )
 
@@ -139,7 +140,7 @@ func (a *Adapter) parseTrigger(body []byte) (helpdesk.Event, error) {
 			sender = helpdesk.SenderCustomer
 		}
 		ev.Article = &helpdesk.Article{ID: "c" + hex.EncodeToString(sum[:6]), Sender: sender,
-			Internal: !bool(j.LatestCommentPublic), Channel: t.Channel, Body: excerpt(c, bodyExcerpt),
+			Internal: !bool(j.LatestCommentPublic), Channel: t.Channel, Body: rest.Excerpt(c, bodyExcerpt),
 			CreatedAt: t.UpdatedAt, CreatedBy: t.UpdatedBy}
 	}
 	return ev, nil
@@ -217,7 +218,7 @@ func checkTicket(path string, id, created, updated flexjson.String) error {
 		bad = append(bad, helpdesk.FieldError{Field: path + ".id", Reason: "is required"})
 	case !validID(v):
 		bad = append(bad, helpdesk.FieldError{Field: path + ".id",
-			Reason: fmt.Sprintf("must be a Zendesk ticket id (a positive whole number), not %q", excerpt(v, 40))})
+			Reason: fmt.Sprintf("must be a Zendesk ticket id (a positive whole number), not %q", rest.Excerpt(v, 40))})
 	}
 	for _, f := range []struct {
 		name     string
@@ -228,7 +229,7 @@ func checkTicket(path string, id, created, updated flexjson.String) error {
 		switch {
 		case err != nil:
 			bad = append(bad, helpdesk.FieldError{Field: path + "." + f.name,
-				Reason: fmt.Sprintf("must be an ISO 8601 time, not %q", excerpt(f.v, 40))})
+				Reason: fmt.Sprintf("must be an ISO 8601 time, not %q", rest.Excerpt(f.v, 40))})
 		case f.required && t.IsZero():
 			bad = append(bad, helpdesk.FieldError{Field: path + "." + f.name, Reason: "is required"})
 		}
@@ -266,16 +267,5 @@ func parseTime(field, v string) (time.Time, error) {
 			return t, nil
 		}
 	}
-	return time.Time{}, fmt.Errorf("%s %q is not an ISO 8601 time", field, excerpt(v, 40))
-}
-
-// excerpt cuts s to at most n bytes without splitting a character.
-func excerpt(s string, n int) string {
-	if len(s) <= n {
-		return s
-	}
-	for n > 0 && !utf8.RuneStart(s[n]) {
-		n--
-	}
-	return s[:n]
+	return time.Time{}, fmt.Errorf("%s %q is not an ISO 8601 time", field, rest.Excerpt(v, 40))
 }

@@ -8,6 +8,7 @@ import (
 	"strings"
 
 	"github.com/monobunt/slaguard/helpdesk"
+	"github.com/monobunt/slaguard/helpdesk/internal/rest"
 	"github.com/monobunt/slaguard/internal/flexjson"
 )
 
@@ -83,12 +84,12 @@ func (a *Adapter) readTicket(ctx context.Context, id string) (helpdesk.Event, er
 		Users         []userJSON  `json:"users"`
 		Organizations []orgJSON   `json:"organizations"`
 	}
-	c := call{ticket: id, what: "read ticket", method: "GET", path: "/tickets/" + id + ".json?include=users,organizations"}
-	if err := a.do(ctx, c, &tk); err != nil {
+	c := call{Ticket: id, What: "read ticket", Method: "GET", Path: "/tickets/" + id + ".json?include=users,organizations"}
+	if err := a.api.Do(ctx, c, &tk); err != nil {
 		return helpdesk.Event{}, err
 	}
 	if tk.Ticket == nil {
-		return helpdesk.Event{}, c.errorf("answer has no ticket")
+		return helpdesk.Event{}, a.api.Errorf(c, "answer has no ticket")
 	}
 	field, err := a.timeFieldID(ctx)
 	if err != nil && !errors.Is(err, errNoTimeField) {
@@ -96,20 +97,20 @@ func (a *Adapter) readTicket(ctx context.Context, id string) (helpdesk.Event, er
 	}
 	ev, err := a.eventOf(*tk.Ticket, tk.Users, tk.Organizations, field)
 	if err != nil {
-		return helpdesk.Event{}, c.errorf("%v", err)
+		return helpdesk.Event{}, a.api.Errorf(c, "%v", err)
 	}
 	var cm struct {
 		Comments []commentJSON `json:"comments"`
 		Users    []userJSON    `json:"users"`
 	}
-	c = call{ticket: id, what: "read comments", method: "GET", path: "/tickets/" + id + "/comments.json?sort_order=desc&include=users"}
-	if err := a.do(ctx, c, &cm); err != nil {
+	c = call{Ticket: id, What: "read comments", Method: "GET", Path: "/tickets/" + id + "/comments.json?sort_order=desc&include=users"}
+	if err := a.api.Do(ctx, c, &cm); err != nil {
 		return helpdesk.Event{}, err
 	}
 	if len(cm.Comments) > 0 {
 		art, err := articleOf(cm.Comments[0], append(cm.Users, tk.Users...), ev.Ticket.Channel)
 		if err != nil {
-			return helpdesk.Event{}, c.errorf("%v", err)
+			return helpdesk.Event{}, a.api.Errorf(c, "%v", err)
 		}
 		ev.Article = art
 	}
@@ -155,7 +156,7 @@ func (a *Adapter) eventOf(j ticketJSON, users []userJSON, orgs []orgJSON, timeFi
 // customer's, internal when not public.
 func articleOf(c commentJSON, users []userJSON, ticketChannel helpdesk.Channel) (*helpdesk.Article, error) {
 	art := &helpdesk.Article{ID: c.ID.Trim(), Sender: helpdesk.SenderSystem, Internal: c.Public != nil && !*c.Public,
-		Channel: channel(c.Via.Channel.Trim()), Body: excerpt(string(c.Body), bodyExcerpt), CreatedBy: c.AuthorID.Trim()}
+		Channel: channel(c.Via.Channel.Trim()), Body: rest.Excerpt(string(c.Body), bodyExcerpt), CreatedBy: c.AuthorID.Trim()}
 	if art.ID == "" {
 		return nil, nil
 	}
@@ -187,12 +188,12 @@ func (a *Adapter) Me(ctx context.Context) (string, error) {
 	var u struct {
 		User userJSON `json:"user"`
 	}
-	c := call{what: "read own user", method: "GET", path: "/users/me.json"}
-	if err := a.do(ctx, c, &u); err != nil {
+	c := call{What: "read own user", Method: "GET", Path: "/users/me.json"}
+	if err := a.api.Do(ctx, c, &u); err != nil {
 		return "", err
 	}
 	if u.User.ID.Trim() == "" || u.User.ID.Trim() == "null" {
-		return "", c.errorf("answer has no id (is the token valid?)")
+		return "", a.api.Errorf(c, "answer has no id (is the token valid?)")
 	}
 	return u.User.ID.Trim(), nil
 }

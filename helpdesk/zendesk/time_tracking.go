@@ -3,6 +3,7 @@ package zendesk
 import (
 	"context"
 	"errors"
+	"fmt"
 	"math"
 	"strconv"
 	"strings"
@@ -41,8 +42,8 @@ func (a *Adapter) timeFieldID(ctx context.Context) (int64, error) {
 			Title flexjson.String `json:"title"`
 		} `json:"ticket_fields"`
 	}
-	c := call{what: "list ticket fields", method: "GET", path: "/ticket_fields.json"}
-	if err := a.do(ctx, c, &out); err != nil {
+	c := call{What: "list ticket fields", Method: "GET", Path: "/ticket_fields.json"}
+	if err := a.api.Do(ctx, c, &out); err != nil {
 		return 0, err
 	}
 	a.timeField.looked = true
@@ -79,47 +80,73 @@ func (a *Adapter) TimeEntries(ctx context.Context, t helpdesk.TicketRef) ([]help
 		return nil, err
 	}
 	fieldName := strconv.FormatInt(field, 10)
+	list, err := a.audits(ctx, t.ID)
+	if err != nil {
+		return nil, err
+	}
 	var out []helpdesk.TimeEntry
-	path := "/tickets/" + t.ID + "/audits.json"
+	for _, au := range list {
+		for _, e := range au.Events {
+			if e.FieldName.Trim() != fieldName || (e.Type.Trim() != "Change" && e.Type.Trim() != "Create") {
+				continue
+			}
+			delta := number(e.Value) - number(e.PreviousValue)
+			if delta == 0 {
+				continue
+			}
+			at, err := parseTime("audit created_at", au.CreatedAt.Trim())
+			if err != nil {
+				return nil, fmt.Errorf("zendesk: ticket %s: audit %s: %v", t.ID, au.ID.Trim(), err)
+			}
+			out = append(out, helpdesk.TimeEntry{ID: "audit:" + au.ID.Trim(), TicketID: t.ID,
+				Minutes: math.Round(delta) / 60, CreatedBy: au.AuthorID.Trim(), CreatedAt: at, UpdatedAt: at})
+		}
+	}
+	return out, nil
+}
+
+// auditJSON is one audit of a ticket: who changed what when. Events are "Create" and
+// "Change" (field_name status, priority or a custom field's id, value, previous_value),
+// "Comment" and others slaguard does not read.
+type auditJSON struct {
+	ID        flexjson.String `json:"id"`
+	AuthorID  flexjson.String `json:"author_id"`
+	CreatedAt flexjson.String `json:"created_at"`
+	Events    []struct {
+		Type          flexjson.String `json:"type"`
+		FieldName     flexjson.String `json:"field_name"`
+		Value         flexjson.String `json:"value"`
+		PreviousValue flexjson.String `json:"previous_value"`
+	} `json:"events"`
+}
+
+// audits reads a ticket's audits, oldest first (GET /api/v2/tickets/{id}/audits.json,
+// following next_page up to maxAuditPages pages).
+func (a *Adapter) audits(ctx context.Context, id string) ([]auditJSON, error) {
+	var out []auditJSON
+	path := "/tickets/" + id + "/audits.json"
 	for page := 0; path != "" && page < maxAuditPages; page++ {
 		var resp struct {
-			Audits []struct {
-				ID        flexjson.String `json:"id"`
-				AuthorID  flexjson.String `json:"author_id"`
-				CreatedAt flexjson.String `json:"created_at"`
-				Events    []struct {
-					Type          flexjson.String `json:"type"`
-					FieldName     flexjson.String `json:"field_name"`
-					Value         flexjson.Float  `json:"value"`
-					PreviousValue flexjson.Float  `json:"previous_value"`
-				} `json:"events"`
-			} `json:"audits"`
+			Audits   []auditJSON     `json:"audits"`
 			NextPage flexjson.String `json:"next_page"`
 		}
-		c := call{ticket: t.ID, what: "read audits", method: "GET", path: path}
-		if err := a.do(ctx, c, &resp); err != nil {
+		c := call{Ticket: id, What: "read audits", Method: "GET", Path: path}
+		if err := a.api.Do(ctx, c, &resp); err != nil {
 			return nil, err
 		}
-		for _, au := range resp.Audits {
-			for _, e := range au.Events {
-				if e.FieldName.Trim() != fieldName || (e.Type.Trim() != "Change" && e.Type.Trim() != "Create") {
-					continue
-				}
-				delta := float64(e.Value) - float64(e.PreviousValue)
-				if delta == 0 {
-					continue
-				}
-				at, err := parseTime("audit created_at", au.CreatedAt.Trim())
-				if err != nil {
-					return nil, c.errorf("audit %s: %v", au.ID.Trim(), err)
-				}
-				out = append(out, helpdesk.TimeEntry{ID: "audit:" + au.ID.Trim(), TicketID: t.ID,
-					Minutes: math.Round(delta) / 60, CreatedBy: au.AuthorID.Trim(), CreatedAt: at, UpdatedAt: at})
-			}
-		}
+		out = append(out, resp.Audits...)
 		path = a.relative(resp.NextPage.Trim())
 	}
 	return out, nil
+}
+
+// number is a field value as a number (0 when it is none).
+func number(v flexjson.String) float64 {
+	f, err := strconv.ParseFloat(v.Trim(), 64)
+	if err != nil || math.IsNaN(f) || math.IsInf(f, 0) {
+		return 0
+	}
+	return f
 }
 
 // relative turns a next-page URL of the API into a path below /api/v2 ("" when none, or

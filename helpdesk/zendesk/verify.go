@@ -10,6 +10,7 @@ import (
 	"time"
 
 	"github.com/monobunt/slaguard/helpdesk"
+	"github.com/monobunt/slaguard/helpdesk/internal/rest"
 )
 
 // Webhook headers Zendesk sends.
@@ -49,7 +50,7 @@ func (a *Adapter) Verify(h http.Header, body []byte) error {
 	}
 	at, err := time.Parse(time.RFC3339, ts)
 	if err != nil {
-		return fmt.Errorf("zendesk: %s %q is not an ISO 8601 time: %w", HeaderTimestamp, excerpt(ts, 40), helpdesk.ErrSignature)
+		return fmt.Errorf("zendesk: %s %q is not an ISO 8601 time: %w", HeaderTimestamp, rest.Excerpt(ts, 40), helpdesk.ErrSignature)
 	}
 	if d := a.clock().Sub(at); d > a.window || d < -a.window {
 		return fmt.Errorf("zendesk: signature timestamp %s is %s away from now, beyond the replay window of %s: %w",

@@ -1,6 +1,10 @@
 package freshdeskfake
 
-import "time"
+import (
+	"time"
+
+	"github.com/monobunt/slaguard/helpdesk/internal/fakeapi"
+)
 
 // Ticket is a ticket's state in the fake. Status and Priority are Freshdesk's codes
 // (status 2 open, 3 pending, 4 resolved, 5 closed; priority 1 low … 4 urgent); Source 1
@@ -19,6 +23,9 @@ type Ticket struct {
 	UpdatedAt   time.Time
 	// FirstRespondedAt is what the ticket's stats say (set when an agent replies).
 	FirstRespondedAt *time.Time
+	// StatusUpdatedAt is when the status was last set (stats.status_updated_at); PutTicket
+	// and updates keep it.
+	StatusUpdatedAt time.Time
 }
 
 // Contact is a requester.
@@ -56,18 +63,7 @@ type TimeEntry struct {
 	ExecutedAt time.Time
 }
 
-const fdTime = "2006-01-02T15:04:05.000Z"
-
-func ts(t time.Time) any {
-	if t.IsZero() {
-		return nil
-	}
-	return t.UTC().Format(fdTime)
-}
-
-func orNil(id int64) any {
-	if id == 0 {
-		return nil
-	}
-	return id
-}
+var (
+	ts    = fakeapi.Timestamp
+	orNil = fakeapi.OrNil
+)

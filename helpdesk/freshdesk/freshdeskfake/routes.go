@@ -79,7 +79,12 @@ func (s *Server) ticketJSON(t *Ticket, include string) map[string]any {
 		if t.FirstRespondedAt != nil {
 			fr = ts(*t.FirstRespondedAt)
 		}
-		m["stats"] = map[string]any{"first_responded_at": fr, "resolved_at": nil, "closed_at": nil}
+		var pending any
+		if t.Status == 3 {
+			pending = ts(t.StatusUpdatedAt)
+		}
+		m["stats"] = map[string]any{"first_responded_at": fr, "resolved_at": nil, "closed_at": nil,
+			"status_updated_at": ts(t.StatusUpdatedAt), "pending_since": pending}
 	}
 	return m
 }
@@ -116,6 +121,7 @@ func (s *Server) update(id int64, raw []byte) (int, any, int64) {
 		}
 		t.Priority = *in.Priority
 	}
+	statusChanged := in.Status != nil && *in.Status != t.Status
 	if in.Status != nil {
 		t.Status = *in.Status
 	}
@@ -123,6 +129,9 @@ func (s *Server) update(id int64, raw []byte) (int, any, int64) {
 		t.Tags = slices.Clone(in.Tags)
 	}
 	s.touchLocked(t)
+	if statusChanged {
+		t.StatusUpdatedAt = t.UpdatedAt
+	}
 	return http.StatusOK, s.ticketJSON(t, ""), id
 }
 
@@ -191,8 +200,8 @@ func (s *Server) timeEntries(id int64) (int, any, int64) {
 	return http.StatusOK, out, 0
 }
 
-// list is GET /api/v2/tickets?updated_since=…&order_by=updated_at&order_type=asc; page
-// beyond 300 is 400, as Freshdesk's cap.
+// list is GET /api/v2/tickets?updated_since=…&order_by=updated_at&order_type=asc; a page
+// beyond the cap (Options.MaxPage, Freshdesk's 300) is 400, as in Freshdesk.
 func (s *Server) list(r *http.Request) (int, any, int64) {
 	q := r.URL.Query()
 	page, _ := strconv.Atoi(q.Get("page"))
@@ -200,8 +209,8 @@ func (s *Server) list(r *http.Request) (int, any, int64) {
 	if page < 1 {
 		page = 1
 	}
-	if page > 300 {
-		return http.StatusBadRequest, invalid("page", "You cannot access a page beyond 300"), 0
+	if page > s.opt.MaxPage {
+		return http.StatusBadRequest, invalid("page", fmt.Sprintf("It should be less than or equal to %d", s.opt.MaxPage)), 0
 	}
 	if per < 1 || per > 100 {
 		per = 30

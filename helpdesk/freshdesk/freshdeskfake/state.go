@@ -1,6 +1,7 @@
 package freshdeskfake
 
 import (
+	"github.com/monobunt/slaguard/helpdesk/internal/fakeapi"
 	"slices"
 	"time"
 )
@@ -29,6 +30,15 @@ func (s *Server) PutTicket(t Ticket) {
 		t.Source = 1
 	}
 	t.Tags = slices.Clone(t.Tags)
+	// The status's own stamp follows a change of status unless the caller set it.
+	if old, ok := s.tickets[t.ID]; ok && t.StatusUpdatedAt.Equal(old.StatusUpdatedAt) && old.Status != t.Status {
+		t.StatusUpdatedAt = time.Time{}
+	} else if ok && t.StatusUpdatedAt.IsZero() {
+		t.StatusUpdatedAt = old.StatusUpdatedAt
+	}
+	if t.StatusUpdatedAt.IsZero() {
+		t.StatusUpdatedAt = t.UpdatedAt
+	}
 	s.tickets[t.ID] = &t
 }
 
@@ -115,9 +125,5 @@ func (s *Server) Conversations(id int64) []Conversation {
 }
 
 func (s *Server) touchLocked(t *Ticket) {
-	now := s.opt.Clock().UTC().Truncate(time.Millisecond) // as the API shows it
-	if !now.After(t.UpdatedAt) {
-		now = t.UpdatedAt.Add(time.Millisecond)
-	}
-	t.UpdatedAt = now
+	t.UpdatedAt = fakeapi.Stamp(s.opt.Clock(), t.UpdatedAt)
 }

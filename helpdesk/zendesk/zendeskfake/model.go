@@ -2,6 +2,8 @@ package zendeskfake
 
 import (
 	"time"
+
+	"github.com/monobunt/slaguard/helpdesk/internal/fakeapi"
 )
 
 // TimeFieldID is the id of the fake's "Total time spent (sec)" ticket field.
@@ -66,19 +68,7 @@ type Audit struct {
 	Events    []AuditEvent
 }
 
-// zendeskTime is how the fake writes times: UTC with milliseconds (see the package doc).
-const zendeskTime = "2006-01-02T15:04:05.000Z"
-
-func ts(t time.Time) any {
-	if t.IsZero() {
-		return nil
-	}
-	return t.UTC().Format(zendeskTime)
-}
-
-func orNil(id int64) any {
-	if id == 0 {
-		return nil
-	}
-	return id
-}
+var (
+	ts    = fakeapi.Timestamp
+	orNil = fakeapi.OrNil
+)

@@ -256,22 +256,26 @@ func (s *Server) listAudits(id int64) (int, any, int64) {
 }
 
 // incremental is the cursor-based incremental ticket export: tickets whose updated_at is
-// at or after start_time (unix s) — or after the cursor's position — oldest first,
-// at most per_page (default 1000), with after_cursor and end_of_stream.
+// at or after start_time (unix s) — or after the cursor's position — oldest first, at most
+// per_page (default and most 1000), with after_cursor and end_of_stream. As in Zendesk,
+// a start_time less than a minute old is refused, the last minute's changes are left out
+// (the cursor gets them later), and after_cursor is a position even on an empty page.
+// The fake's cursor is "<updated_at ms>_<ticket id>" (Zendesk's is opaque).
 func (s *Server) incremental(r *http.Request) (int, any, int64) {
 	q := r.URL.Query()
 	per := 1000
 	if n, err := strconv.Atoi(q.Get("per_page")); err == nil && n > 0 && n < per {
 		per = n
 	}
+	now := s.opt.Clock().UTC()
 	var from time.Time
-	var afterID int64
+	var afterID int64 = -1
 	if c := q.Get("cursor"); c != "" {
 		ms, id, ok := strings.Cut(c, "_")
 		n, err1 := strconv.ParseInt(ms, 10, 64)
 		i, err2 := strconv.ParseInt(id, 10, 64)
 		if !ok || err1 != nil || err2 != nil {
-			return http.StatusBadRequest, errBody("InvalidCursor", "cursor"), 0
+			return http.StatusBadRequest, errBody("InvalidCursor", "The cursor is not valid"), 0
 		}
 		from, afterID = time.UnixMilli(n).UTC(), i
 	} else {
@@ -280,12 +284,16 @@ func (s *Server) incremental(r *http.Request) (int, any, int64) {
 			return http.StatusBadRequest, errBody("InvalidValue", "start_time is required"), 0
 		}
 		from = time.Unix(n, 0).UTC()
+		if from.After(now.Add(-time.Minute)) {
+			return http.StatusBadRequest, errBody("InvalidValue", "Too recent start_time. Use a start_time older than 1 minute"), 0
+		}
 	}
+	until := now.Add(-time.Minute)
 	s.mu.Lock()
 	defer s.mu.Unlock()
 	var all []*Ticket
 	for _, t := range s.tickets {
-		if t.UpdatedAt.Before(from) || (q.Get("cursor") != "" && t.UpdatedAt.Equal(from) && t.ID <= afterID) {
+		if t.UpdatedAt.Before(from) || (t.UpdatedAt.Equal(from) && t.ID <= afterID) || t.UpdatedAt.After(until) {
 			continue
 		}
 		all = append(all, t)
@@ -311,11 +319,15 @@ func (s *Server) incremental(r *http.Request) (int, any, int64) {
 			orgs = append(orgs, map[string]any{"id": o.ID, "name": o.Name})
 		}
 	}
-	cursor := q.Get("cursor")
+	pos, posID := from, afterID
 	if len(all) > 0 {
-		last := all[len(all)-1]
-		cursor = strconv.FormatInt(last.UpdatedAt.UnixMilli(), 10) + "_" + strconv.FormatInt(last.ID, 10)
+		pos, posID = all[len(all)-1].UpdatedAt, all[len(all)-1].ID
+	}
+	cursor := strconv.FormatInt(pos.UnixMilli(), 10) + "_" + strconv.FormatInt(max(posID, 0), 10)
+	if posID < 0 {
+		cursor = strconv.FormatInt(pos.UnixMilli()-1, 10) + "_" + strconv.FormatInt(1<<62, 10)
 	}
 	return http.StatusOK, map[string]any{"tickets": out, "users": users, "organizations": orgs,
-		"after_cursor": cursor, "end_of_stream": end}, 0
+		"after_cursor": cursor, "after_url": s.URL + "/api/v2/incremental/tickets/cursor.json?cursor=" + cursor,
+		"end_of_stream": end}, 0
 }

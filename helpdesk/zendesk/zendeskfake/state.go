@@ -1,6 +1,7 @@
 package zendeskfake
 
 import (
+	"github.com/monobunt/slaguard/helpdesk/internal/fakeapi"
 	"slices"
 	"strconv"
 	"time"
@@ -125,9 +126,5 @@ func (s *Server) Comments(id int64) []Comment {
 
 // touchLocked marks a write by the API user at now.
 func (s *Server) touchLocked(t *Ticket) {
-	now := s.opt.Clock().UTC().Truncate(time.Millisecond) // as the API shows it
-	if !now.After(t.UpdatedAt) {
-		now = t.UpdatedAt.Add(time.Millisecond)
-	}
-	t.UpdatedAt = now
+	t.UpdatedAt = fakeapi.Stamp(s.opt.Clock(), t.UpdatedAt)
 }
