@@ -219,14 +219,15 @@ func (a *app) mountWorkerOnly() {
 func (a *app) runWorker(ctx context.Context) error {
 	// Two asynq servers: events and write-backs, and the timers, whose checks mostly wait
 	// out the fraction of a second asynq's whole-second schedule leaves (tasks.TimerQueues).
+	taskCheck, timerCheck := a.pollIntervals()
 	server := func(concurrency int, queues map[string]int) *asynq.Server {
 		return asynq.NewServerFromRedisClient(a.rdb, asynq.Config{
 			Concurrency:              concurrency,
 			Queues:                   queues,
 			RetryDelayFunc:           jobs.RetryDelay,
 			IsFailure:                jobs.IsFailure,
-			DelayedTaskCheckInterval: a.cfg.TimerInterval,
-			TaskCheckInterval:        tasks.TaskCheckInterval,
+			DelayedTaskCheckInterval: timerCheck,
+			TaskCheckInterval:        taskCheck,
 			ShutdownTimeout:          a.cfg.ShutdownTimeout,
 			Logger:                   asynqLogger{a.log},
 			LogLevel:                 asynq.WarnLevel,
