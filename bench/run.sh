@@ -11,7 +11,7 @@
 #   corpus entry; go's default of 60s per entry, quadratic in its length, spends whole runs
 #   minimizing and shows 0 execs/s), WRK_SECONDS (15), E2E_RATES (250,100),
 # TIMERS_N (10000), MEM_TICKETS (100000), KILL_EVENTS (10000), OUTAGE_SECONDS (20),
-# WORKERS_TICKETS (3000), WORKERS_COUNTS (1,2,4).
+# WORKERS_TICKETS (3000), WORKERS_COUNTS (1,2,4), REDIS_WAIT (150), KEEP_REDIS (unset).
 set -u
 cd "$(dirname "$0")/.."
 work=$(mktemp -d /tmp/slaguard-bench.XXXXXX)
@@ -183,5 +183,6 @@ if [ -z "${*:-}" ]; then
   } > BENCHMARKS.md
   echo "wrote BENCHMARKS.md"
 fi
-rm -rf "$work/bin" "$work"/*-redis
+rm -rf "$work/bin"
+[ -n "${KEEP_REDIS:-}" ] || rm -rf "$work"/*-redis # KEEP_REDIS=1 keeps the Redis data dirs to look into
 echo "logs: $work"

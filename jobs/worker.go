@@ -4,6 +4,7 @@ import (
 	"context"
 	"errors"
 	"log/slog"
+	"sync/atomic"
 	"time"
 
 	"github.com/hibiken/asynq"
@@ -60,6 +61,8 @@ type Worker struct {
 	slots map[string]chan struct{} // write-back slots per helpdesk
 	// notifySlots caps the push notifications in flight.
 	notifySlots chan struct{}
+	// rules are the correction rules in force (Config.Classifier until rules are published).
+	rules atomic.Pointer[loadedRules]
 }
 
 // New returns a worker; it fails when a required part is missing.
@@ -87,17 +90,21 @@ func New(cfg Config) (*Worker, error) {
 	for name := range cfg.Adapters {
 		w.slots[name] = make(chan struct{}, cfg.WriteConcurrency)
 	}
+	w.rules.Store(&loadedRules{rules: cfg.Classifier})
 	return w, nil
 }
 
-// Register mounts the worker's handlers on mux.
+// Register mounts the worker's handlers on mux, and on every handler of mux the
+// middleware that hands a failure back to asynq only once Redis answers (holdFailures).
 func (w *Worker) Register(mux *asynq.ServeMux) {
+	mux.Use(w.holdFailures)
 	mux.HandleFunc(tasks.TypeDelivery, w.handleDelivery)
 	mux.HandleFunc(tasks.TypeTicketEvent, w.handleEvent)
 	mux.HandleFunc(tasks.TypeTicketCheck, w.handleCheck)
 	mux.HandleFunc(tasks.TypeWrite, w.handleWrite)
 	mux.HandleFunc(tasks.TypeTimeSync, w.handleTimeSync)
 	mux.HandleFunc(tasks.TypeCatchup, w.handleCatchup)
+	mux.HandleFunc(tasks.TypeRulesReevaluate, w.handleRulesReevaluate)
 	mux.HandleFunc(tasks.TypeReevaluate, w.handleReevaluate)
 	mux.HandleFunc(tasks.TypeNotify, w.handleNotify)
 }

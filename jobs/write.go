@@ -208,7 +208,7 @@ func (w *Worker) applyMarks(ctx context.Context, a helpdesk.Adapter, ref helpdes
 			return fmt.Errorf("%w: %w", err, asynq.SkipRetry)
 		}
 		for _, m := range marks {
-			if _, err := w.store.MarkWritten(ctx, key, m, w.cfg.Clock()); err != nil {
+			if err := w.recordWritten(ctx, key, m); err != nil {
 				// The helpdesk has it; a retry would write it again. Log loudly, do not retry.
 				w.cfg.Log.Error("write-back made but not recorded", slog.String("ticket", key),
 					slog.String("mark", m), slog.String("error", err.Error()))
@@ -220,6 +220,20 @@ func (w *Worker) applyMarks(ctx context.Context, a helpdesk.Adapter, ref helpdes
 		w.cfg.Log.Info("write-back", slog.String("ticket", key), slog.String("mark", mark))
 	}
 	return nil
+}
+
+// recordWritten records that mark reached the helpdesk. When Redis is away (restarting),
+// it records it once Redis answers again (awaitRedis, at most redisWait): given up at
+// once, the batch's task would be archived with the marks after this one unwritten,
+// and a retry would write this one twice.
+func (w *Worker) recordWritten(ctx context.Context, key, mark string) error {
+	_, err := w.store.MarkWritten(ctx, key, mark, w.cfg.Clock())
+	if err == nil {
+		return nil
+	}
+	w.awaitRedis(ctx)
+	_, err = w.store.MarkWritten(ctx, key, mark, w.cfg.Clock())
+	return err
 }
 
 // acquire takes one of the helpdesk's write slots of this worker, waiting up to a second;

@@ -4,6 +4,7 @@ import (
 	"encoding/csv"
 	"fmt"
 	"io"
+	"regexp"
 	"strconv"
 	"time"
 )
@@ -64,6 +65,18 @@ func WriteCSV(w io.Writer, r Report) error {
 	cw.Flush()
 	return cw.Error()
 }
+
+// FileName is the name a report's CSV is saved under: slaguard-sla-2026-11.csv, or with
+// the contract id (letters, digits, ".", "_" and "-" only) for one contract's.
+func FileName(month, contractID string) string {
+	name := "slaguard-sla-" + month
+	if contractID != "" {
+		name += "-" + unsafeName.ReplaceAllString(contractID, "_")
+	}
+	return name + ".csv"
+}
+
+var unsafeName = regexp.MustCompile(`[^A-Za-z0-9._-]+`)
 
 func achievementCells(kv map[string]string, fr, rs Achievement) {
 	for _, c := range []struct {

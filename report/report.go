@@ -2,6 +2,7 @@ package report
 
 import (
 	"cmp"
+	"errors"
 	"fmt"
 	"slices"
 	"time"
@@ -18,6 +19,9 @@ const Definition = "Achievement = clocks met on time ÷ (clocks met on time + cl
 	"deadline is pending and left out of the denominator. A clock the ticket does not have (no target " +
 	"for its priority, or a change request's resolution) is not counted. How late and time paused " +
 	"are business time on the contract's calendar (critical tickets of 24/7 contracts: every hour)."
+
+// ErrNoContract: a report was asked for a contract that does not exist.
+var ErrNoContract = errors.New("report: no such contract")
 
 // Ticket is one ticket of the month as the caller evaluated it.
 type Ticket struct {

@@ -49,9 +49,6 @@ func New(cfg Config) *API {
 	return &API{cfg: cfg}
 }
 
-// ErrNoContract: the report was asked for a contract that does not exist.
-var ErrNoContract = errors.New("reportapi: no such contract")
-
 // Response is the report of a month with the trend of the months up to it.
 type Response struct {
 	report.Report
@@ -112,7 +109,7 @@ func (a *API) get(c echo.Context) error {
 }
 
 func notFound(err error, id string) error {
-	if errors.Is(err, ErrNoContract) {
+	if errors.Is(err, report.ErrNoContract) {
 		return problem.Fields(http.StatusNotFound, "no contract "+id,
 			problem.FieldError{Field: "contract", Reason: "no contract has this id"})
 	}
@@ -125,20 +122,8 @@ func CSV(c echo.Context, r report.Report) error {
 	if err := report.WriteCSV(&buf, r); err != nil {
 		return err
 	}
-	c.Response().Header().Set(echo.HeaderContentDisposition, `attachment; filename="`+FileName(r.Month, r.ContractID)+`"`)
+	c.Response().Header().Set(echo.HeaderContentDisposition, `attachment; filename="`+report.FileName(r.Month, r.ContractID)+`"`)
 	return c.Blob(http.StatusOK, "text/csv; charset=utf-8; header=present", buf.Bytes())
-}
-
-var unsafeName = regexp.MustCompile(`[^A-Za-z0-9._-]+`)
-
-// FileName is the name a report's CSV is saved under: slaguard-sla-2026-11.csv, or with
-// the contract id (letters, digits, ".", "_" and "-" only) for one contract's.
-func FileName(month, contractID string) string {
-	name := "slaguard-sla-" + month
-	if contractID != "" {
-		name += "-" + unsafeName.ReplaceAllString(contractID, "_")
-	}
-	return name + ".csv"
 }
 
 // Report gathers and computes one month's report, of every contract when contractID is
@@ -188,7 +173,7 @@ func (a *API) gatherer(ctx context.Context, contractID string) (*gatherer, error
 	if contractID != "" {
 		ct, err := a.cfg.Contracts.Get(ctx, contractID)
 		if errors.Is(err, contracts.ErrNotFound) {
-			return nil, fmt.Errorf("%w: %s", ErrNoContract, contractID)
+			return nil, fmt.Errorf("%w: %s", report.ErrNoContract, contractID)
 		}
 		if err != nil {
 			return nil, err

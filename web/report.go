@@ -3,6 +3,7 @@ package web
 import (
 	"bytes"
 	"context"
+	"errors"
 	"fmt"
 	"html/template"
 	"net/http"
@@ -61,7 +62,7 @@ func (s *Server) reportPage(c echo.Context) error {
 	d.Contracts = page.Items
 	r, trend, err := s.cfg.Reports.WithTrend(ctx, d.Month, d.Contract)
 	if err != nil {
-		if strings.Contains(err.Error(), "no such contract") {
+		if errors.Is(err, report.ErrNoContract) {
 			return s.renderError(c, http.StatusNotFound, "There is no contract "+d.Contract+".")
 		}
 		return err
@@ -90,7 +91,7 @@ func (s *Server) reportCSV(c echo.Context) error {
 	}
 	r, err := s.cfg.Reports.Report(c.Request().Context(), month, contract)
 	if err != nil {
-		if strings.Contains(err.Error(), "no such contract") {
+		if errors.Is(err, report.ErrNoContract) {
 			return s.renderError(c, http.StatusNotFound, "There is no contract "+contract+".")
 		}
 		return err
@@ -99,15 +100,9 @@ func (s *Server) reportCSV(c echo.Context) error {
 	if err := report.WriteCSV(&buf, r); err != nil {
 		return err
 	}
-	name := "slaguard-sla-" + month
-	if contract != "" {
-		name += "-" + unsafeFileChars.Replace(contract)
-	}
-	c.Response().Header().Set(echo.HeaderContentDisposition, `attachment; filename="`+name+`.csv"`)
+	c.Response().Header().Set(echo.HeaderContentDisposition, `attachment; filename="`+report.FileName(r.Month, r.ContractID)+`"`)
 	return c.Blob(http.StatusOK, "text/csv; charset=utf-8; header=present", buf.Bytes())
 }
-
-var unsafeFileChars = strings.NewReplacer(`"`, "_", `\`, "_", "/", "_", " ", "_", ";", "_", "\r", "_", "\n", "_")
 
 // trendSVG draws the months' achievement as an inline SVG line chart: first response
 // and resolution in %, months along the x axis; a month without a decided clock leaves a

@@ -1,12 +1,16 @@
 package main
 
 import (
+	"context"
 	"fmt"
 	"net/http"
 	"strconv"
+	"strings"
 	"sync"
 	"sync/atomic"
 	"time"
+
+	"github.com/redis/go-redis/v9"
 
 	"github.com/monobunt/slaguard/helpdesk/zammad/zammadfake"
 )
@@ -96,9 +100,13 @@ func runKill(work string) []row {
 
 // runRedis: SIGTERM Redis (AOF, appendfsync everysec) while webhooks pour in and start
 // it again; every delivery answered 202 is applied. Refused deliveries are retried the
-// way Zammad does (here after 1 s, up to 10 times).
+// way Zammad does (here after 1 s, up to 10 times). It waits up to REDIS_WAIT seconds
+// (150: asynq's own recovery of a task whose worker lost track of it takes up to 2 min)
+// and reports how long after Redis was back the last confirmation came; deliveries still
+// unconfirmed after 90 s are looked up in asynq's keys and logged.
 func runRedis(work string) []row {
 	n := envInt("REDIS_EVENTS", 3000)
+	wait := time.Duration(envInt("REDIS_WAIT", 150)) * time.Second
 	fig := fmt.Sprintf("fault: Redis restarted (AOF) amid %d webhooks", n)
 	goal := "no accepted (202) webhook lost"
 	cmd := "bench/run.sh redis"
@@ -112,6 +120,7 @@ func runRedis(work string) []row {
 	}
 	var firstTry, retried, refusedOnce, gaveUp, sentCount atomic.Int64
 	accepted := make([]bool, n)
+	deliveries := make([]string, n)
 	// The restart is placed in the burst by its progress, not by the clock: Redis stops
 	// once a fifth of the deliveries were sent and starts again only after a delivery was
 	// refused with 503 (at most 10 s later), so the burst meets it every run. Its window
@@ -140,6 +149,7 @@ func runRedis(work string) []row {
 		time.Sleep(time.Until(t0.Add(time.Duration(i) * 2 * time.Millisecond))) // 500/s
 		t := newTicket(500000+i, "web", "Frage "+strconv.Itoa(i), time.Now())
 		p, id := created(t, "Eine Frage zum Shop."), zammadfake.NewDeliveryID()
+		deliveries[i] = id
 		sentCount.Add(1)
 		for try := 0; try < 10; try++ {
 			if s.deliver(p, id) == http.StatusAccepted {
@@ -162,12 +172,30 @@ func runRedis(work string) []row {
 	<-restarted
 	inBurst := !stoppedAt.IsZero() && stoppedAt.After(t0) && startedAt.Before(burstEnd)
 	logf("%d delivered in %s", n, time.Since(t0).Round(time.Millisecond))
-	lost := 0
-	eventually(90*time.Second, func() bool {
+	// Wait for every confirmation, noting when the last one came; after 90 s, say where
+	// the missing ones are.
+	confirmedAt := map[string]time.Time{}
+	var lastAt time.Time
+	looked := false
+	eventually(wait, func() bool {
 		_ = s.fetch()
-		lost = n - len(s.replies())
-		return lost == 0
+		for id := range s.replies() {
+			if _, ok := confirmedAt[id]; !ok {
+				confirmedAt[id] = time.Now()
+				lastAt = time.Now()
+			}
+		}
+		if len(confirmedAt) < n && !looked && time.Since(burstEnd) > 90*time.Second {
+			looked = true
+			for i := 0; i < n; i++ {
+				if _, ok := confirmedAt[strconv.Itoa(500000+i)]; !ok {
+					logf("after 90 s unconfirmed: ticket %d (accepted %v): %s", 500000+i, accepted[i], s.where(i, deliveries[i]))
+				}
+			}
+		}
+		return len(confirmedAt) >= n
 	})
+	lost := n - len(confirmedAt)
 	var mu sync.Mutex
 	noView := 0
 	parallel(n, 16, func(i int) {
@@ -175,6 +203,7 @@ func runRedis(work string) []row {
 			mu.Lock()
 			noView++
 			mu.Unlock()
+			logf("accepted but not applied: ticket %d: %s", 500000+i, s.where(i, deliveries[i]))
 		}
 	})
 	twice := 0
@@ -183,8 +212,44 @@ func runRedis(work string) []row {
 			twice++
 		}
 	}
+	late := "never"
+	if !lastAt.IsZero() && !startedAt.IsZero() {
+		late = fmt.Sprintf("+%s", lastAt.Sub(startedAt).Round(100*time.Millisecond))
+	}
 	ok := inBurst && noView == 0 && lost == 0 && twice == 0 && refusedOnce.Load() > 0 && gaveUp.Load() == 0
-	return []row{{fig, goal, fmt.Sprintf("Redis down from +%s to +%s of the %s burst (in the burst: %v); accepted first try=%d, refused (503) then retried=%d, gave up=%d, accepted but not applied=%d, unconfirmed=%d, confirmed twice=%d",
+	return []row{{fig, goal, fmt.Sprintf("Redis down from +%s to +%s of the %s burst (in the burst: %v); accepted first try=%d, refused (503) then retried=%d, gave up=%d, accepted but not applied=%d, unconfirmed=%d (after %s), confirmed twice=%d; last confirmation %s after Redis was back",
 		stoppedAt.Sub(t0).Round(time.Millisecond), startedAt.Sub(t0).Round(time.Millisecond), burstEnd.Sub(t0).Round(time.Millisecond), inBurst,
-		firstTry.Load(), retried.Load(), gaveUp.Load(), noView, lost, twice), verdict(ok), cmd}}
+		firstTry.Load(), retried.Load(), gaveUp.Load(), noView, lost, wait, twice, late), verdict(ok), cmd}}
+}
+
+// where tells what asynq holds of the delivery task of ticket 500000+i and of its
+// write-back tasks: state, retries, lease.
+func (s *stack) where(i int, delivery string) string {
+	ctx, cancel := context.WithTimeout(context.Background(), 5*time.Second)
+	defer cancel()
+	rdb := s.redis.rdb
+	task := func(q, id string) string {
+		st, _ := rdb.HGet(ctx, "asynq:{"+q+"}:t:"+id, "state").Result()
+		if st == "" {
+			st = "gone"
+		}
+		if l, err := rdb.ZScore(ctx, "asynq:{"+q+"}:lease", id).Result(); err == nil {
+			st += fmt.Sprintf(" (lease until %s)", time.Unix(int64(l), 0).Format("15:04:05"))
+		}
+		if _, err := rdb.LPos(ctx, "asynq:{"+q+"}:active", id, redis.LPosArgs{}).Result(); err == nil {
+			st += " [in the active list]"
+		}
+		return q + " " + id + ": " + st
+	}
+	out := []string{task("events", "event:zammad:"+delivery)}
+	keys, _ := rdb.Keys(ctx, fmt.Sprintf("asynq:{writes}:t:write:zammad:%d:*", 500000+i)).Result()
+	for _, k := range keys {
+		out = append(out, task("writes", strings.TrimPrefix(k, "asynq:{writes}:t:")))
+	}
+	if n, _ := rdb.HLen(ctx, fmt.Sprintf("slaguard:ticket:{zammad:%d}", 500000+i)).Result(); n > 0 {
+		out = append(out, fmt.Sprintf("ticket hash has %d fields", n))
+	} else {
+		out = append(out, "no ticket hash")
+	}
+	return strings.Join(out, "; ")
 }

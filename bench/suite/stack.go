@@ -62,6 +62,10 @@ func startStack(work, name string, o stackOptions) (*stack, error) {
 		"ZAMMAD_URL=" + s.fakeURL, "ZAMMAD_TOKEN=" + zammadfake.DefaultToken,
 		"ZAMMAD_WEBHOOK_SECRET=" + webhookSecret, "SLAGUARD_ADMIN_TOKENS=" + adminToken,
 		"SLAGUARD_LOG_LEVEL=warn", "SLAGUARD_SHUTDOWN_TIMEOUT=5s",
+		// No catch-up sync: the fake knows a ticket only from slaguard's writes to it (the
+		// suite's tickets exist only as webhooks), so a catch-up would rebuild a different
+		// ticket from it and add events no webhook sent (kill -9: events-not-once).
+		"SLAGUARD_RECONCILE_INTERVAL=0",
 	}, o.env...)
 	s.web = s.slaguard("web", webPort)
 	if err := s.web.start(); err != nil {

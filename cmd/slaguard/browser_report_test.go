@@ -19,27 +19,14 @@ import (
 // answerTicket delivers a public agent reply on the ticket at the clock's instant.
 func answerTicket(t *testing.T, s *testService, clk *manualClock, id int) {
 	t.Helper()
-	tk, _ := s.Zammad.Ticket(id)
-	tk.State, tk.UpdatedAt, tk.UpdatedByID = "open", clk.Now(), agentID
-	s.Zammad.AddTicket(tk)
-	art := &zammadfake.Article{ID: id*10 + 2, TicketID: id, Sender: "Agent", Type: "email",
-		Body: "Wir sehen uns das an.", CreatedAt: clk.Now(), CreatedByID: agentID}
-	p, _ := s.Zammad.Payload(id, art)
-	if code := s.deliver(p, zammadfake.NewDeliveryID()); code != 202 {
-		t.Fatalf("deliver reply on %d: %d", id, code)
-	}
+	agentChange(t, s, clk, id, "open", &zammadfake.Article{ID: id*10 + 2, TicketID: id, Sender: "Agent", Type: "email",
+		Body: "Wir sehen uns das an.", CreatedAt: clk.Now(), CreatedByID: agentID})
 }
 
 // closeTicket delivers the ticket's close at the clock's instant.
 func closeTicket(t *testing.T, s *testService, clk *manualClock, id int) {
 	t.Helper()
-	tk, _ := s.Zammad.Ticket(id)
-	tk.State, tk.UpdatedAt, tk.UpdatedByID = "closed", clk.Now(), agentID
-	s.Zammad.AddTicket(tk)
-	p, _ := s.Zammad.Payload(id, nil)
-	if code := s.deliver(p, zammadfake.NewDeliveryID()); code != 202 {
-		t.Fatalf("deliver close of %d: %d", id, code)
-	}
+	agentChange(t, s, clk, id, "closed", nil)
 }
 
 // reportScenario runs October and November 2026 of one sla1 contract through the service:

@@ -122,12 +122,19 @@ func openTicket(t *testing.T, s *testService, clk *manualClock, id int, number, 
 // pauseTicket sets the ticket to waiting on the customer and delivers the change.
 func pauseTicket(t *testing.T, s *testService, clk *manualClock, id int) {
 	t.Helper()
+	agentChange(t, s, clk, id, "pending reminder", nil)
+}
+
+// agentChange has an agent set the ticket's state (and add art, if any) at the clock's
+// instant, and delivers the webhook.
+func agentChange(t *testing.T, s *testService, clk *manualClock, id int, state string, art *zammadfake.Article) {
+	t.Helper()
 	tk, _ := s.Zammad.Ticket(id)
-	tk.State, tk.UpdatedAt, tk.UpdatedByID = "pending reminder", clk.Now(), agentID
+	tk.State, tk.UpdatedAt, tk.UpdatedByID = state, clk.Now(), agentID
 	s.Zammad.AddTicket(tk)
-	p, _ := s.Zammad.Payload(id, nil)
+	p, _ := s.Zammad.Payload(id, art)
 	if code := s.deliver(p, zammadfake.NewDeliveryID()); code != 202 {
-		t.Fatalf("deliver ticket %d: %d", id, code)
+		t.Fatalf("deliver %s of ticket %d: %d", state, id, code)
 	}
 }
 

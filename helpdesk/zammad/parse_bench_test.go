@@ -24,3 +24,22 @@ func BenchmarkParse(b *testing.B) {
 		}
 	}
 }
+
+// BenchmarkRoute is the webhook door's look at the same fixture: delivery id, ticket id
+// and the checks that refuse an event that is not one.
+func BenchmarkRoute(b *testing.B) {
+	body := fixture(b, "article_internal_note.json")
+	a, err := zammad.New(zammad.Config{WebhookSecret: fixtureSecret})
+	if err != nil {
+		b.Fatal(err)
+	}
+	h := http.Header{}
+	h.Set("X-Zammad-Delivery", "d")
+	b.SetBytes(int64(len(body)))
+	b.ReportAllocs()
+	for b.Loop() {
+		if _, err := a.Route(h, body); err != nil {
+			b.Fatal(err)
+		}
+	}
+}
