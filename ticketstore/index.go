@@ -3,7 +3,9 @@ package ticketstore
 import (
 	"context"
 	"fmt"
+	"sort"
 	"strings"
+	"sync"
 
 	"github.com/redis/go-redis/v9"
 )
@@ -101,19 +103,74 @@ func (s *Store) CountContractTickets(ctx context.Context, contractID string) (in
 // TicketsUnder lists the open tickets under any of the match keys (one round trip; the
 // keys live in different slots, so one SMEMBERS each).
 func (s *Store) TicketsUnder(ctx context.Context, matchKeys []string) ([]string, error) {
-	cmds := make([]*redis.StringSliceCmd, len(matchKeys))
-	_, err := s.rdb.Pipelined(ctx, func(p redis.Pipeliner) error {
-		for i, k := range matchKeys {
-			cmds[i] = p.SMembers(ctx, openByKey(k))
-		}
-		return nil
-	})
+	keys := make([]string, len(matchKeys))
+	for i, k := range matchKeys {
+		keys[i] = openByKey(k)
+	}
+	out, err := s.membersOf(ctx, s.rdb, keys)
 	if err != nil {
 		return nil, fmt.Errorf("ticketstore: open tickets by customer: %w", err)
 	}
+	return out, nil
+}
+
+// OpenTickets lists every open ticket the customers' index knows, sorted: a scan of the
+// open-by keys (on a cluster, of every master). For work that must reach all open
+// tickets, with or without a contract (a rules reload); a ticket whose customer has
+// neither organisation nor e-mail domain is in no index and not listed.
+func (s *Store) OpenTickets(ctx context.Context) ([]string, error) {
+	var mu sync.Mutex
+	seen := map[string]bool{}
+	scan := func(ctx context.Context, c redis.UniversalClient) error {
+		it := c.Scan(ctx, 0, "slaguard:open-by:*", 500).Iterator()
+		var keys []string
+		for it.Next(ctx) {
+			keys = append(keys, it.Val())
+		}
+		if err := it.Err(); err != nil {
+			return err
+		}
+		members, err := s.membersOf(ctx, c, keys)
+		if err != nil {
+			return err
+		}
+		mu.Lock()
+		defer mu.Unlock()
+		for _, m := range members {
+			seen[m] = true
+		}
+		return nil
+	}
+	var err error
+	if cc, ok := s.rdb.(*redis.ClusterClient); ok {
+		err = cc.ForEachMaster(ctx, func(ctx context.Context, c *redis.Client) error { return scan(ctx, c) })
+	} else {
+		err = scan(ctx, s.rdb)
+	}
+	if err != nil {
+		return nil, fmt.Errorf("ticketstore: open tickets: %w", err)
+	}
+	out := make([]string, 0, len(seen))
+	for k := range seen {
+		out = append(out, k)
+	}
+	sort.Strings(out)
+	return out, nil
+}
+
+func (s *Store) membersOf(ctx context.Context, c redis.UniversalClient, keys []string) ([]string, error) {
+	cmds := make([]*redis.StringSliceCmd, len(keys))
+	if _, err := c.Pipelined(ctx, func(p redis.Pipeliner) error {
+		for i, k := range keys {
+			cmds[i] = p.SMembers(ctx, k)
+		}
+		return nil
+	}); err != nil {
+		return nil, err
+	}
 	var out []string
-	for _, c := range cmds {
-		out = append(out, c.Val()...)
+	for _, cmd := range cmds {
+		out = append(out, cmd.Val()...)
 	}
 	return out, nil
 }

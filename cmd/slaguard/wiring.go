@@ -45,7 +45,6 @@ type parts struct {
 	worker   *jobs.Worker
 	metrics  *jobs.Metrics
 	ledger   *billing.Ledger
-	rules    *classify.Rules // the priority-correction rules, for the worker and explain
 	// selfIDs are the users slaguard writes as, by helpdesk (discoverSelf).
 	selfIDs          map[string]string
 	reconcileMetrics *reconcile.Metrics
@@ -93,7 +92,6 @@ func (a *app) buildParts(ctx context.Context) error {
 	if err != nil {
 		return err
 	}
-	p.rules = classifier
 	var rules *sla.Rules // the default confirmation
 	if a.cfg.ConfirmationFile != "" {
 		text, err := os.ReadFile(a.cfg.ConfirmationFile)
@@ -128,6 +126,11 @@ func (a *app) buildParts(ctx context.Context) error {
 	p.contracts.SetLogger(a.log)
 	p.contracts.OnChange(w.EnqueueReevaluation)
 	a.parts = p
+	// The file's rules become the published ones (a file edited while slaguard was down
+	// re-evaluates the open tickets once; the same file again changes nothing).
+	if _, _, err := a.reloadRules(ctx); err != nil {
+		return err
+	}
 	return nil
 }
 
@@ -169,7 +172,8 @@ func (a *app) mountAll() error {
 	auth := adminauth.Middleware(tokens)
 	api := e.Group("/api/v1", auth, problem.JSONBodies())
 	api.POST("/calendar/deadline", postDeadline)
-	api.POST("/rules/explain", postRulesExplain(p.rules))
+	api.POST("/rules/explain", postRulesExplain(func() *classify.Rules { r, _ := p.worker.Rules(); return r }))
+	api.POST("/admin/reload", a.postReload)
 	contracts.NewHandler(contracts.HandlerConfig{
 		Repo: p.contracts, Clock: a.clock, OpenTickets: p.worker.OpenTicketsOf, Who: adminauth.Name,
 	}).Register(api)
@@ -232,6 +236,7 @@ func (a *app) runWorker(ctx context.Context) error {
 	srv, timers := server(a.cfg.Concurrency, tasks.WorkQueues), server(a.cfg.TimerConcurrency, tasks.TimerQueues)
 	mux := asynq.NewServeMux()
 	a.parts.worker.Register(mux)
+	go a.parts.worker.FollowRules(ctx, rulesFollowInterval)
 	catchups, err := a.mountReconcile(mux)
 	if err != nil {
 		return err
