@@ -114,3 +114,40 @@ func problemFields(t *testing.T, p map[string]any) []string {
 	}
 	return out
 }
+
+// Several wrongly typed fields are named all at once (the README promises every bad
+// field), by POST, PUT and PATCH alike; encoding/json alone reports only the first.
+func TestEveryWronglyTypedFieldIsNamed(t *testing.T) {
+	bad := []any{"quota_per_month", "five", "hourly_rate_cents", "9600", "domains", []any{"example.at", 7},
+		"calendar", map[string]any{"time_zone": 1}}
+	want := []string{"quota_per_month", "hourly_rate_cents", "domains[1]", "calendar.time_zone"}
+	patch := `{"quota_per_month":"five","hourly_rate_cents":"9600","domains":["example.at",7],"calendar":{"time_zone":1}}`
+	for _, tc := range []struct{ method, contentType, body string }{
+		{http.MethodPost, "application/json", contractJSON(t, bad...)},
+		{http.MethodPut, "application/json", contractJSON(t, bad...)},
+		{http.MethodPatch, "application/merge-patch+json", patch},
+	} {
+		t.Run(tc.method, func(t *testing.T) {
+			s := newServer(t)
+			path := "/api/v1/contracts"
+			hdr := []string{"Content-Type", tc.contentType}
+			if tc.method != http.MethodPost {
+				path += "/" + s.create(t, contractJSON(t))["id"].(string)
+				hdr = append(hdr, "If-Match", `"v1"`)
+			}
+			rec := s.do(t, tc.method, path, tc.body, hdr...)
+			if rec.Code != http.StatusBadRequest {
+				t.Fatalf("%d %s, want 400", rec.Code, rec.Body)
+			}
+			fields := problemFields(t, decodeBody(t, rec))
+			for _, f := range want {
+				if !slices.Contains(fields, f) {
+					t.Errorf("problem names %v, lacks %q: %s", fields, f, rec.Body)
+				}
+			}
+			if len(fields) != len(want) {
+				t.Errorf("problem names %v, want exactly %v", fields, want)
+			}
+		})
+	}
+}

@@ -4,6 +4,7 @@ import (
 	"context"
 	"errors"
 	"net/http"
+	"strings"
 	"time"
 
 	"github.com/monobunt/slaguard/sla"
@@ -154,4 +155,59 @@ type Router interface {
 	// Route reads only what routing and deduplication need. It wraps ErrPayload when the
 	// body is not a payload the adapter understands (no ticket id, not JSON).
 	Route(h http.Header, body []byte) (Delivery, error)
+}
+
+// FieldError names one bad field of a delivery by its JSON path ("ticket.created_at").
+type FieldError struct {
+	Field  string
+	Reason string
+}
+
+// InvalidEvent is a delivery that is JSON but not a ticket event slaguard can act on:
+// a ticket id that is missing or not a helpdesk's id, a missing or unreadable time.
+// It wraps ErrPayload; the webhook door answers it with 422 naming each field, so the
+// helpdesk's admin sees what the webhook's payload lacks and nothing is queued.
+type InvalidEvent struct {
+	Helpdesk string
+	Fields   []FieldError
+}
+
+func (e *InvalidEvent) Error() string {
+	var b strings.Builder
+	b.WriteString(e.Helpdesk)
+	b.WriteString(": not a ticket event:")
+	for i, f := range e.Fields {
+		if i > 0 {
+			b.WriteByte(';')
+		}
+		b.WriteString(" ")
+		b.WriteString(f.Field)
+		b.WriteString(" ")
+		b.WriteString(f.Reason)
+	}
+	return b.String()
+}
+
+func (e *InvalidEvent) Unwrap() error { return ErrPayload }
+
+// Invalid returns an *InvalidEvent of fields, or nil when there are none.
+func Invalid(helpdeskName string, fields []FieldError) error {
+	if len(fields) == 0 {
+		return nil
+	}
+	return &InvalidEvent{Helpdesk: helpdeskName, Fields: fields}
+}
+
+// NumericID reports whether s is a positive whole number of at most 19 digits, the form
+// of ticket and article ids in Zammad, Zendesk and Freshdesk.
+func NumericID(s string) bool {
+	if s == "" || len(s) > 19 || s[0] == '0' {
+		return false
+	}
+	for i := 0; i < len(s); i++ {
+		if s[i] < '0' || s[i] > '9' {
+			return false
+		}
+	}
+	return true
 }

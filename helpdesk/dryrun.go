@@ -17,19 +17,39 @@ import (
 // with when no helpdesk API is configured. The booked time lives in this process's
 // memory: a trial is one `slaguard serve`.
 func DryRunVia(a Adapter) Adapter {
-	return &dryRun{a: a, booked: map[string]map[string]TimeEntry{}, apply: true}
+	return routed(&dryRun{a: a, booked: map[string]map[string]TimeEntry{}, apply: true})
 }
 
 // DryRun is DryRunVia for an adapter that cannot be pointed at a fake: its writes are
 // not applied at all, only summarised in log.
 func DryRun(a Adapter, log *slog.Logger) Adapter {
-	return &dryRun{a: a, booked: map[string]map[string]TimeEntry{}, log: log}
+	return routed(&dryRun{a: a, booked: map[string]map[string]TimeEntry{}, log: log})
+}
+
+// routed keeps the wrapped adapter's Router: a dry run's webhook door queues deliveries
+// raw as a real run's does (without it the door parsed every delivery in full), and the
+// worker's Parse books the accounted time in the process that reads it back.
+func routed(d *dryRun) Adapter {
+	if _, ok := d.a.(Router); ok {
+		return dryRunRouter{d}
+	}
+	return d
+}
+
+// dryRunRouter is a dry run of an adapter that routes deliveries (helpdesk.Router).
+type dryRunRouter struct{ *dryRun }
+
+func (d dryRunRouter) Route(h http.Header, body []byte) (Delivery, error) {
+	return d.a.(Router).Route(h, body)
 }
 
 // IsDryRun reports whether a is a dry run (its writes are counted as such, not as sent).
 func IsDryRun(a Adapter) bool {
-	_, ok := a.(*dryRun)
-	return ok
+	switch a.(type) {
+	case *dryRun, dryRunRouter:
+		return true
+	}
+	return false
 }
 
 type dryRun struct {

@@ -39,9 +39,9 @@ func (w *Worker) decide(ctx context.Context, rec *ticketstore.Record, count bool
 	hd, _, _ := ticketstore.SplitKey(rec.Key)
 	in := inputs{ticket: w.slaTicket(hd, rec.Events, criticalWrittenAt(rec))}
 	t := &in.ticket
-	if w.cfg.Classifier != nil {
+	if rules, _ := w.Rules(); rules != nil {
 		subject, body := t.ClassifiedText()
-		t.Verdict = classify.Classify(w.cfg.Classifier, subject, body).Verdict()
+		t.Verdict = classify.Classify(rules, subject, body).Verdict()
 	}
 	// The customer as the newest snapshot that names one says (a snapshot without
 	// organisation or customer, e.g. of a partial payload, does not unmatch the ticket).

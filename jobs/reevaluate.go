@@ -92,7 +92,18 @@ func (w *Worker) handleReevaluate(ctx context.Context, t *asynq.Task) error {
 	}
 	sort.Strings(keys)
 	keys = compactStrings(keys)
-	cursorKey := "slaguard:reevaluate:{" + p.Contract + "}:" + strconv.Itoa(p.Version)
+	if err := w.evaluateResumable(ctx, "slaguard:reevaluate:{"+p.Contract+"}:"+strconv.Itoa(p.Version), keys, nil); err != nil {
+		return err
+	}
+	w.cfg.Log.Info("contract change re-evaluated", slog.String("contract", p.Contract), slog.Int("version", p.Version),
+		slog.Int("tickets", len(keys)), slog.Duration("took", time.Since(start)))
+	return nil
+}
+
+// evaluateResumable evaluates the sorted keys in batches, keeping the last one done in
+// cursorKey so a task that dies halfway resumes after it. before, if set, runs before
+// each batch; it may end the work early (false) or fail it.
+func (w *Worker) evaluateResumable(ctx context.Context, cursorKey string, keys []string, before func(context.Context) (bool, error)) error {
 	cursor, _ := w.cfg.Redis.Get(ctx, cursorKey).Result()
 	todo := keys[sort.SearchStrings(keys, cursor):]
 	if len(todo) > 0 && todo[0] == cursor {
@@ -100,6 +111,11 @@ func (w *Worker) handleReevaluate(ctx context.Context, t *asynq.Task) error {
 	}
 	const batch = 64
 	for len(todo) > 0 {
+		if before != nil {
+			if goOn, err := before(ctx); err != nil || !goOn {
+				return err
+			}
+		}
 		n := min(batch, len(todo))
 		if err := w.evaluateAll(ctx, todo[:n]); err != nil {
 			return err
@@ -109,8 +125,6 @@ func (w *Worker) handleReevaluate(ctx context.Context, t *asynq.Task) error {
 		}
 		todo = todo[n:]
 	}
-	w.cfg.Log.Info("contract change re-evaluated", slog.String("contract", p.Contract), slog.Int("version", p.Version),
-		slog.Int("tickets", len(keys)), slog.Duration("took", time.Since(start)))
 	return nil
 }
 

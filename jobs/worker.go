@@ -4,6 +4,7 @@ import (
 	"context"
 	"errors"
 	"log/slog"
+	"sync/atomic"
 	"time"
 
 	"github.com/hibiken/asynq"
@@ -60,6 +61,8 @@ type Worker struct {
 	slots map[string]chan struct{} // write-back slots per helpdesk
 	// notifySlots caps the push notifications in flight.
 	notifySlots chan struct{}
+	// rules are the correction rules in force (Config.Classifier until rules are published).
+	rules atomic.Pointer[loadedRules]
 }
 
 // New returns a worker; it fails when a required part is missing.
@@ -87,6 +90,7 @@ func New(cfg Config) (*Worker, error) {
 	for name := range cfg.Adapters {
 		w.slots[name] = make(chan struct{}, cfg.WriteConcurrency)
 	}
+	w.rules.Store(&loadedRules{rules: cfg.Classifier})
 	return w, nil
 }
 
@@ -100,6 +104,7 @@ func (w *Worker) Register(mux *asynq.ServeMux) {
 	mux.HandleFunc(tasks.TypeWrite, w.handleWrite)
 	mux.HandleFunc(tasks.TypeTimeSync, w.handleTimeSync)
 	mux.HandleFunc(tasks.TypeCatchup, w.handleCatchup)
+	mux.HandleFunc(tasks.TypeRulesReevaluate, w.handleRulesReevaluate)
 	mux.HandleFunc(tasks.TypeReevaluate, w.handleReevaluate)
 	mux.HandleFunc(tasks.TypeNotify, w.handleNotify)
 }

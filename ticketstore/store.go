@@ -60,11 +60,13 @@ func eventField(ev helpdesk.Event) string {
 	return "e:" + strconv.FormatInt(ev.Ticket.UpdatedAt.UnixNano(), 10) + ":" + art
 }
 
-// compact drops what the log need not keep: article bodies beyond maxBodyStored, and
-// every article body but a customer's (only the first one is read by the rules).
+// compact drops what the log need not keep: the trigger's name, article bodies beyond
+// maxBodyStored, and every article body but a customer's (only the first one is read by
+// the rules). The delivery id and when it was received stay (compactly, see
+// storedEvent): the ticket view shows them, so an event can be matched to the log line
+// and the helpdesk's delivery. A redelivery is still deduplicated by the log's own key.
 func compact(ev helpdesk.Event) helpdesk.Event {
-	// Delivery facts are spent once the event is in the log: the log's own key dedups.
-	ev.DeliveryID, ev.Trigger, ev.ReceivedAt = "", "", time.Time{}
+	ev.Trigger = ""
 	if ev.Article != nil {
 		a := *ev.Article
 		if a.Sender != helpdesk.SenderCustomer {

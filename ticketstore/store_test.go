@@ -248,7 +248,8 @@ func TestCompactKeepsOnlyTheCustomersTextShort(t *testing.T) {
 	}
 }
 
-// An event reads back from the log as it was taken in (but for what compact drops).
+// An event reads back from the log as it was taken in (but for what compact drops), with
+// the delivery that brought it and when (the ticket view shows them).
 func TestStoredEventRoundTrip(t *testing.T) {
 	at := time.Date(2026, 12, 4, 9, 0, 0, 123e6, time.UTC)
 	for _, ev := range []helpdesk.Event{
@@ -258,6 +259,18 @@ func TestStoredEventRoundTrip(t *testing.T) {
 			Article: &helpdesk.Article{ID: "3", Sender: helpdesk.SenderAgent, CreatedAt: at}},
 		{Ticket: helpdesk.Ticket{ID: "1", CreatedAt: at, UpdatedAt: at},
 			Article: &helpdesk.Article{ID: "4", Sender: helpdesk.SenderAgent, Channel: helpdesk.ChannelNote}},
+		// The delivery in each of its forms, and when it arrived (ms, before or after the snapshot).
+		{DeliveryID: "3f2b8c1e-9a4d-4e6f-8b2a-1c3d5e7f9a0b", ReceivedAt: at.Add(350 * time.Millisecond),
+			Ticket: helpdesk.Ticket{ID: "1", CreatedAt: at, UpdatedAt: at}},
+		{DeliveryID: "3F2B8C1E-9A4D-4E6F-8B2A-1C3D5E7F9A0B", ReceivedAt: at.Add(-2 * time.Second),
+			Ticket: helpdesk.Ticket{ID: "1", CreatedAt: at, UpdatedAt: at}},
+		{DeliveryID: "catchup:" + fmt.Sprint(at.UnixNano()) + ":5", ReceivedAt: at.Add(time.Hour),
+			Ticket:  helpdesk.Ticket{ID: "1", CreatedAt: at, UpdatedAt: at},
+			Article: &helpdesk.Article{ID: "5", Sender: helpdesk.SenderAgent, CreatedAt: at}},
+		{DeliveryID: "catchup:" + fmt.Sprint(at.UnixNano()) + ":-", ReceivedAt: at,
+			Ticket: helpdesk.Ticket{ID: "1", CreatedAt: at, UpdatedAt: at}},
+		{DeliveryID: "sha256:9f86d081884c7d659a2feaa0c55ad015a3bf4f1b2b0b822cd15d6c15b0f00a08", ReceivedAt: at,
+			Ticket: helpdesk.Ticket{ID: "1", CreatedAt: at}},
 	} {
 		b, err := json.Marshal(store(ev))
 		if err != nil {

@@ -1,6 +1,10 @@
 package ticketstore
 
 import (
+	"encoding/base64"
+	"encoding/hex"
+	"strconv"
+	"strings"
 	"time"
 
 	"github.com/monobunt/slaguard/helpdesk"
@@ -31,6 +35,15 @@ type storedEvent struct {
 	ClosedAt  int64            `json:"ca,omitempty"`
 	TimeIDs   []string         `json:"ta,omitempty"`
 	Article   *storedArticle   `json:"a,omitempty"`
+	// The delivery that brought the event in, in the shortest form that gives it back:
+	// a UUID (Zammad's X-Zammad-Delivery) as its 16 bytes in base64url (du), the id a
+	// catch-up derives from the event itself as a flag (dc), anything else as sent (d).
+	Delivery     string `json:"d,omitempty"`
+	DeliveryUUID string `json:"du,omitempty"`
+	CatchUp      bool   `json:"dc,omitempty"`
+	// Received is when slaguard accepted the delivery, in ms after the snapshot's
+	// updated_at (a few digits; nil when not known).
+	Received *int64 `json:"r,omitempty"`
 }
 
 type storedArticle struct {
@@ -89,6 +102,11 @@ func store(ev helpdesk.Event) storedEvent {
 	if s.Created == s.Updated && s.Created != 0 {
 		s.Created = -1 // the snapshot's time: a creation
 	}
+	s.Delivery, s.DeliveryUUID, s.CatchUp = packDelivery(ev)
+	if !ev.ReceivedAt.IsZero() {
+		r := ev.ReceivedAt.UnixMilli() - s.Updated
+		s.Received = &r
+	}
 	if a := ev.Article; a != nil {
 		s.Article = &storedArticle{ID: a.ID, Sender: a.Sender, Internal: a.Internal, Channel: a.Channel,
 			Subject: truncate(a.Subject, 200), Body: a.Body, Created: nanos(a.CreatedAt), CreatedBy: a.CreatedBy,
@@ -117,6 +135,9 @@ func (s storedEvent) event(helpdeskName, ticketID string) helpdesk.Event {
 	if s.Created == -1 {
 		ev.Ticket.CreatedAt = ev.Ticket.UpdatedAt
 	}
+	if s.Received != nil {
+		ev.ReceivedAt = time.UnixMilli(s.Updated + *s.Received).UTC()
+	}
 	if a := s.Article; a != nil {
 		ev.Article = &helpdesk.Article{ID: a.ID, Sender: a.Sender, Internal: a.Internal, Channel: a.Channel,
 			Subject: a.Subject, Body: a.Body, CreatedAt: fromNanos(a.Created), CreatedBy: a.CreatedBy,
@@ -131,5 +152,59 @@ func (s storedEvent) event(helpdeskName, ticketID string) helpdesk.Event {
 			ev.Article.Channel = ""
 		}
 	}
+	ev.DeliveryID = s.Delivery
+	switch {
+	case s.DeliveryUUID != "":
+		ev.DeliveryID = unpackUUID(s.DeliveryUUID)
+	case s.CatchUp:
+		ev.DeliveryID = catchUpID(ev)
+	}
 	return ev
+}
+
+// catchUpID is the delivery id the catch-up sync gives the event it recovers.
+func catchUpID(ev helpdesk.Event) string {
+	art := "-"
+	if ev.Article != nil && ev.Article.ID != "" {
+		art = ev.Article.ID
+	}
+	return "catchup:" + strconv.FormatInt(ev.Ticket.UpdatedAt.UnixNano(), 10) + ":" + art
+}
+
+// packDelivery stores ev's delivery id in one of its three forms (see storedEvent).
+func packDelivery(ev helpdesk.Event) (raw, uuid string, catchUp bool) {
+	id := ev.DeliveryID
+	switch {
+	case id == "":
+		return "", "", false
+	case ev.Ticket.UpdatedAt.Nanosecond()%int(time.Millisecond) == 0 && id == catchUpID(ev):
+		return "", "", true // the log's ms give it back
+	}
+	if b, ok := uuidBytes(id); ok {
+		return "", base64.RawURLEncoding.EncodeToString(b), false
+	}
+	return id, "", false
+}
+
+// uuidBytes reads a UUID in its canonical lower-case form (8-4-4-4-12 hex digits), the
+// only form packed, so that unpacking gives the same string back.
+func uuidBytes(s string) ([]byte, bool) {
+	if len(s) != 36 || s[8] != '-' || s[13] != '-' || s[18] != '-' || s[23] != '-' {
+		return nil, false
+	}
+	h := s[0:8] + s[9:13] + s[14:18] + s[19:23] + s[24:36]
+	if strings.ToLower(h) != h {
+		return nil, false
+	}
+	b, err := hex.DecodeString(h)
+	return b, err == nil
+}
+
+func unpackUUID(p string) string {
+	b, err := base64.RawURLEncoding.DecodeString(p)
+	if err != nil || len(b) != 16 {
+		return p
+	}
+	h := hex.EncodeToString(b)
+	return h[0:8] + "-" + h[8:12] + "-" + h[12:16] + "-" + h[16:20] + "-" + h[20:32]
 }

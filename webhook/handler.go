@@ -163,8 +163,7 @@ func (h *Handler) Serve(c echo.Context) error {
 	}
 	queued, d, err := h.tasksOf(a, r.Header, body)
 	if err != nil {
-		return h.reject(c, name, ResultRejectedPayload, problem.New(http.StatusBadRequest,
-			"the payload is not a ticket event this service understands"), err)
+		return h.reject(c, name, ResultRejectedPayload, payloadProblem(err), err)
 	}
 	dups, err := h.enqueue(r.Context(), queued, replayGuard(a)...)
 	if err != nil {
@@ -253,6 +252,21 @@ func replayGuard(a helpdesk.Adapter) []asynq.Option {
 		return []asynq.Option{asynq.Retention(rw.ReplayWindow())}
 	}
 	return nil
+}
+
+// payloadProblem is the answer to a delivery that is no ticket event: 422 naming each
+// bad field when it is JSON of the right shape (helpdesk.InvalidEvent), else 400.
+func payloadProblem(err error) *problem.Problem {
+	var inv *helpdesk.InvalidEvent
+	if !errors.As(err, &inv) {
+		return problem.New(http.StatusBadRequest, "the payload is not a ticket event this service understands")
+	}
+	fields := make([]problem.FieldError, len(inv.Fields))
+	for i, f := range inv.Fields {
+		fields[i] = problem.FieldError{Field: f.Field, Reason: f.Reason}
+	}
+	return problem.Fields(http.StatusUnprocessableEntity,
+		"the payload is not a ticket event slaguard can act on; nothing was queued", fields...)
 }
 
 func (h *Handler) reject(c echo.Context, name, result string, p *problem.Problem, err error) error {

@@ -165,7 +165,9 @@ func TestSignedFixtureIsAcceptedAndQueued(t *testing.T) {
 
 func TestRejectedDeliveriesQueueNothing(t *testing.T) {
 	const secret = "s3cret"
-	good := zammadfake.Payload{Ticket: zammadfake.Ticket{ID: 7, Title: "x"}}.JSON()
+	created := time.Date(2026, 12, 2, 8, 0, 0, 0, time.UTC)
+	good := zammadfake.Payload{Ticket: zammadfake.Ticket{ID: 7, Title: "x", CreatedAt: created, UpdatedAt: created}}.JSON()
+	body := func(s string) []byte { return []byte(s) }
 	signed := func(body []byte) http.Header { return zammadfake.Headers(body, secret, "d-1", "t") }
 	big := zammadfake.Payload{Ticket: zammadfake.Ticket{ID: 7, Title: strings.Repeat("x", 8192)}}.JSON()
 	tests := []struct {
@@ -175,14 +177,31 @@ func TestRejectedDeliveriesQueueNothing(t *testing.T) {
 		header http.Header
 		status int
 		result string
+		// fields are the fields a 422 must name, each with a word of its reason.
+		fields map[string]string
 	}{
-		{"unsigned", "/webhooks/zammad", good, zammadfake.Headers(good, "", "d-1", "t"), 401, webhook.ResultRejectedSignature},
-		{"signed with another secret", "/webhooks/zammad", good, zammadfake.Headers(good, "other", "d-1", "t"), 401, webhook.ResultRejectedSignature},
-		{"signature of another body", "/webhooks/zammad", good, signed(append([]byte(" "), good...)), 401, webhook.ResultRejectedSignature},
-		{"malformed JSON, signed", "/webhooks/zammad", []byte(`{"ticket":`), signed([]byte(`{"ticket":`)), 400, webhook.ResultRejectedPayload},
-		{"no ticket id, signed", "/webhooks/zammad", []byte(`{"ticket":{},"article":{}}`), signed([]byte(`{"ticket":{},"article":{}}`)), 400, webhook.ResultRejectedPayload},
-		{"oversize, signed", "/webhooks/zammad", big, signed(big), 413, webhook.ResultTooLarge},
-		{"unknown helpdesk", "/webhooks/otrs", good, signed(good), 404, ""},
+		{"unsigned", "/webhooks/zammad", good, zammadfake.Headers(good, "", "d-1", "t"), 401, webhook.ResultRejectedSignature, nil},
+		{"signed with another secret", "/webhooks/zammad", good, zammadfake.Headers(good, "other", "d-1", "t"), 401, webhook.ResultRejectedSignature, nil},
+		{"signature of another body", "/webhooks/zammad", good, signed(append([]byte(" "), good...)), 401, webhook.ResultRejectedSignature, nil},
+		{"malformed JSON, signed", "/webhooks/zammad", []byte(`{"ticket":`), signed([]byte(`{"ticket":`)), 400, webhook.ResultRejectedPayload, nil},
+		{"no ticket id, signed", "/webhooks/zammad", body(`{"ticket":{},"article":{}}`), signed(body(`{"ticket":{},"article":{}}`)), 422, webhook.ResultRejectedPayload,
+			map[string]string{"ticket.id": "required", "ticket.created_at": "required"}},
+		{"no ticket, signed", "/webhooks/zammad", body(`{"article":{}}`), signed(body(`{"article":{}}`)), 422, webhook.ResultRejectedPayload,
+			map[string]string{"ticket": "required"}},
+		// The issue's case: this was a 202, a ticket "abc" created in year 1 and a write-back
+		// failing 25 times.
+		{"ticket id abc, signed", "/webhooks/zammad", body(`{"ticket":{"id":"abc"}}`), signed(body(`{"ticket":{"id":"abc"}}`)), 422, webhook.ResultRejectedPayload,
+			map[string]string{"ticket.id": "positive whole number", "ticket.created_at": "required"}},
+		{"bad times and article id, signed", "/webhooks/zammad",
+			body(`{"ticket":{"id":4711,"created_at":"gestern","updated_at":17},"article":{"id":"a-1"}}`),
+			signed(body(`{"ticket":{"id":4711,"created_at":"gestern","updated_at":17},"article":{"id":"a-1"}}`)), 422, webhook.ResultRejectedPayload,
+			map[string]string{"ticket.created_at": "RFC 3339", "ticket.updated_at": "RFC 3339", "article.id": "positive whole number",
+				"article.created_at": "required"}},
+		{"created in year 1, signed", "/webhooks/zammad", body(`{"ticket":{"id":4711,"created_at":"0001-01-01T00:00:00Z"}}`),
+			signed(body(`{"ticket":{"id":4711,"created_at":"0001-01-01T00:00:00Z"}}`)), 422, webhook.ResultRejectedPayload,
+			map[string]string{"ticket.created_at": "required"}},
+		{"oversize, signed", "/webhooks/zammad", big, signed(big), 413, webhook.ResultTooLarge, nil},
+		{"unknown helpdesk", "/webhooks/otrs", good, signed(good), 404, "", nil},
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
@@ -200,6 +219,24 @@ func TestRejectedDeliveriesQueueNothing(t *testing.T) {
 			}
 			if q := r.queued(t); len(q) != 0 {
 				t.Errorf("%d tasks queued", len(q))
+			}
+			if tt.fields != nil {
+				var pf struct {
+					Errors []struct{ Field, Reason string }
+				}
+				_ = json.Unmarshal(rec.Body.Bytes(), &pf)
+				named := map[string]string{}
+				for _, e := range pf.Errors {
+					named[e.Field] = e.Reason
+				}
+				for f, word := range tt.fields {
+					if !strings.Contains(named[f], word) {
+						t.Errorf("field %s: reason %q, want one with %q (all: %s)", f, named[f], word, rec.Body)
+					}
+				}
+				if len(named) != len(tt.fields) {
+					t.Errorf("named %d fields, want %d: %s", len(named), len(tt.fields), rec.Body)
+				}
 			}
 			if tt.result != "" {
 				if n := r.count("zammad", tt.result); n != 1 {
@@ -296,7 +333,8 @@ func TestAdapterWithoutSecretNeedsInsecureMode(t *testing.T) {
 	}
 
 	r := newRig(t, addr, "", func(c *webhook.Config) { c.Insecure = true })
-	body := zammadfake.Payload{Ticket: zammadfake.Ticket{ID: 8}}.JSON()
+	now := time.Now().UTC()
+	body := zammadfake.Payload{Ticket: zammadfake.Ticket{ID: 8, CreatedAt: now, UpdatedAt: now}}.JSON()
 	if rec := r.post("/webhooks/zammad", body, zammadfake.Headers(body, "", "d-8", "")); rec.Code != http.StatusAccepted {
 		t.Fatalf("insecure mode: status %d: %s", rec.Code, rec.Body)
 	}

@@ -38,7 +38,7 @@ func hdr(kv ...string) http.Header {
 // Freshdesk sign no time, so they have no stale case: a late copy is a replay, which the
 // ticket log (Zammad: same snapshot) or the read-back (Freshdesk: the API's state) makes
 // harmless.
-func TestEveryHelpdeskRefusesForgedStaleReplayedAndUnsignedDeliveries(t *testing.T) {
+func TestEveryHelpdeskRefusesForgedStaleReplayedUnsignedAndInvalidDeliveries(t *testing.T) {
 	zammadBody, err := os.ReadFile(fixturePath)
 	if err != nil {
 		t.Fatal(err)
@@ -58,41 +58,52 @@ func TestEveryHelpdeskRefusesForgedStaleReplayedAndUnsignedDeliveries(t *testing
 	zdSigned := hdr("X-Zendesk-Webhook-Signature-Timestamp", zendeskTimestamp, "X-Zendesk-Webhook-Signature", zendeskSignature,
 		"X-Zendesk-Webhook-Invocation-Id", "8350200001")
 	staleTS := "2026-11-25T08:55:00Z"
+	// Signed deliveries of JSON that is no ticket event: refused with 422, nothing queued.
+	zdInvalid := []byte(`{"ticket":{"id":"abc","updated_at":"gestern"}}`)
+	zdInvalidSigned := hdr("X-Zendesk-Webhook-Signature-Timestamp", zendeskTimestamp,
+		"X-Zendesk-Webhook-Signature", zendesk.Sign(zendeskSecret, zendeskTimestamp, zdInvalid))
+	fdInvalid := []byte(`{"freshdesk_webhook":{"ticket_id":"{{ticket.id}}"}}`)
 	type delivery struct {
 		name   string
 		body   []byte
 		header http.Header
 		status int
 		result string // "accepted", "duplicate", or "" for a refusal
+		// more are further strings the answer must hold (the fields a 422 names).
+		more []string
 	}
 	tests := []struct {
 		helpdesk string
 		genuine  delivery
 		others   []delivery
 	}{
-		{"zammad", delivery{"genuine", zammadBody, fixtureHeaders(), 202, "accepted"}, []delivery{
-			{"forged: signed with another secret", zammadBody, hdr("X-Hub-Signature", zammadfake.Sign("other", zammadBody)), 401, ""},
-			{"forged: body changed", append([]byte(" "), zammadBody...), fixtureHeaders(), 401, ""},
-			{"unsigned", zammadBody, hdr("X-Zammad-Delivery", "x"), 401, ""},
-			{"replayed", zammadBody, fixtureHeaders(), 202, "duplicate"},
+		{"zammad", delivery{"genuine", zammadBody, fixtureHeaders(), 202, "accepted", nil}, []delivery{
+			{"forged: signed with another secret", zammadBody, hdr("X-Hub-Signature", zammadfake.Sign("other", zammadBody)), 401, "", nil},
+			{"forged: body changed", append([]byte(" "), zammadBody...), fixtureHeaders(), 401, "", nil},
+			{"unsigned", zammadBody, hdr("X-Zammad-Delivery", "x"), 401, "", nil},
+			{"replayed", zammadBody, fixtureHeaders(), 202, "duplicate", nil},
 		}},
-		{"zendesk", delivery{"genuine", zendeskBody, zdSigned, 202, "accepted"}, []delivery{
+		{"zendesk", delivery{"genuine", zendeskBody, zdSigned, 202, "accepted", nil}, []delivery{
 			{"forged: signed with another secret", zendeskBody, hdr("X-Zendesk-Webhook-Signature-Timestamp", zendeskTimestamp,
-				"X-Zendesk-Webhook-Signature", zendesk.Sign("other", zendeskTimestamp, zendeskBody)), 401, ""},
-			{"forged: body changed", append([]byte(" "), zendeskBody...), zdSigned, 401, ""},
+				"X-Zendesk-Webhook-Signature", zendesk.Sign("other", zendeskTimestamp, zendeskBody)), 401, "", nil},
+			{"forged: body changed", append([]byte(" "), zendeskBody...), zdSigned, 401, "", nil},
 			{"stale: signed 10 minutes ago", zendeskBody, hdr("X-Zendesk-Webhook-Signature-Timestamp", staleTS,
-				"X-Zendesk-Webhook-Signature", zendesk.Sign(zendeskSecret, staleTS, zendeskBody)), 401, ""},
+				"X-Zendesk-Webhook-Signature", zendesk.Sign(zendeskSecret, staleTS, zendeskBody)), 401, "", nil},
 			{"stale: old timestamp on a fresh signature header", zendeskBody, hdr("X-Zendesk-Webhook-Signature-Timestamp", staleTS,
-				"X-Zendesk-Webhook-Signature", zendeskSignature), 401, ""},
-			{"unsigned", zendeskBody, hdr("X-Zendesk-Webhook-Invocation-Id", "1"), 401, ""},
-			{"replayed", zendeskBody, zdSigned, 202, "duplicate"},
+				"X-Zendesk-Webhook-Signature", zendeskSignature), 401, "", nil},
+			{"unsigned", zendeskBody, hdr("X-Zendesk-Webhook-Invocation-Id", "1"), 401, "", nil},
+			{"replayed", zendeskBody, zdSigned, 202, "duplicate", nil},
 			{"replayed under a new invocation id", zendeskBody, hdr("X-Zendesk-Webhook-Signature-Timestamp", zendeskTimestamp,
-				"X-Zendesk-Webhook-Signature", zendeskSignature, "X-Zendesk-Webhook-Invocation-Id", "9999999"), 202, "duplicate"},
+				"X-Zendesk-Webhook-Signature", zendeskSignature, "X-Zendesk-Webhook-Invocation-Id", "9999999"), 202, "duplicate", nil},
+			{"invalid: ticket id abc, no created_at, bad updated_at", zdInvalid, zdInvalidSigned, 422, "",
+				[]string{`"ticket.id"`, `"ticket.created_at"`, `"ticket.updated_at"`}},
 		}},
-		{"freshdesk", delivery{"genuine", freshdeskBody, hdr("X-Webhook-Token", freshdeskSecret), 202, "accepted"}, []delivery{
-			{"forged: wrong secret", freshdeskBody, hdr("X-Webhook-Token", "guess"), 401, ""},
-			{"unsigned", freshdeskBody, hdr(), 401, ""},
-			{"replayed", freshdeskBody, hdr("X-Webhook-Token", freshdeskSecret), 202, "duplicate"},
+		{"freshdesk", delivery{"genuine", freshdeskBody, hdr("X-Webhook-Token", freshdeskSecret), 202, "accepted", nil}, []delivery{
+			{"forged: wrong secret", freshdeskBody, hdr("X-Webhook-Token", "guess"), 401, "", nil},
+			{"unsigned", freshdeskBody, hdr(), 401, "", nil},
+			{"replayed", freshdeskBody, hdr("X-Webhook-Token", freshdeskSecret), 202, "duplicate", nil},
+			{"invalid: placeholder not rendered", fdInvalid, hdr("X-Webhook-Token", freshdeskSecret), 422, "",
+				[]string{`"freshdesk_webhook.ticket_id"`}},
 		}},
 	}
 	for _, tt := range tests {
@@ -108,6 +119,11 @@ func TestEveryHelpdeskRefusesForgedStaleReplayedAndUnsignedDeliveries(t *testing
 				rec := r.post(path, d.body, d.header)
 				if rec.Code != d.status || (d.result != "" && !strings.Contains(rec.Body.String(), `"`+d.result+`"`)) {
 					t.Errorf("%s: %d %s, want %d %s", d.name, rec.Code, rec.Body, d.status, d.result)
+				}
+				for _, m := range d.more {
+					if !strings.Contains(rec.Body.String(), m) {
+						t.Errorf("%s: answer lacks %s: %s", d.name, m, rec.Body)
+					}
 				}
 			}
 			q := r.queued(t)

@@ -217,7 +217,7 @@ func runRedis(work string) []row {
 		late = fmt.Sprintf("+%s", lastAt.Sub(startedAt).Round(100*time.Millisecond))
 	}
 	ok := inBurst && noView == 0 && lost == 0 && twice == 0 && refusedOnce.Load() > 0 && gaveUp.Load() == 0
-	return []row{{fig, goal, fmt.Sprintf("Redis down from +%s to +%s of the %s burst (in the burst: %v); accepted first try=%d, refused (503) then retried=%d, gave up=%d, accepted but not applied=%d, unconfirmed=%d (after %s), confirmed twice=%d; last confirmation %s after Redis was back",
+	return []row{{fig, goal, fmt.Sprintf("Redis down from +%s to +%s of the %s burst (in the burst: %v); accepted first try=%d, refused (503) then retried=%d, gave up=%d, accepted but not applied=%d, unconfirmed=%d (waiting up to %s), confirmed twice=%d; last confirmation %s after Redis was back",
 		stoppedAt.Sub(t0).Round(time.Millisecond), startedAt.Sub(t0).Round(time.Millisecond), burstEnd.Sub(t0).Round(time.Millisecond), inBurst,
 		firstTry.Load(), retried.Load(), gaveUp.Load(), noView, lost, wait, twice, late), verdict(ok), cmd}}
 }

@@ -10,6 +10,7 @@ import (
 	"io"
 	"net"
 	"net/http"
+	"strconv"
 	"strings"
 	"sync"
 	"time"
@@ -116,7 +117,7 @@ func demo(ctx context.Context, scale demoScale, now func() time.Time, out, logOu
 	p.say("webhooks go to %s/webhooks/zammad; the fake Zammad prints what slaguard writes back.\n", base)
 
 	stopWatch := p.watch(ctx, z)
-	day := demoDay{z: z, url: base + "/webhooks/zammad", secret: secret, p: p, now: now}
+	day := demoDay{z: z, url: base + "/webhooks/zammad", secret: secret, p: p, now: now, app: a, month: month}
 	if err := day.play(ctx, scale); err != nil {
 		return err
 	}
@@ -139,6 +140,8 @@ type demoDay struct {
 	p      *printer
 	now    func() time.Time
 	mu     sync.Mutex
+	app    *app
+	month  string
 }
 
 func (d *demoDay) play(ctx context.Context, scale demoScale) error {
@@ -157,7 +160,10 @@ func (d *demoDay) play(ctx context.Context, scale demoScale) error {
 				Body: "Den Code im Warenkorb eingeben.", CreatedByID: 3}); err != nil {
 				return err
 			}
-			return d.change(202, 3, "closed", nil)
+			if err := d.change(202, 3, "closed", nil); err != nil {
+				return err
+			}
+			return d.showMet(ctx, 202)
 		}},
 		{"4 a ticket nobody answers", func() error {
 			return d.create(203, "Bilder laden langsam", "web", "2 normal", "Die Produktbilder laden seit gestern sehr langsam.")
@@ -176,8 +182,11 @@ func (d *demoDay) play(ctx context.Context, scale demoScale) error {
 		}},
 		{"8 the agent books 90 minutes of work on the change request", func() error {
 			d.z.AddTimeAccounting(zammadfake.TimeAccounting{TicketID: 204, TimeUnit: "90.0", CreatedByID: 3})
-			return d.change(204, 3, "open", &zammadfake.Article{ID: 2042, TicketID: 204, Sender: "Agent", Type: "note",
-				Internal: true, Body: "Konzept erstellt.", CreatedByID: 3, AccountedTime: 90})
+			if err := d.change(204, 3, "open", &zammadfake.Article{ID: 2042, TicketID: 204, Sender: "Agent", Type: "note",
+				Internal: true, Body: "Konzept erstellt.", CreatedByID: 3, AccountedTime: 90}); err != nil {
+				return err
+			}
+			return d.showBilled(ctx, 204)
 		}},
 	}
 	for _, s := range steps {
@@ -191,6 +200,80 @@ func (d *demoDay) play(ctx context.Context, scale demoScale) error {
 	}
 	d.p.say("… waiting for the clocks of the unanswered tickets to run out")
 	return sleepCtx(ctx, scale.resolution+3*time.Second)
+}
+
+// Some steps call for no write-back: the demo shows what slaguard made of them instead,
+// once it has (a step that shows nothing looks like one that did not work).
+
+// showMet prints the clocks of a ticket answered and closed in time, once slaguard has
+// evaluated it closed.
+func (d *demoDay) showMet(ctx context.Context, id int) error {
+	key := ticketstore.Key("zammad", strconv.Itoa(id))
+	return d.await(ctx, "ticket "+strconv.Itoa(id)+" closed", func() (bool, error) {
+		rec, err := ticketstore.New(d.app.rdb).Load(ctx, key)
+		if errors.Is(err, ticketstore.ErrNoTicket) {
+			return false, nil
+		}
+		if err != nil {
+			return false, err
+		}
+		v, err := d.app.parts.worker.View(ctx, rec, d.now())
+		if err != nil || !v.Status.Closed {
+			return false, err
+		}
+		fr, res := v.Status.FirstResponse, v.Status.Resolution
+		d.p.say("  ✓ ticket %d: first response %s after %s of %s, solved %s after %s of %s — nothing to write back",
+			id, clockWord(fr.State), sla.FormatBusinessTime(fr.Used), sla.FormatBusinessTime(fr.Target),
+			clockWord(res.State), sla.FormatBusinessTime(res.Used), sla.FormatBusinessTime(res.Target))
+		return true, nil
+	})
+}
+
+func clockWord(s sla.ClockState) string {
+	if s == sla.ClockMet {
+		return "in time"
+	}
+	return string(s)
+}
+
+// showBilled prints the billing entry that booked time on a ticket became, once the
+// ledger has it.
+func (d *demoDay) showBilled(ctx context.Context, id int) error {
+	ticket := strconv.Itoa(id)
+	return d.await(ctx, "the booking on ticket "+ticket+" in the ledger", func() (bool, error) {
+		x, err := d.app.parts.ledger.Export(ctx, d.month, "")
+		if err != nil {
+			return false, err
+		}
+		for _, e := range x.Entries {
+			if e.TicketID == ticket && e.AdjustmentOf == "" {
+				d.p.say("  ✓ ticket %s: %d minutes booked → billing export: %s, %d minutes at %s €/h = %s € (%s)",
+					ticket, e.BookedSeconds/60, e.Category, e.BilledSeconds/60, euros(e.RateCentsPerHour),
+					euros(e.AmountCents), e.Reason)
+				return true, nil
+			}
+		}
+		return false, nil
+	})
+}
+
+func euros(cents int64) string { return fmt.Sprintf("%d.%02d", cents/100, cents%100) }
+
+// await polls done until it reports true, for at most 10 s.
+func (d *demoDay) await(ctx context.Context, what string, done func() (bool, error)) error {
+	end := time.Now().Add(10 * time.Second)
+	for {
+		ok, err := done()
+		if err != nil || ok {
+			return err
+		}
+		if time.Now().After(end) {
+			return fmt.Errorf("demo: waited 10 s for %s", what)
+		}
+		if err := sleepCtx(ctx, 50*time.Millisecond); err != nil {
+			return err
+		}
+	}
 }
 
 func (d *demoDay) create(id int, title, channel, priority, body string) error {

@@ -51,8 +51,14 @@ func doctor(ctx context.Context, getenv func(string) string, args []string, http
 		add("ok", "admin tokens", fmt.Sprintf("%d token(s)", len(cfg.AdminTokens)), "")
 	}
 	fs = append(fs, checkRedis(ctx, cfg)...)
-	fs = append(fs, checkZammad(ctx, cfg, httpClient)...)
-	fs = append(fs, checkWebhookSecret(cfg)...)
+	others := checkOtherHelpdesks(ctx, cfg, httpClient)
+	if cfg.ZammadURL == "" && cfg.ZammadWebhookSecret == "" && len(others) > 0 {
+		add("ok", "zammad", "not configured (ZAMMAD_URL empty): the other helpdesks are served", "")
+	} else {
+		fs = append(fs, checkZammad(ctx, cfg, httpClient)...)
+		fs = append(fs, checkWebhookSecret(cfg)...)
+	}
+	fs = append(fs, others...)
 	fs = append(fs, checkRules(cfg)...)
 	fs = append(fs, checkSMTP(ctx, cfg, nil)...)
 	return report(out, fs)

@@ -10,7 +10,9 @@ import (
 
 	"github.com/redis/go-redis/v9"
 
+	"github.com/monobunt/slaguard/helpdesk/freshdesk/freshdeskfake"
 	"github.com/monobunt/slaguard/helpdesk/zammad/zammadfake"
+	"github.com/monobunt/slaguard/helpdesk/zendesk/zendeskfake"
 	"github.com/monobunt/slaguard/internal/redistest"
 )
 
@@ -100,4 +102,39 @@ func writeFile(t *testing.T, name, text string) string {
 		t.Fatal(err)
 	}
 	return p
+}
+
+// A Zendesk-only or Freshdesk-only install needs no ZAMMAD_*: doctor checks the helpdesk
+// it has (its secret, its API user) and finds nothing missing.
+func TestDoctorChecksAZendeskOrFreshdeskOnlyInstallWithoutZammad(t *testing.T) {
+	r := redistest.Start(t)
+	zd := zendeskfake.Start(t, zendeskfake.Options{})
+	fd := freshdeskfake.Start(t, freshdeskfake.Options{})
+	for name, env := range map[string]map[string]string{
+		"zendesk":   {"ZENDESK_URL": zd.URL, "ZENDESK_EMAIL": zd.Email, "ZENDESK_TOKEN": zd.Token, "ZENDESK_WEBHOOK_SECRET": "a-long-webhook-secret-0123456789"},
+		"freshdesk": {"FRESHDESK_URL": fd.URL, "FRESHDESK_API_KEY": fd.APIKey, "FRESHDESK_WEBHOOK_SECRET": "a-long-webhook-secret-0123456789"},
+	} {
+		t.Run(name, func(t *testing.T) {
+			env["REDIS_URL"], env["SLAGUARD_ADMIN_TOKENS"] = "redis://"+r.Addr+"/0", "alice:alice-token-123"
+			var out bytes.Buffer
+			if err := doctor(t.Context(), envOf(env), nil, nil, &out); err != nil {
+				t.Fatalf("%v\n%s", err, out.String())
+			}
+			for _, want := range []string{"ok    zammad: not configured", "ok    " + name + " webhook secret", "ok    " + name + " api: slaguard works as user"} {
+				if !strings.Contains(out.String(), want) {
+					t.Errorf("lacks %q:\n%s", want, out.String())
+				}
+			}
+			// With a wrong credential the API check fails and names the fix.
+			for k := range env {
+				if strings.HasSuffix(k, "_TOKEN") && k != "SLAGUARD_ADMIN_TOKENS" || strings.HasSuffix(k, "_API_KEY") {
+					env[k] = "wrong"
+				}
+			}
+			out.Reset()
+			if err := doctor(t.Context(), envOf(env), nil, nil, &out); err == nil || !strings.Contains(out.String(), "FAIL  "+name+" api") {
+				t.Errorf("a wrong credential passed:\n%s", out.String())
+			}
+		})
+	}
 }

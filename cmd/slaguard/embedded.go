@@ -7,6 +7,15 @@ import (
 	"time"
 
 	"github.com/alicebob/miniredis/v2"
+
+	"github.com/monobunt/slaguard/tasks"
+)
+
+// The embedded Redis's polling floor (see app.pollIntervals): a write-back or a timer in
+// a trial may come this much later than on a real Redis.
+var (
+	embeddedTaskCheck  = 250 * time.Millisecond
+	embeddedTimerCheck = 250 * time.Millisecond
 )
 
 // embeddedRedis is the in-memory Redis of a trial run (no REDIS_URL). miniredis only
@@ -55,4 +64,18 @@ func (e *embeddedRedis) Close() {
 	e.stop()
 	<-e.done
 	e.m.Close()
+}
+
+// pollIntervals are how often the worker's asynq servers look for work: an idle queue
+// (TaskCheckInterval) and due timers (DelayedTaskCheckInterval). Each look is a Lua
+// script per queue; a real Redis runs them in microseconds, but the embedded one
+// interprets them in Go, so at the production pace (10 ms) an idle trial burnt a
+// quarter of a core. A trial polls at a human pace instead.
+func (a *app) pollIntervals() (taskCheck, timerCheck time.Duration) {
+	taskCheck, timerCheck = tasks.TaskCheckInterval, a.cfg.TimerInterval
+	if a.embedded != nil {
+		taskCheck = max(taskCheck, embeddedTaskCheck)
+		timerCheck = max(timerCheck, embeddedTimerCheck)
+	}
+	return taskCheck, timerCheck
 }

@@ -79,6 +79,9 @@ func (o ticketOps) change(id, by int, f func(*zammadfake.Ticket), art *zammadfak
 	t.UpdatedAt = clocktest.Now()
 	t.UpdatedByID = by
 	o.s.Zammad.AddTicket(t)
+	if art != nil && art.CreatedAt.IsZero() {
+		art.CreatedAt = t.UpdatedAt // Zammad stamps every article; the door refuses one without
+	}
 	o.deliver(id, art)
 }
 

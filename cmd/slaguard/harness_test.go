@@ -46,6 +46,8 @@ type testService struct {
 	stop func()
 	// env is the service's configuration, for processes the test starts itself.
 	env map[string]string
+	// workers are the extra worker processes (serviceOptions.workers).
+	workers []*app
 }
 
 type serviceOptions struct {
@@ -160,6 +162,7 @@ func startService(t *testing.T, opt serviceOptions) *testService {
 		if err := w.discoverSelf(ctx); err != nil {
 			t.Fatal(err)
 		}
+		s.workers = append(s.workers, w)
 		go func() { s.done <- w.runWorker(ctx); w.Close() }()
 	}
 	var once sync.Once

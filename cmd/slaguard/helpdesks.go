@@ -4,6 +4,8 @@ import (
 	"context"
 	"log/slog"
 	"net/http"
+	"strings"
+	"time"
 
 	"github.com/monobunt/slaguard/helpdesk"
 	"github.com/monobunt/slaguard/helpdesk/freshdesk"
@@ -89,3 +91,51 @@ func (a *app) webhookSecret(name string) string {
 	}
 	return ""
 }
+
+// checkOtherHelpdesks is doctor's look at each configured helpdesk besides Zammad: its
+// webhook secret and whether its API knows slaguard's credentials (its own user, read
+// without writing anything).
+func checkOtherHelpdesks(ctx context.Context, cfg *Config, hc *http.Client) []finding {
+	if hc == nil {
+		hc = defaultHTTPClient
+	}
+	var fs []finding
+	for _, r := range helpdeskRows {
+		if !r.configured(cfg) {
+			continue
+		}
+		env := strings.ToUpper(r.name)
+		if r.secret(cfg) == "" {
+			fs = append(fs, finding{"FAIL", r.name + " webhook secret", env + "_WEBHOOK_SECRET is not set: POST /webhooks/" + r.name + " is not mounted",
+				"set " + env + "_WEBHOOK_SECRET (README: Setting up " + title(r.name) + ")"})
+		} else {
+			fs = append(fs, finding{"ok", r.name + " webhook secret", "set", ""})
+		}
+		if !r.hasAPI(cfg) {
+			fs = append(fs, finding{"warn", r.name, env + "_URL is not set: a dry run, nothing is written to " + title(r.name),
+				"set " + env + "_URL and its credentials (README: Setting up " + title(r.name) + ")"})
+			continue
+		}
+		ad, err := r.build(&app{cfg: cfg}, hc)
+		if err != nil {
+			fs = append(fs, finding{"FAIL", r.name + " api", err.Error(), "correct " + env + "_URL"})
+			continue
+		}
+		me, ok := ad.(apiUser)
+		if !ok {
+			continue
+		}
+		cctx, cancel := context.WithTimeout(ctx, 10*time.Second)
+		id, err := me.Me(cctx)
+		cancel()
+		if err != nil {
+			fs = append(fs, finding{"FAIL", r.name + " api", err.Error(),
+				"check " + env + "_URL and the API credentials (README: Setting up " + title(r.name) + ")"})
+			continue
+		}
+		fs = append(fs, finding{"ok", r.name + " api", "slaguard works as user " + id, ""})
+	}
+	return fs
+}
+
+func title(name string) string { return strings.ToUpper(name[:1]) + name[1:] }

@@ -131,6 +131,8 @@ const usage = `usage: slaguard [serve|web|worker|config|billing|demo|rules|recon
   reconcile [--since RFC3339]   one catch-up pass: enqueue what the helpdesks changed that no webhook delivered
   rules    explain --title TEXT [--body TEXT] [--rules-file FILE] [--json]: what the
            priority-correction rules make of a ticket; rules check | rules default
+           Reload a running service's rules file: kill -HUP <pid> of any slaguard process,
+           or POST /api/v1/admin/reload (admin token); a bad file is refused, the old stays
   doctor   check Redis, the helpdesk API and its permissions, the webhook secret, the
            clock and the rules; says what is wrong and how to fix it; exit 1 on a problem
   healthcheck URL   exit 0 when URL answers 200 (for container health checks)

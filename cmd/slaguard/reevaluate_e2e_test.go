@@ -123,14 +123,7 @@ func TestEndedContractDisarmsItsOpenTicketsAndMarksThemWithoutContract(t *testin
 	}
 	lateTicket(s, 6003)
 	s.waitFor(5*time.Second, "the confirmation", func() bool { return replies(s.Zammad, 6003) == 1 })
-	req, _ := http.NewRequest(http.MethodDelete, s.URL+"/api/v1/contracts/"+created["id"].(string), nil)
-	req.Header.Set("Authorization", "Bearer "+testAdminToken)
-	req.Header.Set("If-Match", `"v1"`)
-	resp, err := http.DefaultClient.Do(req)
-	if err != nil || resp.StatusCode != http.StatusNoContent {
-		t.Fatalf("delete: %v %v", resp, err)
-	}
-	resp.Body.Close()
+	s.deleteContract(created["id"].(string))
 	s.waitFor(5*time.Second, "the no-contract tag", func() bool { return hasTag(s.Zammad.Tags(6003), "sla-no-contract") })
 	key := ticketstore.Key("zammad", "6003")
 	if rec, err := s.app.parts.worker.Store().Load(t.Context(), key); err != nil || !rec.NextCheck.IsZero() {
@@ -157,14 +150,7 @@ func TestNoContractTagComesBackWhenTheContractThatWithdrewItEnds(t *testing.T) {
 		t.Fatalf("create contract: %d", code)
 	}
 	s.waitFor(5*time.Second, "the tag withdrawn", func() bool { return !hasTag(s.Zammad.Tags(6004), "sla-no-contract") })
-	req, _ := http.NewRequest(http.MethodDelete, s.URL+"/api/v1/contracts/"+created["id"].(string), nil)
-	req.Header.Set("Authorization", "Bearer "+testAdminToken)
-	req.Header.Set("If-Match", `"v1"`)
-	resp, err := http.DefaultClient.Do(req)
-	if err != nil || resp.StatusCode != http.StatusNoContent {
-		t.Fatalf("delete: %v %v", resp, err)
-	}
-	resp.Body.Close()
+	s.deleteContract(created["id"].(string))
 	s.waitFor(5*time.Second, "the no-contract tag back", func() bool { return hasTag(s.Zammad.Tags(6004), "sla-no-contract") })
 	withdrawnNotes := 0
 	for _, a := range s.Zammad.Articles(6004) {
@@ -175,6 +161,19 @@ func TestNoContractTagComesBackWhenTheContractThatWithdrewItEnds(t *testing.T) {
 	if withdrawnNotes != 1 {
 		t.Errorf("%d notes say the tag was withdrawn, want 1", withdrawnNotes)
 	}
+}
+
+// deleteContract ends a contract at its first version (DELETE with If-Match "v1").
+func (s *testService) deleteContract(id string) {
+	s.t.Helper()
+	req, _ := http.NewRequest(http.MethodDelete, s.URL+"/api/v1/contracts/"+id, nil)
+	req.Header.Set("Authorization", "Bearer "+testAdminToken)
+	req.Header.Set("If-Match", `"v1"`)
+	resp, err := http.DefaultClient.Do(req)
+	if err != nil || resp.StatusCode != http.StatusNoContent {
+		s.t.Fatalf("delete: %v %v", resp, err)
+	}
+	resp.Body.Close()
 }
 
 func containsKey(keys []string, k string) bool {

@@ -21,12 +21,13 @@ func (a *app) run(ctx context.Context, role string) error {
 			return err
 		}
 	}
-	parts := []func(context.Context) error{a.serveHTTP}
+	parts := []func(context.Context) error{a.serveHTTP, a.reloadOnSIGHUP}
 	switch role {
 	case "web":
 		if err := a.mountAll(); err != nil {
 			return err
 		}
+		parts = append(parts, a.followRules)
 	case "worker":
 		a.mountWorkerOnly()
 		parts = append(parts, a.runWorker)

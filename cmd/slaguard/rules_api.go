@@ -18,7 +18,7 @@ type explainRequest struct {
 // postRulesExplain answers what the loaded correction rules make of a subject and a
 // first message, with the score per class and the deciding words, so an admin can tune
 // the rules file. It reads nothing but the request.
-func postRulesExplain(rules *classify.Rules) echo.HandlerFunc {
+func postRulesExplain(rules func() *classify.Rules) echo.HandlerFunc {
 	return func(c echo.Context) error {
 		var req explainRequest
 		if err := problem.Decode(c.Request().Body, &req); err != nil {
@@ -39,6 +39,6 @@ func postRulesExplain(rules *classify.Rules) echo.HandlerFunc {
 		if len(bad) > 0 {
 			return problem.Fields(http.StatusBadRequest, "the request has invalid fields", bad...)
 		}
-		return c.JSON(http.StatusOK, explain(rules, req.Title, req.Body))
+		return c.JSON(http.StatusOK, explain(rules(), req.Title, req.Body))
 	}
 }

@@ -45,7 +45,6 @@ type parts struct {
 	worker   *jobs.Worker
 	metrics  *jobs.Metrics
 	ledger   *billing.Ledger
-	rules    *classify.Rules // the priority-correction rules, for the worker and explain
 	// selfIDs are the users slaguard writes as, by helpdesk (discoverSelf).
 	selfIDs          map[string]string
 	reconcileMetrics *reconcile.Metrics
@@ -70,8 +69,23 @@ func (a *app) buildParts(ctx context.Context) error {
 		return err
 	}
 	p.zammad, p.adapter = z, z
-	if dry {
+	var otherAPIs []string
+	for _, r := range helpdeskRows {
+		if r.hasAPI(a.cfg) {
+			otherAPIs = append(otherAPIs, r.name)
+		}
+	}
+	switch {
+	case dry && len(otherAPIs) > 0:
 		p.adapter = helpdesk.DryRunVia(z)
+		a.log.Info("no ZAMMAD_URL set: Zammad is not served beyond a dry run", slog.Any("helpdesks", otherAPIs))
+	case dry:
+		p.adapter = helpdesk.DryRunVia(z)
+		if a.embedded == nil {
+			a.log.Error("no helpdesk configured: set ZAMMAD_URL, ZAMMAD_TOKEN and ZAMMAD_WEBHOOK_SECRET, or ZENDESK_URL, " +
+				"ZENDESK_EMAIL, ZENDESK_TOKEN and ZENDESK_WEBHOOK_SECRET, or FRESHDESK_URL, FRESHDESK_API_KEY and " +
+				"FRESHDESK_WEBHOOK_SECRET (README \"Setting up …\"); until then every write-back is only logged")
+		}
 		a.log.Warn("no ZAMMAD_URL set: dry run — every request slaguard would send to Zammad is logged " +
 			"(\"dry run: request not sent\": method, path, body), nothing is sent; time booked on webhook articles " +
 			"(accounted_time) stands in for Zammad's time accounting")
@@ -93,7 +107,6 @@ func (a *app) buildParts(ctx context.Context) error {
 	if err != nil {
 		return err
 	}
-	p.rules = classifier
 	var rules *sla.Rules // the default confirmation
 	if a.cfg.ConfirmationFile != "" {
 		text, err := os.ReadFile(a.cfg.ConfirmationFile)
@@ -128,6 +141,11 @@ func (a *app) buildParts(ctx context.Context) error {
 	p.contracts.SetLogger(a.log)
 	p.contracts.OnChange(w.EnqueueReevaluation)
 	a.parts = p
+	// The file's rules become the published ones (a file edited while slaguard was down
+	// re-evaluates the open tickets once; the same file again changes nothing).
+	if _, _, err := a.reloadRules(ctx); err != nil {
+		return err
+	}
 	return nil
 }
 
@@ -169,7 +187,8 @@ func (a *app) mountAll() error {
 	auth := adminauth.Middleware(tokens)
 	api := e.Group("/api/v1", auth, problem.JSONBodies())
 	api.POST("/calendar/deadline", postDeadline)
-	api.POST("/rules/explain", postRulesExplain(p.rules))
+	api.POST("/rules/explain", postRulesExplain(func() *classify.Rules { r, _ := p.worker.Rules(); return r }))
+	api.POST("/admin/reload", a.postReload)
 	contracts.NewHandler(contracts.HandlerConfig{
 		Repo: p.contracts, Clock: a.clock, OpenTickets: p.worker.OpenTicketsOf, Who: adminauth.Name,
 	}).Register(api)
@@ -215,14 +234,15 @@ func (a *app) mountWorkerOnly() {
 func (a *app) runWorker(ctx context.Context) error {
 	// Two asynq servers: events and write-backs, and the timers, whose checks mostly wait
 	// out the fraction of a second asynq's whole-second schedule leaves (tasks.TimerQueues).
+	taskCheck, timerCheck := a.pollIntervals()
 	server := func(concurrency int, queues map[string]int) *asynq.Server {
 		return asynq.NewServerFromRedisClient(a.rdb, asynq.Config{
 			Concurrency:              concurrency,
 			Queues:                   queues,
 			RetryDelayFunc:           jobs.RetryDelay,
 			IsFailure:                jobs.IsFailure,
-			DelayedTaskCheckInterval: a.cfg.TimerInterval,
-			TaskCheckInterval:        tasks.TaskCheckInterval,
+			DelayedTaskCheckInterval: timerCheck,
+			TaskCheckInterval:        taskCheck,
 			ShutdownTimeout:          a.cfg.ShutdownTimeout,
 			Logger:                   asynqLogger{a.log},
 			LogLevel:                 asynq.WarnLevel,
@@ -231,6 +251,7 @@ func (a *app) runWorker(ctx context.Context) error {
 	srv, timers := server(a.cfg.Concurrency, tasks.WorkQueues), server(a.cfg.TimerConcurrency, tasks.TimerQueues)
 	mux := asynq.NewServeMux()
 	a.parts.worker.Register(mux)
+	go a.parts.worker.FollowRules(ctx, rulesFollowInterval)
 	catchups, err := a.mountReconcile(mux)
 	if err != nil {
 		return err

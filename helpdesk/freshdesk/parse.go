@@ -43,8 +43,15 @@ func (a *Adapter) Parse(h http.Header, body []byte) ([]helpdesk.Event, error) {
 	if err := json.Unmarshal(body, &p); err != nil {
 		return nil, fmt.Errorf("freshdesk: decode payload: %v: %w", err, helpdesk.ErrPayload)
 	}
-	if p.Hook == nil || !validID(p.Hook.TicketID.Trim()) {
-		return nil, fmt.Errorf("freshdesk: payload has no ticket_id: %w", helpdesk.ErrPayload)
+	if p.Hook == nil {
+		return nil, helpdesk.Invalid(Name, []helpdesk.FieldError{{Field: "freshdesk_webhook", Reason: "is required"}})
+	}
+	switch id := p.Hook.TicketID.Trim(); {
+	case id == "":
+		return nil, helpdesk.Invalid(Name, []helpdesk.FieldError{{Field: "freshdesk_webhook.ticket_id", Reason: "is required"}})
+	case !validID(id):
+		return nil, helpdesk.Invalid(Name, []helpdesk.FieldError{{Field: "freshdesk_webhook.ticket_id",
+			Reason: fmt.Sprintf("must be a Freshdesk ticket id (a positive whole number), not %q", rest.Excerpt(id, 40))}})
 	}
 	j := p.Hook
 	status := strings.ToLower(j.Status.Trim())
@@ -60,14 +67,4 @@ func (a *Adapter) Parse(h http.Header, body []byte) ([]helpdesk.Event, error) {
 }
 
 // validID: Freshdesk ticket ids are positive integers.
-func validID(s string) bool {
-	if s == "" || len(s) > 20 || s == "0" {
-		return false
-	}
-	for _, r := range s {
-		if r < '0' || r > '9' {
-			return false
-		}
-	}
-	return true
-}
+func validID(s string) bool { return helpdesk.NumericID(s) }

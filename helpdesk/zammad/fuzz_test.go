@@ -2,10 +2,12 @@ package zammad_test
 
 import (
 	"encoding/json"
+	"errors"
 	"net/http"
 	"strings"
 	"testing"
 
+	"github.com/monobunt/slaguard/helpdesk"
 	"github.com/monobunt/slaguard/helpdesk/zammad"
 	"github.com/monobunt/slaguard/helpdesk/zammad/zammadfake"
 )
@@ -61,6 +63,41 @@ func FuzzVerify(f *testing.F) {
 		if a.Verify(h, body) == nil &&
 			!strings.EqualFold(strings.TrimSpace(sig), zammadfake.Sign(fixtureSecret, body)) {
 			t.Fatalf("verified %q, which is not the signature of the body", sig)
+		}
+	})
+}
+
+// FuzzRoute: what the webhook door lets through makes an event with Zammad's kind of
+// ticket id and a creation time; what it refuses as an invalid event names a field.
+func FuzzRoute(f *testing.F) {
+	for _, name := range fixtureFiles {
+		f.Add(fixture(f, name))
+	}
+	f.Add([]byte(`{"ticket":{"id":"abc"}}`))
+	f.Add([]byte(`{"ticket":{"id":4711.0,"created_at":"2026-12-02T08:00:00Z"},"article":{"id":"7"}}`))
+	a, err := zammad.New(zammad.Config{})
+	if err != nil {
+		f.Fatal(err)
+	}
+	f.Fuzz(func(t *testing.T, body []byte) {
+		d, err := a.Route(http.Header{}, body)
+		var inv *helpdesk.InvalidEvent
+		if errors.As(err, &inv) && (len(inv.Fields) == 0 || inv.Fields[0].Field == "") {
+			t.Fatalf("invalid event without a field: %v", err)
+		}
+		if err != nil {
+			return
+		}
+		evs, err := a.Parse(http.Header{}, body)
+		if err != nil {
+			return // a field the door does not read; the worker archives it
+		}
+		ev := evs[0]
+		if ev.Ticket.ID != d.TicketID || !helpdesk.NumericID(ev.Ticket.ID) || ev.Ticket.CreatedAt.IsZero() {
+			t.Fatalf("routed %q, parsed ticket %q created %v", d.TicketID, ev.Ticket.ID, ev.Ticket.CreatedAt)
+		}
+		if ev.Article != nil && (!helpdesk.NumericID(ev.Article.ID) || ev.Article.CreatedAt.IsZero()) {
+			t.Fatalf("article %q created %v", ev.Article.ID, ev.Article.CreatedAt)
 		}
 	})
 }

@@ -102,8 +102,11 @@ func (a *Adapter) parseTrigger(body []byte) (helpdesk.Event, error) {
 	if err := json.Unmarshal(body, &p); err != nil {
 		return helpdesk.Event{}, fmt.Errorf("zendesk: decode payload: %v: %w", err, helpdesk.ErrPayload)
 	}
-	if p.Ticket == nil || !validID(p.Ticket.ID.Trim()) {
-		return helpdesk.Event{}, fmt.Errorf("zendesk: payload has no ticket id: %w", helpdesk.ErrPayload)
+	if p.Ticket == nil {
+		return helpdesk.Event{}, helpdesk.Invalid(Name, []helpdesk.FieldError{{Field: "ticket", Reason: "is required"}})
+	}
+	if err := checkTicket("ticket", p.Ticket.ID, p.Ticket.CreatedAt, p.Ticket.UpdatedAt); err != nil {
+		return helpdesk.Event{}, err
 	}
 	j := p.Ticket
 	title := j.Subject.Trim()
@@ -148,8 +151,11 @@ func (a *Adapter) parseEvent(body []byte) (helpdesk.Event, error) {
 	if err := json.Unmarshal(body, &p); err != nil {
 		return helpdesk.Event{}, fmt.Errorf("zendesk: decode event: %v: %w", err, helpdesk.ErrPayload)
 	}
-	if p.Detail == nil || !validID(p.Detail.ID.Trim()) {
-		return helpdesk.Event{}, fmt.Errorf("zendesk: event has no ticket id: %w", helpdesk.ErrPayload)
+	if p.Detail == nil {
+		return helpdesk.Event{}, helpdesk.Invalid(Name, []helpdesk.FieldError{{Field: "detail", Reason: "is required"}})
+	}
+	if err := checkTicket("detail", p.Detail.ID, p.Detail.CreatedAt, p.Detail.UpdatedAt); err != nil {
+		return helpdesk.Event{}, err
 	}
 	d := p.Detail
 	t := helpdesk.Ticket{
@@ -200,16 +206,35 @@ func channel(via string) helpdesk.Channel {
 func totalID(seconds int64) string { return fmt.Sprintf("total:%d", seconds) }
 
 // validID: Zendesk ticket ids are positive integers; anything else is not a ticket.
-func validID(s string) bool {
-	if s == "" || len(s) > 20 {
-		return false
+func validID(s string) bool { return helpdesk.NumericID(s) }
+
+// checkTicket names every field of a delivery's ticket (at path) no event can be made
+// with: an id that is not Zendesk's (a positive whole number), no created_at, a time
+// that is not ISO 8601. Without them the hint cannot even name the ticket to read back.
+func checkTicket(path string, id, created, updated flexjson.String) error {
+	var bad []helpdesk.FieldError
+	switch v := id.Trim(); {
+	case v == "":
+		bad = append(bad, helpdesk.FieldError{Field: path + ".id", Reason: "is required"})
+	case !validID(v):
+		bad = append(bad, helpdesk.FieldError{Field: path + ".id",
+			Reason: fmt.Sprintf("must be a Zendesk ticket id (a positive whole number), not %q", rest.Excerpt(v, 40))})
 	}
-	for _, r := range s {
-		if r < '0' || r > '9' {
-			return false
+	for _, f := range []struct {
+		name     string
+		v        string
+		required bool
+	}{{"created_at", created.Trim(), true}, {"updated_at", updated.Trim(), false}} {
+		t, err := parseTime(f.name, f.v)
+		switch {
+		case err != nil:
+			bad = append(bad, helpdesk.FieldError{Field: path + "." + f.name,
+				Reason: fmt.Sprintf("must be an ISO 8601 time, not %q", rest.Excerpt(f.v, 40))})
+		case f.required && t.IsZero():
+			bad = append(bad, helpdesk.FieldError{Field: path + "." + f.name, Reason: "is required"})
 		}
 	}
-	return s != "0"
+	return helpdesk.Invalid(Name, bad)
 }
 
 // safeID is id when it is a plain token, else its hash (it becomes part of a queue key).

@@ -136,7 +136,20 @@ func Decode(r io.Reader, dst any) error {
 	dec := json.NewDecoder(bytes.NewReader(body))
 	dec.DisallowUnknownFields()
 	if err := dec.Decode(dst); err != nil {
-		return decodeProblem(err)
+		p := decodeProblem(err)
+		var syn *json.SyntaxError
+		if errors.As(err, &syn) || errors.Is(err, io.ErrUnexpectedEOF) || errors.Is(err, io.EOF) {
+			return p // not JSON: nothing to name
+		}
+		// Name every bad field, not just the first (fields.go).
+		if all := everyBadField(body, reflect.TypeOf(dst)); len(all) > 1 || (len(all) == 1 && len(p.Errors) == 0) {
+			detail := "fields have the wrong type or value"
+			if all[0].Reason == "is not a known field" && allUnknown(all) {
+				detail = "the request body has fields this API does not know"
+			}
+			return Fields(http.StatusBadRequest, detail, all...)
+		}
+		return p
 	}
 	if dec.More() {
 		return Fields(http.StatusBadRequest, "the request body has data after the JSON value")
@@ -170,6 +183,15 @@ func decodeProblem(err error) *Problem {
 		return Fields(http.StatusBadRequest, "a field has an invalid value", *fe)
 	}
 	return Fields(http.StatusBadRequest, err.Error())
+}
+
+func allUnknown(errs []FieldError) bool {
+	for _, e := range errs {
+		if e.Reason != "is not a known field" {
+			return false
+		}
+	}
+	return true
 }
 
 // Error lets a custom UnmarshalJSON return a FieldError that Decode reports by name.

@@ -108,18 +108,10 @@ func New(opt Options) *Server {
 }
 
 // TB is the part of testing.TB that Start uses.
-type TB interface {
-	Helper()
-	Cleanup(func())
-}
+type TB = fakeapi.TB
 
 // Start is New for tests: the server is closed when tb ends.
-func Start(tb TB, opt Options) *Server {
-	tb.Helper()
-	s := New(opt)
-	tb.Cleanup(s.Close)
-	return s
-}
+func Start(tb TB, opt Options) *Server { tb.Helper(); return fakeapi.CloseWith(tb, New(opt)) }
 
 // Me is the agent the API key belongs to.
 func (s *Server) Me() Contact { return s.opt.Me }

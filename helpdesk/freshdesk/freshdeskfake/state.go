@@ -65,14 +65,8 @@ func (s *Server) AddConversation(c Conversation) Conversation {
 }
 
 func (s *Server) addConvLocked(c Conversation) Conversation {
-	if c.ID == 0 {
-		s.nextID++
-		c.ID = s.nextID
-	}
-	if c.CreatedAt.IsZero() {
-		c.CreatedAt = s.opt.Clock().UTC()
-	}
-	c.CreatedAt = c.CreatedAt.Truncate(time.Millisecond) // as the API shows it
+	c.ID = fakeapi.NextID(c.ID, &s.nextID)
+	c.CreatedAt = fakeapi.At(c.CreatedAt, s.opt.Clock)
 	s.convs[c.TicketID] = append(s.convs[c.TicketID], c)
 	if t, ok := s.tickets[c.TicketID]; ok {
 		if c.CreatedAt.After(t.UpdatedAt) {
@@ -90,10 +84,7 @@ func (s *Server) addConvLocked(c Conversation) Conversation {
 func (s *Server) AddTimeEntry(e TimeEntry) TimeEntry {
 	s.mu.Lock()
 	defer s.mu.Unlock()
-	if e.ID == 0 {
-		s.nextID++
-		e.ID = s.nextID
-	}
+	e.ID = fakeapi.NextID(e.ID, &s.nextID)
 	s.times[e.TicketID] = append(s.times[e.TicketID], e)
 	return e
 }

@@ -69,6 +69,38 @@ type Handler struct {
 	Written func(id int64)
 }
 
+// TB is the part of testing.TB a fake's Start uses.
+type TB interface {
+	Helper()
+	Cleanup(func())
+}
+
+// CloseWith closes s when tb ends and returns it: a fake's Start is
+// fakeapi.CloseWith(tb, New(opt)).
+func CloseWith[S interface{ Close() }](tb TB, s S) S {
+	tb.Helper()
+	tb.Cleanup(s.Close)
+	return s
+}
+
+// NextID is the id an entry gets: id itself, or the next of the counter when id is 0.
+func NextID(id int64, counter *int64) int64 {
+	if id == 0 {
+		*counter++
+		id = *counter
+	}
+	return id
+}
+
+// At is when an entry was made, as the fakes stamp it: at, or now when at is zero, in
+// UTC milliseconds (as their APIs show it, so a stamp read back compares equal).
+func At(at time.Time, now func() time.Time) time.Time {
+	if at.IsZero() {
+		at = now()
+	}
+	return at.UTC().Truncate(time.Millisecond)
+}
+
 // Server is the recording, faulting, limiting HTTP side of a fake.
 type Server struct {
 	URL string

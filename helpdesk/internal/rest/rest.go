@@ -16,7 +16,6 @@ import (
 	"fmt"
 	"io"
 	"net/http"
-	"strconv"
 	"strings"
 	"time"
 	"unicode/utf8"
@@ -138,7 +137,7 @@ func (cl *Client) Do(ctx context.Context, c Call, out any) error {
 			now = cl.Clock
 		}
 		return &helpdesk.RetryableError{Err: cl.Errorf(c, "%s%s", resp.Status, explain), Status: s,
-			After: RetryAfter(resp.Header.Get("Retry-After"), now())}
+			After: helpdesk.RetryAfter(resp.Header.Get("Retry-After"), now())}
 	case s == http.StatusNotFound:
 		return cl.Errorf(c, "%s%s: %w", resp.Status, explain, helpdesk.ErrNotFound)
 	case cl.Status[s] != nil:
@@ -146,26 +145,6 @@ func (cl *Client) Do(ctx context.Context, c Call, out any) error {
 	default:
 		return cl.Errorf(c, "%s%s", resp.Status, explain)
 	}
-}
-
-// RetryAfter reads a Retry-After header, seconds or an HTTP date; 0 when absent or past.
-func RetryAfter(v string, now time.Time) time.Duration {
-	v = strings.TrimSpace(v)
-	if v == "" {
-		return 0
-	}
-	if n, err := strconv.Atoi(v); err == nil {
-		if n < 0 {
-			return 0
-		}
-		return time.Duration(n) * time.Second
-	}
-	if t, err := http.ParseTime(v); err == nil {
-		if d := t.Sub(now); d > 0 {
-			return d
-		}
-	}
-	return 0
 }
 
 // Excerpt cuts s to at most n bytes without splitting a character.

@@ -86,13 +86,3 @@ func TestDoSortsEveryAnswerTheWayTheCallersActOnIt(t *testing.T) {
 		t.Errorf("a refused connection is worth retrying: %v", err)
 	}
 }
-
-func TestRetryAfterReadsSecondsAndDates(t *testing.T) {
-	now := time.Date(2026, 12, 4, 10, 0, 0, 0, time.UTC)
-	for v, want := range map[string]time.Duration{"": 0, "30": 30 * time.Second, "-1": 0, "soon": 0,
-		now.Add(-time.Minute).Format(http.TimeFormat): 0, now.Add(2 * time.Minute).Format(http.TimeFormat): 2 * time.Minute} {
-		if got := RetryAfter(v, now); got != want {
-			t.Errorf("RetryAfter(%q) = %s, want %s", v, got, want)
-		}
-	}
-}

@@ -81,16 +81,10 @@ func (s *Server) AddComment(c Comment) Comment {
 }
 
 func (s *Server) addCommentLocked(c Comment) Comment {
-	if c.ID == 0 {
-		s.nextID++
-		c.ID = s.nextID
-	}
-	if c.CreatedAt.IsZero() {
-		c.CreatedAt = s.opt.Clock().UTC()
-	}
+	c.ID = fakeapi.NextID(c.ID, &s.nextID)
 	// In ms, as the API shows it: the ticket's updated_at follows it, and a safe update's
 	// stamp read back must compare equal.
-	c.CreatedAt = c.CreatedAt.Truncate(time.Millisecond)
+	c.CreatedAt = fakeapi.At(c.CreatedAt, s.opt.Clock)
 	s.comments[c.TicketID] = append(s.comments[c.TicketID], c)
 	if t, ok := s.tickets[c.TicketID]; ok && c.CreatedAt.After(t.UpdatedAt) {
 		t.UpdatedAt = c.CreatedAt
