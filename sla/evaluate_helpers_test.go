@@ -115,3 +115,26 @@ const (
 	minute = time.Minute
 	hour   = time.Hour
 )
+
+// checkCriticalTagOnce: a critical ticket's marks carry CriticalTag exactly once, and on
+// the correction when one raises the ticket to critical — a helpdesk without a critical
+// priority writes the tag with that priority, so a second copy on the critical mark was
+// a second tag write for one ticket.
+func checkCriticalTagOnce(t *testing.T, st Status) {
+	t.Helper()
+	if !st.Critical {
+		return
+	}
+	n := 0
+	for _, m := range st.Marks {
+		if m.Tag == CriticalTag {
+			n++
+		}
+		if m.Key == MarkCorrection && m.Priority == Critical && m.Tag != CriticalTag {
+			t.Errorf("the correction to critical carries tag %q, want %q", m.Tag, CriticalTag)
+		}
+	}
+	if n != 1 {
+		t.Errorf("%d marks carry %q, want 1", n, CriticalTag)
+	}
+}

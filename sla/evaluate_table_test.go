@@ -183,6 +183,7 @@ func TestEvaluateSequences(t *testing.T) {
 			if got := markKeys(st); !slices.Equal(got, w.marks) {
 				t.Errorf("marks = %v, want %v", got, w.marks)
 			}
+			checkCriticalTagOnce(t, st)
 		})
 	}
 }

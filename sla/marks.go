@@ -26,7 +26,8 @@ type Mark struct {
 	// Key is stable for the ticket's lifetime ("breached-resolution"); see the Mark…
 	// constants. It never depends on time or wording.
 	Key string `json:"key"`
-	// Tag to add; empty for the correction and the confirmation.
+	// Tag to add; empty for the confirmation, and for the correction unless it raises
+	// the ticket to critical (then it carries CriticalTag and the critical mark none).
 	Tag string `json:"tag,omitempty"`
 	// Note is the internal note (German, then English), deadlines in Vienna time; empty
 	// for the confirmation, whose public article speaks for itself.
@@ -50,7 +51,14 @@ func marksFor(terms *Terms, t Ticket, tl *timeline, st *Status, rules *Rules) []
 	}
 	var ms []Mark
 	if c := st.Correction; c != nil && (c.Written || !c.Overruled) {
-		ms = append(ms, Mark{Key: MarkCorrection, Priority: c.To, Note: correctionNote(c)})
+		m := Mark{Key: MarkCorrection, Priority: c.To, Note: correctionNote(c)}
+		if c.To == Critical && st.Critical {
+			// The tag goes with the priority: a helpdesk without a critical priority
+			// (Zammad's stock set) writes high plus this tag for the correction, so the
+			// critical mark below must not add it a second time.
+			m.Tag = CriticalTag
+		}
+		ms = append(ms, m)
 	}
 	if st.ChangeRequest {
 		ms = append(ms, Mark{Key: MarkChangeRequest, Tag: "sla-change-request", Note: fmt.Sprintf(
@@ -65,7 +73,11 @@ func marksFor(terms *Terms, t Ticket, tl *timeline, st *Status, rules *Rules) []
 			note = "Kritisches Ticket (der Vertrag deckt kein 24/7 ab: Fristen laufen in den Öffnungszeiten).\n" +
 				"Critical ticket (the contract has no 24/7 cover: deadlines count business hours)."
 		}
-		ms = append(ms, Mark{Key: MarkCritical, Tag: CriticalTag, Note: note})
+		tag := CriticalTag
+		if len(ms) > 0 && ms[0].Key == MarkCorrection && ms[0].Tag == CriticalTag {
+			tag = "" // written with the correction
+		}
+		ms = append(ms, Mark{Key: MarkCritical, Tag: tag, Note: note})
 	}
 	if st.OverQuota {
 		month := germanMonth(tl.created)

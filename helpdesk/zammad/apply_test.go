@@ -107,6 +107,13 @@ func TestApplyWritesEachPartTheWayZammadNeedsIt(t *testing.T) {
 			},
 		},
 		{
+			// sla's correction to critical carries the tag itself (the critical mark then none):
+			// one tags/add, not a second one for the tag the priority implies.
+			name: "critical with its tag adds the tag once", write: helpdesk.Write{Priority: sla.Critical, Tags: []string{sla.CriticalTag}},
+			wantCalls: []string{"POST /api/v1/tags/add", "PUT /api/v1/tickets/4711"},
+			wantTags:  []string{zammad.CriticalTag},
+		},
+		{
 			name: "critical with a critical priority is written as itself",
 			cfg:  zammad.Config{CriticalPriorityName: "4 critical"}, write: helpdesk.Write{Priority: sla.Critical},
 			wantCalls: []string{"PUT /api/v1/tickets/4711"},
