@@ -38,6 +38,9 @@ func (a *Adapter) Verify(h http.Header, body []byte) error {
 	if sig == "" || ts == "" {
 		return fmt.Errorf("zendesk: no %s or %s header: %w", HeaderSignature, HeaderTimestamp, helpdesk.ErrSignature)
 	}
+	if strings.ContainsAny(sig, "\r\n") { // the decoder skips line breaks; a signature has none
+		return fmt.Errorf("zendesk: %s is not base64: %w", HeaderSignature, helpdesk.ErrSignature)
+	}
 	got, err := base64.StdEncoding.DecodeString(sig)
 	if err != nil {
 		return fmt.Errorf("zendesk: %s is not base64: %w", HeaderSignature, helpdesk.ErrSignature)
