@@ -2,6 +2,7 @@ package webhook
 
 import (
 	"context"
+	"encoding/json"
 	"errors"
 	"fmt"
 	"io"
@@ -134,6 +135,16 @@ type accepted struct {
 	Events *int   `json:"events,omitempty"`
 }
 
+// acceptedOne is the answer to a delivery of one event, encoded as echo's c.JSON would.
+var acceptedOne = func() []byte {
+	one := 1
+	b, err := json.Marshal(accepted{Status: "accepted", Events: &one})
+	if err != nil {
+		panic(err)
+	}
+	return append(b, '\n')
+}()
+
 // Serve handles one delivery. Problems are written here, not returned, so the answer
 // does not depend on the server's error handler.
 func (h *Handler) Serve(c echo.Context) error {
@@ -178,6 +189,9 @@ func (h *Handler) Serve(c echo.Context) error {
 	}
 	h.done(r.Context(), name, ResultAccepted, d, nil)
 	n := len(queued)
+	if n == 1 {
+		return c.JSONBlob(http.StatusAccepted, acceptedOne) // the usual answer, encoded once
+	}
 	return c.JSON(http.StatusAccepted, accepted{Status: "accepted", Events: &n})
 }
 

@@ -5,6 +5,7 @@ import (
 	"crypto/sha1"
 	"encoding/hex"
 	"fmt"
+	"hash"
 	"net/http"
 	"strings"
 
@@ -37,9 +38,16 @@ func (a *Adapter) Verify(h http.Header, body []byte) error {
 	if err != nil {
 		return fmt.Errorf("zammad: %s is not hex: %w", HeaderSignature, helpdesk.ErrSignature)
 	}
-	mac := hmac.New(sha1.New, a.secret)
+	mac, _ := a.macs.Get().(hash.Hash)
+	if mac == nil {
+		mac = hmac.New(sha1.New, a.secret)
+	} else {
+		mac.Reset()
+	}
+	defer a.macs.Put(mac)
 	mac.Write(body)
-	if !hmac.Equal(got, mac.Sum(nil)) {
+	var sum [sha1.Size]byte
+	if !hmac.Equal(got, mac.Sum(sum[:0])) {
 		return fmt.Errorf("zammad: signature does not match: %w", helpdesk.ErrSignature)
 	}
 	return nil
