@@ -41,11 +41,11 @@ func (s *Server) route(r *http.Request, raw []byte) (int, any) {
 	case r.Method == http.MethodGet && rest == "tickets":
 		return s.listTicketIDs()
 	case r.Method == http.MethodGet && len(seg) == 2 && seg[0] == "tickets" && seg[1] != "search":
-		return s.getTicket(seg[1])
+		return s.onTicket(seg[1], s.getTicket)
 	case r.Method == http.MethodPut && len(seg) == 2 && seg[0] == "tickets":
 		return s.updateTicket(seg[1], raw)
 	case r.Method == http.MethodGet && len(seg) == 3 && seg[0] == "tickets" && seg[2] == "time_accountings":
-		return s.listTimeAccountings(seg[1])
+		return s.onTicket(seg[1], s.listTimeAccountings)
 	case r.Method == http.MethodPost && rest == "ticket_articles":
 		return s.createArticle(raw)
 	case r.Method == http.MethodPost && rest == "tags/add":
@@ -55,9 +55,9 @@ func (s *Server) route(r *http.Request, raw []byte) (int, any) {
 	case (r.Method == http.MethodGet || r.Method == http.MethodPost) && rest == "tickets/search":
 		return s.search(r, raw)
 	case r.Method == http.MethodGet && len(seg) == 2 && seg[0] == "ticket_history":
-		return s.ticketHistory(seg[1])
+		return s.onTicket(seg[1], s.ticketHistory)
 	case r.Method == http.MethodGet && len(seg) == 3 && seg[0] == "ticket_articles" && seg[1] == "by_ticket":
-		return s.articlesByTicket(seg[2])
+		return s.onTicket(seg[2], s.articlesByTicket)
 	case r.Method == http.MethodGet && rest == "tags":
 		return s.listTags(r.URL.Query().Get("object"), r.URL.Query().Get("o_id"))
 	}
@@ -91,7 +91,9 @@ func (s *Server) listPriorities() (int, any) {
 	return http.StatusOK, out
 }
 
-func (s *Server) getTicket(idStr string) (int, any) {
+// onTicket answers a request about ticket idStr with answer, under the fake's lock, or
+// with Zammad's 404 when there is no such ticket.
+func (s *Server) onTicket(idStr string, answer func(*ticketState) (int, any)) (int, any) {
 	id, _ := strconv.Atoi(idStr)
 	s.mu.Lock()
 	defer s.mu.Unlock()
@@ -99,6 +101,10 @@ func (s *Server) getTicket(idStr string) (int, any) {
 	if !ok {
 		return notFound("Ticket", idStr)
 	}
+	return answer(st)
+}
+
+func (s *Server) getTicket(st *ticketState) (int, any) {
 	return http.StatusOK, s.ticketJSON(st.t)
 }
 
@@ -364,14 +370,7 @@ func (s *Server) listTags(object, oid string) (int, any) {
 	return http.StatusOK, map[string]any{"tags": tags}
 }
 
-func (s *Server) listTimeAccountings(idStr string) (int, any) {
-	id, _ := strconv.Atoi(idStr)
-	s.mu.Lock()
-	defer s.mu.Unlock()
-	st, ok := s.tickets[id]
-	if !ok {
-		return notFound("Ticket", idStr)
-	}
+func (s *Server) listTimeAccountings(st *ticketState) (int, any) {
 	out := make([]map[string]any, 0, len(st.times))
 	for _, ta := range st.times {
 		out = append(out, map[string]any{"id": ta.ID, "ticket_id": ta.TicketID,

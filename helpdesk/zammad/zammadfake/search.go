@@ -233,14 +233,7 @@ func (s *Server) expandedTicketLocked(st *ticketState) map[string]any {
 
 // ticketHistory answers GET /api/v1/ticket_history/{id} as history_get(true) does:
 // {history: [...], assets: {...}} (the fake's assets are empty).
-func (s *Server) ticketHistory(idStr string) (int, any) {
-	id, _ := strconv.Atoi(idStr)
-	s.mu.Lock()
-	defer s.mu.Unlock()
-	st, ok := s.tickets[id]
-	if !ok {
-		return notFound("Ticket", idStr)
-	}
+func (s *Server) ticketHistory(st *ticketState) (int, any) {
 	list := make([]map[string]any, 0, len(st.history))
 	for _, e := range st.history {
 		list = append(list, historyJSON(e))
@@ -250,14 +243,7 @@ func (s *Server) ticketHistory(idStr string) (int, any) {
 
 // articlesByTicket answers GET /api/v1/ticket_articles/by_ticket/{id}: every article,
 // oldest first, with sender and type by name (attributes_with_association_names).
-func (s *Server) articlesByTicket(idStr string) (int, any) {
-	id, _ := strconv.Atoi(idStr)
-	s.mu.Lock()
-	defer s.mu.Unlock()
-	st, ok := s.tickets[id]
-	if !ok {
-		return notFound("Ticket", idStr)
-	}
+func (s *Server) articlesByTicket(st *ticketState) (int, any) {
 	out := make([]map[string]any, 0, len(st.articles))
 	for _, a := range st.articles {
 		m := articleJSON(a)
