@@ -69,7 +69,6 @@ type Adapter struct {
 	http   *http.Client
 	clock  func() time.Time
 	api    *rest.Client
-	macs   sync.Pool // keyed HMAC-SHA1 states for Verify: the key schedule once, not per delivery
 
 	mu       sync.RWMutex
 	prio     map[string]sla.Priority // lower-cased Zammad name → policy priority
