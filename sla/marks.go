@@ -50,13 +50,14 @@ func marksFor(terms *Terms, t Ticket, tl *timeline, st *Status, rules *Rules) []
 		}}
 	}
 	var ms []Mark
+	criticalTagged := false // the correction carries CriticalTag
 	if c := st.Correction; c != nil && (c.Written || !c.Overruled) {
 		m := Mark{Key: MarkCorrection, Priority: c.To, Note: correctionNote(c)}
 		if c.To == Critical && st.Critical {
 			// The tag goes with the priority: a helpdesk without a critical priority
 			// (Zammad's stock set) writes high plus this tag for the correction, so the
 			// critical mark below must not add it a second time.
-			m.Tag = CriticalTag
+			m.Tag, criticalTagged = CriticalTag, true
 		}
 		ms = append(ms, m)
 	}
@@ -74,7 +75,7 @@ func marksFor(terms *Terms, t Ticket, tl *timeline, st *Status, rules *Rules) []
 				"Critical ticket (the contract has no 24/7 cover: deadlines count business hours)."
 		}
 		tag := CriticalTag
-		if len(ms) > 0 && ms[0].Key == MarkCorrection && ms[0].Tag == CriticalTag {
+		if criticalTagged {
 			tag = "" // written with the correction
 		}
 		ms = append(ms, Mark{Key: MarkCritical, Tag: tag, Note: note})
