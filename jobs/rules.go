@@ -159,7 +159,7 @@ func (w *Worker) handleRulesReevaluate(ctx context.Context, t *asynq.Task) error
 		v, err := w.SyncRules(ctx)
 		return v == p.Version, err
 	}
-	if err := w.evaluateResumable(ctx, "slaguard:reevaluate:{rules}:"+p.Version, keys, current); err != nil {
+	if err := w.evaluateResumable(ctx, "rules", "slaguard:reevaluate:{rules}:"+p.Version, keys, current); err != nil {
 		return err
 	}
 	w.cfg.Log.Info("rules change re-evaluated", slog.String("version", p.Version),
