@@ -33,8 +33,36 @@ type inputs struct {
 // count, a ticket that counts against the quota is counted (once, however often it is
 // decided); without, its place is only read, and decide writes nothing.
 func (w *Worker) decide(ctx context.Context, rec *ticketstore.Record, count bool) (inputs, error) {
+	in, q, err := w.decideContract(ctx, rec, w.cfg.Contracts.Match)
+	if err != nil || q == nil {
+		return in, err
+	}
+	var pos int
+	switch {
+	case count:
+		var ps []int
+		if ps, err = w.store.CountQuotas(ctx, []ticketstore.QuotaEntry{*q}); err == nil {
+			pos = ps[0]
+		}
+	case q.Counts:
+		pos, err = w.store.QuotaPosition(ctx, q.ContractID, rec.Key, q.Created)
+	}
+	if err != nil {
+		return inputs{}, err
+	}
+	in.ticket.QuotaPosition = pos
+	return in, nil
+}
+
+// matcher finds the contract of a customer (contracts.Repo.Match, or a batch's memo of it).
+type matcher func(context.Context, contracts.MatchQuery) (*contracts.Contract, error)
+
+// decideContract is decide up to the quota: the inputs without the ticket's place in the
+// quota, and the ticket's entry in its contract's month (nil: no contract), for the
+// caller to count or read.
+func (w *Worker) decideContract(ctx context.Context, rec *ticketstore.Record, match matcher) (inputs, *ticketstore.QuotaEntry, error) {
 	if len(rec.Events) == 0 {
-		return inputs{}, ticketstore.ErrNoTicket
+		return inputs{}, nil, ticketstore.ErrNoTicket
 	}
 	hd, _, _ := ticketstore.SplitKey(rec.Key)
 	in := inputs{ticket: w.slaTicket(hd, rec.Events, criticalWrittenAt(rec))}
@@ -51,43 +79,30 @@ func (w *Worker) decide(ctx context.Context, rec *ticketstore.Record, count bool
 		org, orgName, email = tk.OrganizationID, tk.OrganizationName, tk.CustomerEmail
 	}
 	in.matchKeys = ticketMatchKeys(org, orgName, email)
-	c, err := w.cfg.Contracts.Match(ctx, contracts.MatchQuery{
+	c, err := match(ctx, contracts.MatchQuery{
 		OrganizationID: org, OrganizationName: orgName, Email: email, At: t.CreatedAt,
 	})
 	switch {
 	case errors.Is(err, contracts.ErrNoContract):
-		return in, nil
+		return in, nil, nil
 	case err != nil:
-		return inputs{}, fmt.Errorf("jobs: match contract of %s: %w", rec.Key, err)
+		return inputs{}, nil, fmt.Errorf("jobs: match contract of %s: %w", rec.Key, err)
 	case c.Deleted:
 		// An admin ended the contract (DELETE): its open tickets lose their deadlines and
 		// are marked as without contract. A contract that merely runs out keeps the tickets
 		// opened while it was active.
-		return in, nil
+		return in, nil, nil
 	}
 	terms, err := c.Terms()
 	if err != nil {
-		return inputs{}, fmt.Errorf("jobs: terms of contract %s: %w", c.ID, err)
+		return inputs{}, nil, fmt.Errorf("jobs: terms of contract %s: %w", c.ID, err)
 	}
 	in.terms, in.contractID, in.notify = &terms, c.ID, c.Notify
 	// A change request (the verdict says so) does not count against the quota; every
-	// other ticket of a contract does (sla.CountsTowardQuota).
-	if terms.QuotaPerMonth > 0 && !(t.Verdict != nil && t.Verdict.ChangeRequest) {
-		pos, err := w.store.QuotaPosition(ctx, c.ID, rec.Key, t.CreatedAt)
-		if count {
-			pos, err = w.store.CountQuota(ctx, c.ID, rec.Key, t.CreatedAt)
-		}
-		if err != nil {
-			return inputs{}, err
-		}
-		t.QuotaPosition = pos
-	} else if count {
-		// Not in the quota's set: noted for the monthly report all the same.
-		if err := w.store.NoteUncounted(ctx, c.ID, rec.Key, t.CreatedAt); err != nil {
-			return inputs{}, err
-		}
-	}
-	return in, nil
+	// other ticket of a contract does (sla.CountsTowardQuota). One that does not is
+	// noted for the monthly report all the same.
+	counts := terms.QuotaPerMonth > 0 && !(t.Verdict != nil && t.Verdict.ChangeRequest)
+	return in, &ticketstore.QuotaEntry{ContractID: c.ID, Ticket: rec.Key, Created: t.CreatedAt, Counts: counts}, nil
 }
 
 // slaTicket maps the log's helpdesk events to what sla.Evaluate reads.

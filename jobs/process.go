@@ -113,7 +113,10 @@ func (w *Worker) readBack(ctx context.Context, ev helpdesk.Event) (helpdesk.Even
 //	load the record (one round trip) → take ev in → decide the inputs (contract,
 //	criticality, quota position) → sla.Evaluate once → arm the next check (asynq, only
 //	when it moved) → persist in one pipelined round trip (event, status, issued marks,
-//	timer index, board, quota) → enqueue the write-back batch when marks wait.
+//	next check, board, contract and customer indexes) → enqueue the write-back batch
+//	when marks wait.
+//
+// A re-evaluation of many tickets runs the same steps a batch at a time (evaluateBatch).
 //
 // Running it twice, or on two workers at once, does the same as running it once: a
 // persist over a log that gained an event meanwhile is refused and the ticket evaluated
@@ -150,21 +153,40 @@ func (w *Worker) processOnce(ctx context.Context, key string, ev *helpdesk.Event
 	if err != nil {
 		return nil, false, err
 	}
-	now := w.cfg.Clock()
-	st := sla.Evaluate(in.terms, in.ticket, w.cfg.Rules, now)
+	e := w.evaluate(rec, in, w.cfg.Clock())
+	if err := w.armMoved(ctx, e); err != nil {
+		return nil, false, err
+	}
+	p, err := w.store.Persist(ctx, rec, e.Change)
+	if err != nil {
+		return nil, false, err
+	}
+	if err := w.persisted(ctx, e, p); err != nil {
+		return nil, false, err
+	}
+	return rec, added, nil
+}
 
+// evaluation is one evaluation of a ticket on its way to the store: the record as read,
+// the inputs decided and what it stores.
+type evaluation struct {
+	ticketstore.Evaluated
+	in inputs
+	st sla.Status
+}
+
+// evaluate runs sla.Evaluate on the record at now and turns the status into what is
+// stored: the summary, the board and index entries, and the marks not issued before
+// with their writes (withdrawals and notifications included). It reads and writes
+// nothing outside rec.
+func (w *Worker) evaluate(rec *ticketstore.Record, in inputs, now time.Time) evaluation {
+	st := sla.Evaluate(in.terms, in.ticket, w.cfg.Rules, now)
 	ch := ticketstore.Change{
-		Summary: ticketstore.SummaryOf(in.contractID, in.ticket.Number, in.ticket.Title, st),
-		BoardAt: ticketstore.BoardInstant(st),
+		Summary:   ticketstore.SummaryOf(in.contractID, in.ticket.Number, in.ticket.Title, st),
+		BoardAt:   ticketstore.BoardInstant(st),
+		NextCheck: st.NextCheck,
+		Index:     ticketstore.IndexEntry(!st.Closed, in.contractID, in.matchKeys),
 	}
-	if !st.NextCheck.IsZero() && !st.NextCheck.Equal(rec.NextCheck) {
-		// Armed before the persist that records it: a crash in between re-arms on retry,
-		// and a stale timer finds nothing to do.
-		if err := w.armCheck(ctx, key, st.NextCheck); err != nil {
-			return nil, false, err
-		}
-	}
-	ch.NextCheck = st.NextCheck
 	replyTo := customerEmail(rec)
 	for _, m := range st.Marks {
 		if m.Key == sla.MarkNoContract {
@@ -183,13 +205,23 @@ func (w *Worker) processOnce(ctx context.Context, key string, ev *helpdesk.Event
 		ch.Issue = append(ch.Issue, is)
 	}
 	ch.Issue = append(ch.Issue, notifications(in.notify, ch.Issue)...)
-	p, err := w.store.Persist(ctx, rec, ch)
-	if err != nil {
-		return nil, false, err
+	return evaluation{Evaluated: ticketstore.Evaluated{Record: rec, Change: ch}, in: in, st: st}
+}
+
+// armMoved arms the ticket's next check when the evaluation moved it. It runs before the
+// persist that records the instant: a crash in between re-arms on retry, and a stale
+// timer finds nothing to do.
+func (w *Worker) armMoved(ctx context.Context, e evaluation) error {
+	if next := e.Change.NextCheck; !next.IsZero() && !next.Equal(e.Record.NextCheck) {
+		return w.armCheck(ctx, e.Record.Key, next)
 	}
-	if err := w.store.Reindex(ctx, rec, ticketstore.IndexEntry(!st.Closed, in.contractID, in.matchKeys)); err != nil {
-		return nil, false, err
-	}
+	return nil
+}
+
+// persisted follows a stored evaluation: it counts the marks issued now and enqueues the
+// ticket's write-back batch and push notifications when marks wait.
+func (w *Worker) persisted(ctx context.Context, e evaluation, p ticketstore.Persisted) error {
+	rec, in := e.Record, e.in
 	if w.cfg.Metrics != nil {
 		contract := in.contractID
 		if contract == "" {
@@ -209,19 +241,19 @@ func (w *Worker) processOnce(ctx context.Context, key string, ev *helpdesk.Event
 			writes++
 		}
 	}
-	hd, id, _ := ticketstore.SplitKey(key)
+	hd, id, _ := ticketstore.SplitKey(rec.Key)
 	ref := helpdesk.TicketRef{Helpdesk: hd, ID: id, Number: in.ticket.Number}
 	if writes > 0 {
 		if err := w.enqueueWrites(ctx, ref, rec.LastIssued()); err != nil {
-			return nil, false, err
+			return err
 		}
 	}
 	if pushes > 0 {
 		if err := w.enqueueNotifications(ctx, ref, rec); err != nil {
-			return nil, false, err
+			return err
 		}
 	}
-	return rec, added, nil
+	return nil
 }
 
 // View evaluates a ticket from its record at now, for the ticket API. It only reads:

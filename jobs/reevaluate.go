@@ -26,7 +26,8 @@ import (
 // announced twice re-evaluates once; evaluating a ticket twice changes nothing, and a task
 // that dies halfway resumes after the last ticket it finished (a cursor in Redis).
 
-// reevaluateParallel is how many tickets one task evaluates at once.
+// reevaluateParallel is how many asynq enqueues (timers, write-backs) one task has in
+// flight at once.
 const reevaluateParallel = 32
 
 type reevaluatePayload struct {
@@ -100,6 +101,11 @@ func (w *Worker) handleReevaluate(ctx context.Context, t *asynq.Task) error {
 	return nil
 }
 
+// reevaluateBatch is how many tickets a re-evaluation reads, evaluates and stores
+// together (one round trip each for the records, the contracts, the quotas and the
+// persists), and how far a task that died resumes from.
+const reevaluateBatch = 250
+
 // evaluateResumable evaluates the sorted keys in batches, keeping the last one done in
 // cursorKey so a task that dies halfway resumes after it. before, if set, runs before
 // each batch; it may end the work early (false) or fail it.
@@ -109,15 +115,14 @@ func (w *Worker) evaluateResumable(ctx context.Context, cursorKey string, keys [
 	if len(todo) > 0 && todo[0] == cursor {
 		todo = todo[1:]
 	}
-	const batch = 64
 	for len(todo) > 0 {
 		if before != nil {
 			if goOn, err := before(ctx); err != nil || !goOn {
 				return err
 			}
 		}
-		n := min(batch, len(todo))
-		if err := w.evaluateAll(ctx, todo[:n]); err != nil {
+		n := min(reevaluateBatch, len(todo))
+		if err := w.evaluateBatch(ctx, todo[:n]); err != nil {
 			return err
 		}
 		if err := w.cfg.Redis.Set(ctx, cursorKey, todo[n-1], 24*time.Hour).Err(); err != nil {
@@ -128,18 +133,116 @@ func (w *Worker) evaluateResumable(ctx context.Context, cursorKey string, keys [
 	return nil
 }
 
-// evaluateAll evaluates the tickets at now, a few at a time.
-func (w *Worker) evaluateAll(ctx context.Context, keys []string) error {
-	var wg sync.WaitGroup
-	errs := make(chan error, len(keys))
-	sem := make(chan struct{}, reevaluateParallel)
+// evaluateBatch evaluates the tickets at now as process does one, each step for the
+// whole batch at once: the records in one round trip, each customer's contract looked up
+// once, the quotas counted in one round trip, the timers armed and the write-backs
+// enqueued reevaluateParallel at a time (asynq enqueues one task per call), the
+// evaluations persisted in one round trip. A ticket whose persist is refused (an event
+// came in meanwhile) goes through process alone, which retries.
+func (w *Worker) evaluateBatch(ctx context.Context, keys []string) error {
+	start := time.Now()
+	recs, err := w.store.LoadMany(ctx, keys)
+	if err != nil {
+		return err
+	}
+	match := memoMatch(w.cfg.Contracts.Match)
+	var (
+		ins     []inputs
+		entries []ticketstore.QuotaEntry
+		counted []int // index into ins of each entry
+	)
+	var loaded []*ticketstore.Record
 	for _, k := range keys {
+		rec, ok := recs[k]
+		if !ok {
+			continue
+		}
+		in, q, err := w.decideContract(ctx, rec, match)
+		if errors.Is(err, ticketstore.ErrNoTicket) {
+			continue
+		}
+		if err != nil {
+			return err
+		}
+		if q != nil {
+			entries = append(entries, *q)
+			counted = append(counted, len(ins))
+		}
+		loaded, ins = append(loaded, rec), append(ins, in)
+	}
+	pos, err := w.store.CountQuotas(ctx, entries)
+	if err != nil {
+		return err
+	}
+	for i, p := range pos {
+		ins[counted[i]].ticket.QuotaPosition = p
+	}
+	now := w.cfg.Clock()
+	es := make([]evaluation, len(loaded))
+	stored := make([]ticketstore.Evaluated, len(loaded))
+	for i, rec := range loaded {
+		es[i] = w.evaluate(rec, ins[i], now)
+		stored[i] = es[i].Evaluated
+	}
+	if err := inParallel(ctx, len(es), func(ctx context.Context, i int) error { return w.armMoved(ctx, es[i]) }); err != nil {
+		return err
+	}
+	ps, errs := w.store.PersistMany(ctx, stored)
+	return inParallel(ctx, len(es), func(ctx context.Context, i int) error {
+		switch {
+		case errors.Is(errs[i], ticketstore.ErrConflict):
+			_, _, err := w.process(ctx, es[i].Record.Key, nil)
+			if errors.Is(err, ticketstore.ErrNoTicket) {
+				return nil
+			}
+			return err
+		case errs[i] != nil:
+			return errs[i]
+		}
+		if w.cfg.Metrics != nil {
+			// Per ticket: how long until its evaluation was stored.
+			w.cfg.Metrics.Evaluations.Observe(time.Since(start).Seconds())
+		}
+		return w.persisted(ctx, es[i], ps[i])
+	})
+}
+
+// memoMatch answers each customer's contract lookup of a batch once: the tickets of one
+// customer, created the same day, match the same contract.
+func memoMatch(match matcher) matcher {
+	type answer struct {
+		c   *contracts.Contract
+		err error
+	}
+	seen := map[string]answer{}
+	return func(ctx context.Context, q contracts.MatchQuery) (*contracts.Contract, error) {
+		k := strings.Join([]string{strings.ToLower(strings.TrimSpace(q.OrganizationID)),
+			strings.ToLower(strings.TrimSpace(q.OrganizationName)), contracts.EmailDomain(q.Email),
+			string(contracts.DateOf(q.At))}, "|")
+		if a, ok := seen[k]; ok {
+			return a.c, a.err
+		}
+		c, err := match(ctx, q)
+		if err == nil || errors.Is(err, contracts.ErrNoContract) {
+			seen[k] = answer{c, err}
+		}
+		return c, err
+	}
+}
+
+// inParallel runs do for 0..n-1, reevaluateParallel at a time, and returns the first
+// failure (after all have run).
+func inParallel(ctx context.Context, n int, do func(context.Context, int) error) error {
+	var wg sync.WaitGroup
+	errs := make(chan error, n)
+	sem := make(chan struct{}, reevaluateParallel)
+	for i := range n {
 		wg.Add(1)
 		sem <- struct{}{}
 		go func() {
 			defer wg.Done()
 			defer func() { <-sem }()
-			if _, _, err := w.process(ctx, k, nil); err != nil && !errors.Is(err, ticketstore.ErrNoTicket) {
+			if err := do(ctx, i); err != nil {
 				errs <- err
 			}
 		}()

@@ -68,11 +68,6 @@ elseif redis.call('SREM', KEYS[2], ARGV[3]) == 1 and redis.call('SCARD', KEYS[2]
 end
 return 0`)
 
-func indexOp(ctx context.Context, p redis.Pipeliner, op, key, ticketKey string) {
-	shard, member := shardOf(ticketKey)
-	indexScript.Eval(ctx, p, []string{key, key + ":" + shard}, op, shard, member)
-}
-
 // IndexEntry is what the indexes hold of a ticket: the contract that covers it ("" for
 // none) and its match keys; "" when the ticket is closed.
 func IndexEntry(open bool, contractID string, matchKeys []string) string {
@@ -108,28 +103,42 @@ func legacyIndexKey(matchKey string) string {
 }
 
 // Reindex moves a ticket from the index entry rec holds to entry, in one round trip, and
-// records entry on the ticket last; nothing happens when they are equal.
+// records entry on the ticket last; nothing happens when they are equal. (Persist does
+// the same with Change.Index, in its own round trip.)
 func (s *Store) Reindex(ctx context.Context, rec *Record, entry string) error {
+	var b pipeline
+	b.reindex(ctx, rec, entry)
+	if err := b.run(ctx, s.rdb); err != nil {
+		return fmt.Errorf("ticketstore: index %s: %w", rec.Key, err)
+	}
+	rec.Index, rec.legacyIndex = entry, ""
+	return nil
+}
+
+// reindex queues the move of a ticket from the entry rec holds to entry: out of the
+// index keys it leaves, into those it joins, entry recorded on the ticket last.
+func (b *pipeline) reindex(ctx context.Context, rec *Record, entry string) {
 	if rec.Index == entry && rec.legacyIndex == "" {
-		return nil
+		return
 	}
 	oldKeys, newKeys := entryKeys(rec.Index, indexKey), entryKeys(entry, indexKey)
-	_, err := s.rdb.Pipelined(ctx, func(p redis.Pipeliner) error {
-		for _, k := range oldKeys {
-			if !contains(newKeys, k) {
-				indexOp(ctx, p, "-", k, rec.Key)
-			}
+	shard, member := shardOf(rec.Key)
+	for _, k := range oldKeys {
+		if !contains(newKeys, k) {
+			b.script(ctx, indexScript, []string{k, k + ":" + shard}, "-", shard, member)
 		}
-		for _, k := range newKeys {
-			if !contains(oldKeys, k) {
-				indexOp(ctx, p, "+", k, rec.Key)
-			}
+	}
+	for _, k := range newKeys {
+		if !contains(oldKeys, k) {
+			b.script(ctx, indexScript, []string{k, k + ":" + shard}, "+", shard, member)
 		}
-		for _, k := range entryKeys(rec.legacyIndex, legacyIndexKey) {
+	}
+	legacy, h := entryKeys(rec.legacyIndex, legacyIndexKey), ticketHash(rec.Key)
+	b.cmd(func(p redis.Pipeliner) {
+		for _, k := range legacy {
 			p.SRem(ctx, k, rec.Key)
 		}
-		h := ticketHash(rec.Key)
-		if rec.legacyIndex != "" {
+		if len(legacy) > 0 || rec.legacyIndex != "" {
 			p.HDel(ctx, h, fieldIndexLegacy)
 		}
 		if entry == "" {
@@ -137,13 +146,7 @@ func (s *Store) Reindex(ctx context.Context, rec *Record, entry string) error {
 		} else {
 			p.HSet(ctx, h, fieldIndex, entry)
 		}
-		return nil
 	})
-	if err != nil {
-		return fmt.Errorf("ticketstore: index %s: %w", rec.Key, err)
-	}
-	rec.Index, rec.legacyIndex = entry, ""
-	return nil
 }
 
 // members lists the open tickets under index keys: their shards, then the shards'

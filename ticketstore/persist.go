@@ -28,6 +28,9 @@ type Change struct {
 	NextCheck time.Time
 	// BoardAt orders the ticket on the at-risk board (zero: off the board).
 	BoardAt time.Time
+	// Index is the ticket's entry in the contract and customer indexes (IndexEntry; ""
+	// takes it out of them, as for a closed ticket).
+	Index string
 }
 
 // Issue is a mark and the write that carries it to the helpdesk.
@@ -46,17 +49,74 @@ type Persisted struct {
 	LastIssued int64
 }
 
+// Evaluated is one ticket's record as read and the change its evaluation stores.
+type Evaluated struct {
+	Record *Record
+	Change Change
+}
+
 // Persist stores an evaluation of rec in one round trip: the event rec.Add took in, the
 // summary and the marks newly issued (one script on the ticket's hash, refused with
 // ErrConflict if the log gained an event since rec was read), and, in the same pipeline,
-// the ticket's place on the board. The indexes are
-// derived data: a refused script leaves them to the retry that follows.
+// the ticket's place on the board and its move to ch.Index in the contract and customer
+// indexes. The indexes are derived data: they are written even when the script is
+// refused, and the evaluation that follows the refusal puts them right.
 func (s *Store) Persist(ctx context.Context, rec *Record, ch Change) (Persisted, error) {
+	ps, errs := s.PersistMany(ctx, []Evaluated{{Record: rec, Change: ch}})
+	return ps[0], errs[0]
+}
+
+// PersistMany is Persist for many tickets in one pipelined round trip. errs[i] is nil,
+// ErrConflict (that ticket alone was refused; evaluate it again) or the failure of the
+// round trip.
+func (s *Store) PersistMany(ctx context.Context, evs []Evaluated) (ps []Persisted, errs []error) {
+	ps, errs = make([]Persisted, len(evs)), make([]error, len(evs))
+	var b pipeline
+	persists := make([]*scriptCall, len(evs))
+	for i, e := range evs {
+		args, err := persistArgs(e.Record, e.Change)
+		if err != nil {
+			errs[i] = err
+			continue
+		}
+		rec, ch := e.Record, e.Change
+		persists[i] = b.script(ctx, persistScript, []string{ticketHash(rec.Key)}, args...)
+		if ch.BoardAt.IsZero() {
+			b.cmd(func(p redis.Pipeliner) { p.ZRem(ctx, keyBoard, rec.Key) })
+		} else {
+			b.cmd(func(p redis.Pipeliner) {
+				p.ZAdd(ctx, keyBoard, redis.Z{Score: float64(ch.BoardAt.Unix()), Member: rec.Key})
+			})
+		}
+		b.reindex(ctx, rec, ch.Index)
+	}
+	if err := b.run(ctx, s.rdb); err != nil {
+		// Only a failed script matters below; an index that failed is repaired by the
+		// ticket's next evaluation.
+		for i := range errs {
+			if errs[i] == nil && persists[i] != nil && persists[i].cmd.Err() != nil {
+				errs[i] = fmt.Errorf("ticketstore: persist %s: %w", evs[i].Record.Key, persists[i].cmd.Err())
+			}
+		}
+	}
+	for i, e := range evs {
+		if errs[i] != nil {
+			continue
+		}
+		ps[i], errs[i] = persisted(e.Record, e.Change, persists[i].cmd)
+		if errs[i] == nil {
+			e.Record.Index, e.Record.legacyIndex = e.Change.Index, ""
+		}
+	}
+	return ps, errs
+}
+
+func persistArgs(rec *Record, ch Change) ([]any, error) {
 	status, err := json.Marshal(ch.Summary)
 	if err != nil {
-		return Persisted{}, fmt.Errorf("ticketstore: encode status of %s: %w", rec.Key, err)
+		return nil, fmt.Errorf("ticketstore: encode status of %s: %w", rec.Key, err)
 	}
-	args := make([]any, 0, 5+2*len(ch.Issue))
+	args := make([]any, 0, 6+2*len(ch.Issue))
 	field, value := "", []byte(nil)
 	if rec.added != nil {
 		field, value = rec.added.field, rec.added.value
@@ -65,35 +125,15 @@ func (s *Store) Persist(ctx context.Context, rec *Record, ch Change) (Persisted,
 	for _, is := range ch.Issue {
 		b, err := json.Marshal(is.Write)
 		if err != nil {
-			return Persisted{}, fmt.Errorf("ticketstore: encode write %s of %s: %w", is.Mark, rec.Key, err)
+			return nil, fmt.Errorf("ticketstore: encode write %s of %s: %w", is.Mark, rec.Key, err)
 		}
 		args = append(args, is.Mark, b)
 	}
-	keys := []string{ticketHash(rec.Key)}
-	var res *redis.Cmd
-	run := func(p redis.Pipeliner) error {
-		res = persistScript.EvalSha(ctx, p, keys, args...)
-		if ch.BoardAt.IsZero() {
-			p.ZRem(ctx, keyBoard, rec.Key)
-		} else {
-			p.ZAdd(ctx, keyBoard, redis.Z{Score: float64(ch.BoardAt.Unix()), Member: rec.Key})
-		}
-		return nil
-	}
-	_, err = s.rdb.Pipelined(ctx, run)
-	if res != nil && redis.HasErrorPrefix(res.Err(), "NOSCRIPT") {
-		// A Redis that restarted (or never saw the script): load it and go again.
-		if err := persistScript.Load(ctx, s.rdb).Err(); err != nil {
-			return Persisted{}, fmt.Errorf("ticketstore: persist %s: load script: %w", rec.Key, err)
-		}
-		_, err = s.rdb.Pipelined(ctx, run)
-	}
-	if err != nil && res != nil && res.Err() == nil {
-		err = nil // only an index failed; the next evaluation repairs it
-	}
-	if err != nil {
-		return Persisted{}, fmt.Errorf("ticketstore: persist %s: %w", rec.Key, err)
-	}
+	return args, nil
+}
+
+// persisted reads the answer of the persist script into rec.
+func persisted(rec *Record, ch Change, res *redis.Cmd) (Persisted, error) {
 	out, err := res.Slice()
 	if err != nil {
 		return Persisted{}, fmt.Errorf("ticketstore: persist %s: %w", rec.Key, err)

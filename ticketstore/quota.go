@@ -25,17 +25,53 @@ func quotaKey(contractID, month string) string {
 // (idempotently: a ticket is counted once, however often it is evaluated) and returns
 // its 1-based place among that month's tickets in order of creation.
 func (s *Store) CountQuota(ctx context.Context, contractID, ticketKey string, created time.Time) (int, error) {
-	k := quotaKey(contractID, sla.Month(created))
-	var rank *redis.IntCmd
-	_, err := s.rdb.TxPipelined(ctx, func(p redis.Pipeliner) error { // one key: one slot
-		p.ZAddNX(ctx, k, redis.Z{Score: float64(created.UnixMilli()), Member: ticketKey})
-		rank = p.ZRank(ctx, k, ticketKey)
+	ps, err := s.CountQuotas(ctx, []QuotaEntry{{ContractID: contractID, Ticket: ticketKey, Created: created, Counts: true}})
+	if err != nil {
+		return 0, err
+	}
+	return ps[0], nil
+}
+
+// QuotaEntry is a ticket's entry in its contract's month: in the quota when it Counts,
+// else among the month's uncounted tickets (NoteUncounted).
+type QuotaEntry struct {
+	ContractID string
+	Ticket     string
+	Created    time.Time
+	Counts     bool
+}
+
+// CountQuotas records many tickets in their contracts' months in one round trip, each
+// once however often it is recorded, and returns the 1-based place in its quota of each
+// ticket that counts (0 for the others), as of after all of them were recorded.
+func (s *Store) CountQuotas(ctx context.Context, es []QuotaEntry) ([]int, error) {
+	ranks := make([]*redis.IntCmd, len(es))
+	_, err := s.rdb.Pipelined(ctx, func(p redis.Pipeliner) error {
+		for _, e := range es {
+			z := redis.Z{Score: float64(e.Created.UnixMilli()), Member: e.Ticket}
+			if e.Counts {
+				p.ZAddNX(ctx, quotaKey(e.ContractID, sla.Month(e.Created)), z)
+			} else {
+				p.ZAddNX(ctx, monthKey(e.ContractID, sla.Month(e.Created)), z)
+			}
+		}
+		for i, e := range es {
+			if e.Counts {
+				ranks[i] = p.ZRank(ctx, quotaKey(e.ContractID, sla.Month(e.Created)), e.Ticket)
+			}
+		}
 		return nil
 	})
 	if err != nil {
-		return 0, fmt.Errorf("ticketstore: count quota of %s: %w", ticketKey, err)
+		return nil, fmt.Errorf("ticketstore: count %d tickets in their quotas: %w", len(es), err)
 	}
-	return int(rank.Val()) + 1, nil
+	out := make([]int, len(es))
+	for i, r := range ranks {
+		if r != nil {
+			out[i] = int(r.Val()) + 1
+		}
+	}
+	return out, nil
 }
 
 // Usage is a contract's quota use in one month.

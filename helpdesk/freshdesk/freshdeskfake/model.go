@@ -65,5 +65,5 @@ type TimeEntry struct {
 
 var (
 	ts    = fakeapi.Timestamp
-	orNil = fakeapi.OrNil
+	orNil = fakeapi.OrNil[int64]
 )
