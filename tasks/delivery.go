@@ -4,9 +4,13 @@ import (
 	"bytes"
 	"errors"
 	"fmt"
+	"maps"
 	"net/http"
+	"slices"
+	"strconv"
 	"time"
 
+	"github.com/go-json-experiment/json/jsontext"
 	json "github.com/goccy/go-json"
 	"github.com/hibiken/asynq"
 
@@ -26,7 +30,8 @@ type Delivery struct {
 }
 
 // envelope is the first line of a delivery task's payload; the raw body follows the
-// newline unchanged (no escaping, no copy into JSON).
+// newline unchanged (no escaping, no copy into JSON). NewDelivery writes it by hand
+// (appendEnvelope); ParseDelivery reads it with this struct.
 type envelope struct {
 	Helpdesk   string      `json:"h"`
 	ID         string      `json:"d"`
@@ -38,23 +43,78 @@ type envelope struct {
 // NewDelivery wraps a verified delivery as a "ticket:delivery" task. Its TaskID is the
 // delivery's identity (as NewEvent's), so a redelivery is refused by asynq with
 // ErrTaskIDConflict and enqueues nothing.
+//
+// It runs once per webhook, so the payload is built in one buffer: the envelope line
+// written field by field (no reflection), then the body.
 func NewDelivery(d Delivery) (*asynq.Task, error) {
 	if d.Helpdesk == "" || d.ID == "" || d.TicketID == "" {
 		return nil, errors.New("tasks: delivery needs helpdesk, delivery id and ticket id")
 	}
-	head, err := json.Marshal(envelope{Helpdesk: d.Helpdesk, ID: d.ID, Ticket: d.TicketID,
-		ReceivedAt: d.ReceivedAt.UnixMilli(), Header: d.Header})
-	if err != nil {
-		return nil, fmt.Errorf("tasks: encode delivery: %w", err)
-	}
-	payload := make([]byte, 0, len(head)+1+len(d.Body))
-	payload = append(append(append(payload, head...), '\n'), d.Body...)
+	payload := make([]byte, 0, envelopeSize(d)+1+len(d.Body))
+	payload = append(appendEnvelope(payload, d), '\n')
+	payload = append(payload, d.Body...)
 	return asynq.NewTask(TypeDelivery, payload,
 		asynq.TaskID(EventID(d.Helpdesk, d.ID)),
 		asynq.Queue(QueueEvents),
 		asynq.MaxRetry(25),
 		asynq.Retention(EventRetention),
 	), nil
+}
+
+// appendEnvelope appends d's envelope as one line of JSON, keys in envelope's order and
+// header names sorted. Strings are quoted as encoding/json does, except that invalid
+// UTF-8 (a header can carry any byte) becomes U+FFFD instead of failing.
+func appendEnvelope(b []byte, d Delivery) []byte {
+	b = append(b, `{"h":`...)
+	b = appendString(b, d.Helpdesk)
+	b = append(b, `,"d":`...)
+	b = appendString(b, d.ID)
+	b = append(b, `,"t":`...)
+	b = appendString(b, d.TicketID)
+	b = append(b, `,"r":`...)
+	b = strconv.AppendInt(b, d.ReceivedAt.UnixMilli(), 10)
+	if len(d.Header) > 0 {
+		b = append(b, `,"x":{`...)
+		for i, k := range slices.Sorted(maps.Keys(d.Header)) {
+			if i > 0 {
+				b = append(b, ',')
+			}
+			b = append(appendString(b, k), ':')
+			vs := d.Header[k]
+			if vs == nil {
+				b = append(b, "null"...)
+				continue
+			}
+			b = append(b, '[')
+			for j, v := range vs {
+				if j > 0 {
+					b = append(b, ',')
+				}
+				b = appendString(b, v)
+			}
+			b = append(b, ']')
+		}
+		b = append(b, '}')
+	}
+	return append(b, '}')
+}
+
+// envelopeSize is about the length of d's envelope: exact unless a string needs escapes.
+func envelopeSize(d Delivery) int {
+	n := len(`{"h":"","d":"","t":"","r":,"x":{}}`) + 20 + len(d.Helpdesk) + len(d.ID) + len(d.TicketID)
+	for k, vs := range d.Header {
+		n += len(k) + 6
+		for _, v := range vs {
+			n += len(v) + 3
+		}
+	}
+	return n
+}
+
+// appendString appends s as a JSON string.
+func appendString(b []byte, s string) []byte {
+	b, _ = jsontext.AppendQuote(b, s) // the error only reports invalid UTF-8, already replaced
+	return b
 }
 
 // ParseDelivery reads a "ticket:delivery" task's payload.

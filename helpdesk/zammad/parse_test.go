@@ -231,6 +231,14 @@ func TestParseTakesTheLenientFormsZammadAndCustomPayloadsUse(t *testing.T) {
 					t.Errorf("priority = %s, tags = %v", ev.Ticket.Priority, ev.Ticket.Tags)
 				}
 			}},
+		{"tags and time accounting ids as a custom payload renders them (joined with \", \")",
+			`{"ticket":{"id":1,"tags":"sla-critical, vip","ticket_time_accounting_ids":"77, 78"}}`,
+			func(t *testing.T, ev helpdesk.Event) {
+				if !slices.Equal(ev.Ticket.Tags, []string{"sla-critical", "vip"}) ||
+					!slices.Equal(ev.Ticket.TimeAccountingIDs, []string{"77", "78"}) {
+					t.Errorf("tags = %q, time accounting ids = %q", ev.Ticket.Tags, ev.Ticket.TimeAccountingIDs)
+				}
+			}},
 		{"long body is cut without splitting a character", `{"ticket":{"id":1},"article":{"id":2,"body":"` +
 			strings.Repeat("ä", 400) + `"}}`, func(t *testing.T, ev helpdesk.Event) {
 			if n := len(ev.Article.Body); n > 500 || n < 498 || !strings.HasSuffix(ev.Article.Body, "ä") {

@@ -12,6 +12,7 @@ import (
 	"math"
 	"strconv"
 	"strings"
+	"unicode/utf8"
 )
 
 // String reads a string, number, bool or null (""); objects and arrays are an error.
@@ -24,6 +25,10 @@ func (f *String) UnmarshalJSON(b []byte) error {
 	case len(b) == 0 || string(b) == "null":
 		*f = ""
 	case b[0] == '"':
+		if s, ok := plain(b); ok {
+			*f = String(s)
+			return nil
+		}
 		var s string
 		if err := json.Unmarshal(b, &s); err != nil {
 			return err
@@ -43,6 +48,25 @@ func (f *String) UnmarshalJSON(b []byte) error {
 		*f = String(s)
 	}
 	return nil
+}
+
+// plain is the text of a quoted JSON string that has nothing to unescape or replace (no
+// backslash, no control character, valid UTF-8), as json.Unmarshal would read it but
+// without its second pass over the value; ok is false for any other.
+func plain(b []byte) (string, bool) {
+	if len(b) < 2 || b[len(b)-1] != '"' {
+		return "", false
+	}
+	in := b[1 : len(b)-1]
+	for _, c := range in {
+		if c == '\\' || c == '"' || c < ' ' {
+			return "", false
+		}
+	}
+	if !utf8.Valid(in) {
+		return "", false
+	}
+	return string(in), true
 }
 
 // Trim is the value without surrounding space.

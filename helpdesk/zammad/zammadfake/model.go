@@ -1,6 +1,10 @@
 package zammadfake
 
-import "time"
+import (
+	"time"
+
+	"github.com/monobunt/slaguard/helpdesk/internal/fakeapi"
+)
 
 // User is a Zammad user as far as the fake needs one.
 type User struct {
@@ -94,28 +98,17 @@ var articleTypeIDs = map[string]int{
 
 var senderIDs = map[string]int{"Agent": 1, "Customer": 2, "System": 3}
 
-// zammadTime is how Zammad writes times: UTC with milliseconds.
-const zammadTime = "2006-01-02T15:04:05.000Z"
-
-func ts(t time.Time) any {
-	if t.IsZero() {
-		return nil
-	}
-	return t.UTC().Format(zammadTime)
-}
+// Zammad writes times in UTC with milliseconds, as fakeapi.Timestamp does.
+var (
+	ts    = fakeapi.Timestamp
+	orNil = fakeapi.OrNil[int]
+)
 
 func tsPtr(t *time.Time) any {
 	if t == nil {
 		return nil
 	}
 	return ts(*t)
-}
-
-func orNil(id int) any {
-	if id == 0 {
-		return nil
-	}
-	return id
 }
 
 func (t Ticket) withDefaults() Ticket {

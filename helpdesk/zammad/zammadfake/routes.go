@@ -286,24 +286,49 @@ func articleJSON(a Article) map[string]any {
 		"updated_at": ts(a.CreatedAt)}
 }
 
-func (s *Server) addTag(raw []byte) (int, any) {
+// tagIn reads the body of tags/add and tags/remove: the tag and the ticket's id, or
+// Zammad's 422 (ok false) in the order Zammad checks them; tags/add needs an item.
+func tagIn(raw []byte, needItem bool) (item string, id int, status int, body any, ok bool) {
 	var in struct {
 		Item   string      `json:"item"`
 		Object string      `json:"object"`
 		OID    json.Number `json:"o_id"`
 	}
 	if err := json.Unmarshal(raw, &in); err != nil {
-		return unprocessable("invalid JSON: " + err.Error())
+		status, body = unprocessable("invalid JSON: " + err.Error())
+		return "", 0, status, body, false
 	}
-	if strings.TrimSpace(in.Item) == "" {
-		return unprocessable("Need item!")
+	if needItem && strings.TrimSpace(in.Item) == "" {
+		status, body = unprocessable("Need item!")
+		return "", 0, status, body, false
 	}
 	if in.Object != "Ticket" {
-		return unprocessable("Invalid object " + strconv.Quote(in.Object))
+		status, body = unprocessable("Invalid object " + strconv.Quote(in.Object))
+		return "", 0, status, body, false
 	}
 	id, err := strconv.Atoi(in.OID.String())
 	if err != nil {
-		return unprocessable("Need o_id!")
+		status, body = unprocessable("Need o_id!")
+		return "", 0, status, body, false
+	}
+	return in.Item, id, 0, nil, true
+}
+
+// tagChangedLocked stamps a tag's change on the ticket as the token's user, records e
+// (added or removed) in its history and sends the webhook. Call with s.mu held.
+func (s *Server) tagChangedLocked(st *ticketState, e HistoryEntry) {
+	st.t.UpdatedAt = s.opt.Clock().UTC()
+	st.t.UpdatedByID = s.opt.Me.ID
+	e.Attribute, e.CreatedAt, e.CreatedByID = "tag", st.t.UpdatedAt, s.opt.Me.ID
+	s.recordLocked(st, e)
+	s.afterWriteLocked(st, nil)
+}
+
+// addTag is POST /api/v1/tags/add: 201 and true, also when the ticket had it.
+func (s *Server) addTag(raw []byte) (int, any) {
+	item, id, status, body, ok := tagIn(raw, true)
+	if !ok {
+		return status, body
 	}
 	s.mu.Lock()
 	defer s.mu.Unlock()
@@ -311,33 +336,18 @@ func (s *Server) addTag(raw []byte) (int, any) {
 	if !ok {
 		return notFound("Ticket", id)
 	}
-	if !slices.Contains(st.tags, in.Item) {
-		st.tags = append(st.tags, in.Item)
-		st.t.UpdatedAt = s.opt.Clock().UTC()
-		st.t.UpdatedByID = s.opt.Me.ID
-		s.recordLocked(st, HistoryEntry{Type: "added", Attribute: "tag", ValueTo: in.Item,
-			CreatedAt: st.t.UpdatedAt, CreatedByID: s.opt.Me.ID})
-		s.afterWriteLocked(st, nil)
+	if !slices.Contains(st.tags, item) {
+		st.tags = append(st.tags, item)
+		s.tagChangedLocked(st, HistoryEntry{Type: "added", ValueTo: item})
 	}
 	return http.StatusCreated, true
 }
 
 // removeTag is DELETE /api/v1/tags/remove: 200 and true, also when the ticket lacked it.
 func (s *Server) removeTag(raw []byte) (int, any) {
-	var in struct {
-		Item   string      `json:"item"`
-		Object string      `json:"object"`
-		OID    json.Number `json:"o_id"`
-	}
-	if err := json.Unmarshal(raw, &in); err != nil {
-		return unprocessable("invalid JSON: " + err.Error())
-	}
-	if in.Object != "Ticket" {
-		return unprocessable("Invalid object " + strconv.Quote(in.Object))
-	}
-	id, err := strconv.Atoi(in.OID.String())
-	if err != nil {
-		return unprocessable("Need o_id!")
+	item, id, status, body, ok := tagIn(raw, false)
+	if !ok {
+		return status, body
 	}
 	s.mu.Lock()
 	defer s.mu.Unlock()
@@ -345,13 +355,9 @@ func (s *Server) removeTag(raw []byte) (int, any) {
 	if !ok {
 		return notFound("Ticket", id)
 	}
-	if i := slices.Index(st.tags, in.Item); i >= 0 {
+	if i := slices.Index(st.tags, item); i >= 0 {
 		st.tags = slices.Delete(st.tags, i, i+1)
-		st.t.UpdatedAt = s.opt.Clock().UTC()
-		st.t.UpdatedByID = s.opt.Me.ID
-		s.recordLocked(st, HistoryEntry{Type: "removed", Attribute: "tag", ValueFrom: in.Item,
-			CreatedAt: st.t.UpdatedAt, CreatedByID: s.opt.Me.ID})
-		s.afterWriteLocked(st, nil)
+		s.tagChangedLocked(st, HistoryEntry{Type: "removed", ValueFrom: item})
 	}
 	return http.StatusOK, true
 }

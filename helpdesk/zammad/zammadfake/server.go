@@ -1,14 +1,12 @@
 package zammadfake
 
 import (
-	"bytes"
-	"encoding/json"
-	"io"
-	"net"
 	"net/http"
 	"slices"
 	"sync"
 	"time"
+
+	"github.com/monobunt/slaguard/helpdesk/internal/fakeapi"
 )
 
 // DefaultToken is the access token the fake accepts when Options.Token is empty.
@@ -50,31 +48,26 @@ type Options struct {
 	Clock func() time.Time
 }
 
-// Server is a running fake Zammad. All methods are safe for concurrent use.
+// Server is a running fake Zammad. All methods are safe for concurrent use. The request
+// log, faults (Fail, ClearFaults), WaitIdle and Close come from the embedded
+// fakeapi.Server.
 type Server struct {
+	*fakeapi.Server
 	// URL is the instance's base URL (without /api/v1), for zammad.Config.BaseURL.
 	URL string
 	// Token is the access token it accepts.
 	Token string
 
-	srv  *http.Server
-	ln   net.Listener
-	opt  Options
-	done chan struct{}
-	wg   sync.WaitGroup // webhook senders and OnWrite calls
+	opt Options
 
 	mu          sync.Mutex
 	tickets     map[int]*ticketState
 	users       map[int]User
 	priorities  []Priority
-	requests    []Request
-	faults      []*faultState
 	webhooks    []Webhook
 	nextArticle int
 	nextTime    int
 	nextHistory int
-	pending     int // OnWrite calls and webhooks in flight
-	closeOnce   sync.Once
 }
 
 type ticketState struct {
@@ -84,6 +77,12 @@ type ticketState struct {
 	times    []TimeAccounting
 	history  []HistoryEntry
 }
+
+// Request is one request the fake received.
+type Request = fakeapi.Request
+
+// Fault makes matching requests fail instead of being answered (see Server.Fail).
+type Fault = fakeapi.Fault
 
 // New starts a fake Zammad on a loopback port. Close it when done.
 func New(opt Options) *Server {
@@ -103,7 +102,7 @@ func New(opt Options) *Server {
 		opt.WebhookTrigger = "slaguard: ticket updated"
 	}
 	s := &Server{
-		Token: opt.Token, opt: opt, done: make(chan struct{}),
+		Token: opt.Token, opt: opt,
 		tickets: map[int]*ticketState{}, users: map[int]User{opt.Me.ID: opt.Me},
 		priorities: slices.Clone(opt.Priorities), nextArticle: 1000, nextTime: 1000,
 	}
@@ -111,103 +110,29 @@ func New(opt Options) *Server {
 		s.users[u.ID] = u
 	}
 	for _, t := range opt.Tickets {
-		s.addTicket(t)
+		s.AddTicket(t)
 	}
 	for _, ta := range opt.TimeAccountings {
 		s.AddTimeAccounting(ta)
 	}
-	// A loopback listener of its own, as httptest does, without linking package testing
-	// into the binaries (the demo) that run the fake.
-	ln, err := net.Listen("tcp", "127.0.0.1:0")
-	if err != nil {
-		panic("zammadfake: listen on a loopback port: " + err.Error())
-	}
-	s.ln = ln
-	s.srv = &http.Server{Handler: s, ReadHeaderTimeout: 10 * time.Second}
-	s.URL = "http://" + ln.Addr().String()
-	go s.srv.Serve(ln)
+	s.Server = fakeapi.Start(fakeapi.Handler{
+		Authorized: func(r *http.Request) bool { return r.Header.Get("Authorization") == "Token token="+opt.Token },
+		Route: func(r *http.Request, raw []byte) (int, any, int64) {
+			status, body := s.route(r, raw)
+			return status, body, 0 // a write sends its webhook itself, with its article
+		},
+		Failure:      func(status int) any { return map[string]string{"error": http.StatusText(status)} },
+		Unauthorized: map[string]string{"error": "Authentication required"},
+	}, opt.Clock)
+	s.URL = s.Server.URL
 	return s
 }
 
 // TB is the part of testing.TB that Start uses; the fake does not import package testing.
-type TB interface {
-	Helper()
-	Cleanup(func())
-}
+type TB = fakeapi.TB
 
 // Start is New for tests: the server is closed when tb ends.
-func Start(tb TB, opt Options) *Server {
-	tb.Helper()
-	s := New(opt)
-	tb.Cleanup(s.Close)
-	return s
-}
-
-// Close releases hanging requests, cancels webhooks in flight, waits for them and
-// stops the server. Use WaitIdle first to let webhooks finish.
-func (s *Server) Close() {
-	s.closeOnce.Do(func() {
-		// Under mu, so no write can start a webhook between the close and the Wait.
-		s.mu.Lock()
-		close(s.done)
-		s.mu.Unlock()
-		s.wg.Wait()
-		s.srv.Close() // closes the listener and every connection, hanging requests too
-	})
-}
+func Start(tb TB, opt Options) *Server { tb.Helper(); return fakeapi.CloseWith(tb, New(opt)) }
 
 // Client returns an HTTP client for the server (plain; the fake speaks http).
 func (s *Server) Client() *http.Client { return &http.Client{} }
-
-// ServeHTTP records the request, applies injected faults, checks the token and answers
-// as Zammad would.
-func (s *Server) ServeHTTP(w http.ResponseWriter, r *http.Request) {
-	raw, _ := io.ReadAll(io.LimitReader(r.Body, 10<<20))
-	rec := Request{Method: r.Method, Path: r.URL.Path, Query: r.URL.Query(), Header: r.Header.Clone(),
-		Raw: raw, At: s.opt.Clock().UTC()}
-	if len(bytes.TrimSpace(raw)) > 0 {
-		var v any
-		if json.Unmarshal(raw, &v) == nil {
-			rec.Body = v
-		}
-	}
-	status, body, hdr, hang := s.answer(r, raw)
-	rec.Status = status
-	if hang {
-		rec.Hung = true
-	}
-	s.mu.Lock()
-	s.requests = append(s.requests, rec)
-	s.mu.Unlock()
-	if hang {
-		select {
-		case <-r.Context().Done():
-		case <-s.done:
-		}
-		return
-	}
-	for k, v := range hdr {
-		w.Header()[k] = v
-	}
-	w.Header().Set("Content-Type", "application/json; charset=utf-8")
-	w.WriteHeader(status)
-	_ = json.NewEncoder(w).Encode(body)
-}
-
-func (s *Server) answer(r *http.Request, raw []byte) (status int, body any, hdr http.Header, hang bool) {
-	if f := s.takeFault(r.Method, r.URL.Path); f != nil {
-		if f.Hang {
-			return 0, nil, nil, true
-		}
-		hdr = http.Header{}
-		if f.RetryAfter != "" {
-			hdr.Set("Retry-After", f.RetryAfter)
-		}
-		return f.Status, map[string]string{"error": http.StatusText(f.Status)}, hdr, false
-	}
-	if r.Header.Get("Authorization") != "Token token="+s.opt.Token {
-		return http.StatusUnauthorized, map[string]string{"error": "Authentication required"}, nil, false
-	}
-	status, body = s.route(r, raw)
-	return status, body, nil, false
-}

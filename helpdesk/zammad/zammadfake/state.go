@@ -1,11 +1,11 @@
 package zammadfake
 
 import (
-	"bytes"
 	"context"
-	"net/http"
 	"slices"
 	"time"
+
+	"github.com/monobunt/slaguard/helpdesk/internal/fakeapi"
 )
 
 // AddTicket adds (or replaces) a ticket; zero fields get Zammad's defaults.
@@ -14,8 +14,6 @@ func (s *Server) AddTicket(t Ticket) {
 	defer s.mu.Unlock()
 	s.addTicketLocked(t)
 }
-
-func (s *Server) addTicket(t Ticket) { s.AddTicket(t) }
 
 func (s *Server) addTicketLocked(t Ticket) *ticketState {
 	if t.CreatedAt.IsZero() {
@@ -84,10 +82,7 @@ func (s *Server) AddTimeAccounting(ta TimeAccounting) TimeAccounting {
 	if !ok {
 		st = s.addTicketLocked(Ticket{ID: ta.TicketID})
 	}
-	if ta.ID == 0 {
-		s.nextTime++
-		ta.ID = s.nextTime
-	}
+	ta.ID = fakeapi.NextID(ta.ID, &s.nextTime)
 	if ta.TimeUnit == "" {
 		ta.TimeUnit = "0.0"
 	}
@@ -144,83 +139,24 @@ func (s *Server) Webhooks() []Webhook {
 // afterWriteLocked runs OnWrite and sends the webhook of a write, each in its own
 // goroutine (as Zammad's triggers run after the request). Call with s.mu held.
 func (s *Server) afterWriteLocked(st *ticketState, art *Article) {
-	select {
-	case <-s.done:
-		return
-	default:
-	}
 	id := st.t.ID
 	if s.opt.OnWrite != nil {
-		s.wg.Add(1)
-		s.pending++
-		go func() {
-			defer s.finish()
-			s.opt.OnWrite(id)
-		}()
+		s.Go(func(context.Context) { s.opt.OnWrite(id) })
 	}
 	if s.opt.WebhookURL == "" {
 		return
 	}
 	body := s.payloadLocked(st, art).JSON()
 	delivery := NewDeliveryID()
-	s.wg.Add(1)
-	s.pending++
-	go func() {
-		defer s.finish()
+	s.Go(func(ctx context.Context) {
+		ctx, cancel := context.WithTimeout(ctx, 30*time.Second)
+		defer cancel()
 		wh := Webhook{DeliveryID: delivery, TicketID: id}
-		wh.Status, wh.Err = s.deliver(body, delivery)
+		wh.Status, wh.Err = fakeapi.Post(ctx, s.opt.WebhookURL, body,
+			Headers(body, s.opt.WebhookSecret, delivery, s.opt.WebhookTrigger))
 		wh.At = s.opt.Clock().UTC()
 		s.mu.Lock()
 		s.webhooks = append(s.webhooks, wh)
 		s.mu.Unlock()
-	}()
-}
-
-func (s *Server) deliver(body []byte, delivery string) (int, error) {
-	ctx, cancel := context.WithTimeout(context.Background(), 30*time.Second)
-	defer cancel()
-	go func() {
-		select {
-		case <-s.done:
-			cancel()
-		case <-ctx.Done():
-		}
-	}()
-	req, err := http.NewRequestWithContext(ctx, http.MethodPost, s.opt.WebhookURL, bytes.NewReader(body))
-	if err != nil {
-		return 0, err
-	}
-	req.Header = Headers(body, s.opt.WebhookSecret, delivery, s.opt.WebhookTrigger)
-	resp, err := http.DefaultClient.Do(req)
-	if err != nil {
-		return 0, err
-	}
-	resp.Body.Close()
-	return resp.StatusCode, nil
-}
-
-func (s *Server) finish() {
-	s.mu.Lock()
-	s.pending--
-	s.mu.Unlock()
-	s.wg.Done()
-}
-
-// WaitIdle waits until every OnWrite call and webhook started so far has finished, or
-// timeout passes; it reports whether they all finished. Close, by contrast, cancels
-// webhooks still in flight.
-func (s *Server) WaitIdle(timeout time.Duration) bool {
-	deadline := time.Now().Add(timeout)
-	for {
-		s.mu.Lock()
-		n := s.pending
-		s.mu.Unlock()
-		if n == 0 {
-			return true
-		}
-		if time.Now().After(deadline) {
-			return false
-		}
-		time.Sleep(2 * time.Millisecond)
-	}
+	})
 }

@@ -70,5 +70,5 @@ type Audit struct {
 
 var (
 	ts    = fakeapi.Timestamp
-	orNil = fakeapi.OrNil
+	orNil = fakeapi.OrNil[int64]
 )

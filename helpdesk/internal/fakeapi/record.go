@@ -1,4 +1,4 @@
-package zammadfake
+package fakeapi
 
 import (
 	"net/http"
@@ -7,7 +7,7 @@ import (
 	"time"
 )
 
-// Request is one request the fake received, as it received it.
+// Request is one request a fake received, as it received it.
 type Request struct {
 	Method string
 	Path   string
@@ -29,31 +29,6 @@ func (r Request) BodyMap() map[string]any {
 	return m
 }
 
-// Requests returns every request received so far, oldest first.
-func (s *Server) Requests() []Request {
-	s.mu.Lock()
-	defer s.mu.Unlock()
-	return slices.Clone(s.requests)
-}
-
-// RequestsTo returns the requests with this method and path ("" matches any method).
-func (s *Server) RequestsTo(method, path string) []Request {
-	var out []Request
-	for _, r := range s.Requests() {
-		if (method == "" || r.Method == method) && r.Path == path {
-			out = append(out, r)
-		}
-	}
-	return out
-}
-
-// ResetRequests forgets the recorded requests (tickets, tags and articles stay).
-func (s *Server) ResetRequests() {
-	s.mu.Lock()
-	defer s.mu.Unlock()
-	s.requests = nil
-}
-
 // Fault makes matching requests fail instead of being answered.
 type Fault struct {
 	// Method and Path select the requests ("" matches any; Path matches exactly).
@@ -61,8 +36,8 @@ type Fault struct {
 	Path   string
 	// Times is how many matching requests fail; 0 means 1, negative means all.
 	Times int
-	// Status is the answer (429, 500, 503, …) and RetryAfter its Retry-After header
-	// ("" for none, "2" or an HTTP date).
+	// Status is the answer (429, 500, 503, …; default 500) and RetryAfter its
+	// Retry-After header ("" for none, "2" or an HTTP date).
 	Status     int
 	RetryAfter string
 	// Hang leaves the request unanswered until the client gives up or the fake closes.
@@ -74,7 +49,38 @@ type faultState struct {
 	left int // < 0: forever
 }
 
-// Fail adds a fault; faults are matched in the order they were added.
+func (s *Server) record(rec Request) {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	s.reqs = append(s.reqs, rec)
+}
+
+// Requests returns every request received so far, oldest first.
+func (s *Server) Requests() []Request {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	return slices.Clone(s.reqs)
+}
+
+// RequestsTo returns the requests with this method ("" matches any) and path.
+func (s *Server) RequestsTo(method, path string) []Request {
+	var out []Request
+	for _, r := range s.Requests() {
+		if (method == "" || r.Method == method) && r.Path == path {
+			out = append(out, r)
+		}
+	}
+	return out
+}
+
+// ResetRequests forgets the recorded requests (the fake's data stays).
+func (s *Server) ResetRequests() {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	s.reqs = nil
+}
+
+// Fail adds a fault; faults match in the order added.
 func (s *Server) Fail(f Fault) {
 	left := f.Times
 	if left == 0 {
