@@ -25,7 +25,7 @@ import (
 )
 
 // scaleWorker is a worker on the package's Redis with a dry-run Zammad.
-func scaleWorker(t *testing.T, rdb *redis.Client) (*Worker, *asynq.Client) {
+func scaleWorker(t testing.TB, rdb *redis.Client) (*Worker, *asynq.Client) {
 	t.Helper()
 	z, err := zammad.New(zammad.Config{})
 	if err != nil {
