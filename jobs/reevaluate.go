@@ -108,14 +108,29 @@ const reevaluateBatch = 250
 
 // evaluateResumable evaluates the sorted keys in batches, keeping the last one done in
 // cursorKey so a task that dies halfway resumes after it. before, if set, runs before
-// each batch; it may end the work early (false) or fail it.
+// each batch; it may end the work early (false) or fail it. A batch's write-backs are
+// enqueued while the next batch is evaluated; the cursor passes a batch only once its
+// write-backs are enqueued, in order.
 // cause labels the tickets re-evaluated in the metrics (contract, rules).
-func (w *Worker) evaluateResumable(ctx context.Context, cause, cursorKey string, keys []string, before func(context.Context) (bool, error)) error {
+func (w *Worker) evaluateResumable(ctx context.Context, cause, cursorKey string, keys []string, before func(context.Context) (bool, error)) (err error) {
 	cursor, _ := w.cfg.Redis.Get(ctx, cursorKey).Result()
 	todo := keys[sort.SearchStrings(keys, cursor):]
 	if len(todo) > 0 && todo[0] == cursor {
 		todo = todo[1:]
 	}
+	var finishing chan error // the batch before, enqueueing its write-backs
+	wait := func() error {
+		if finishing == nil {
+			return nil
+		}
+		defer func() { finishing = nil }()
+		return <-finishing
+	}
+	defer func() {
+		if werr := wait(); err == nil {
+			err = werr
+		}
+	}()
 	for len(todo) > 0 {
 		if before != nil {
 			if goOn, err := before(ctx); err != nil || !goOn {
@@ -123,12 +138,22 @@ func (w *Worker) evaluateResumable(ctx context.Context, cause, cursorKey string,
 			}
 		}
 		n := min(reevaluateBatch, len(todo))
-		if err := w.evaluateBatch(ctx, cause, todo[:n]); err != nil {
+		last := todo[n-1]
+		finish, err := w.evaluateBatch(ctx, cause, todo[:n])
+		if err != nil {
 			return err
 		}
-		if err := w.cfg.Redis.Set(ctx, cursorKey, todo[n-1], 24*time.Hour).Err(); err != nil {
+		if err := wait(); err != nil {
 			return err
 		}
+		finishing = make(chan error, 1)
+		go func(done chan<- error) {
+			err := finish(ctx)
+			if err == nil {
+				err = w.cfg.Redis.Set(ctx, cursorKey, last, 24*time.Hour).Err()
+			}
+			done <- err
+		}(finishing)
 		todo = todo[n:]
 	}
 	return nil
@@ -136,15 +161,16 @@ func (w *Worker) evaluateResumable(ctx context.Context, cause, cursorKey string,
 
 // evaluateBatch evaluates the tickets at now as process does one, each step for the
 // whole batch at once: the records in one round trip, each customer's contract looked up
-// once, the quotas counted in one round trip, the timers armed and the write-backs
-// enqueued reevaluateParallel at a time (asynq enqueues one task per call), the
-// evaluations persisted in one round trip. A ticket whose persist is refused (an event
-// came in meanwhile) goes through process alone, which retries.
-func (w *Worker) evaluateBatch(ctx context.Context, cause string, keys []string) error {
+// once, the quotas counted in one round trip, the timers armed reevaluateParallel at a
+// time (asynq enqueues one task per call), the evaluations persisted in one round trip.
+// What follows a persist is left to finish: the write-backs and notifications enqueued,
+// and a ticket whose persist was refused (an event came in meanwhile) evaluated again
+// by process alone, which retries.
+func (w *Worker) evaluateBatch(ctx context.Context, cause string, keys []string) (finish func(context.Context) error, err error) {
 	start := time.Now()
 	recs, err := w.store.LoadMany(ctx, keys)
 	if err != nil {
-		return err
+		return nil, err
 	}
 	match := memoMatch(w.cfg.Contracts.Match)
 	var (
@@ -163,7 +189,7 @@ func (w *Worker) evaluateBatch(ctx context.Context, cause string, keys []string)
 			continue
 		}
 		if err != nil {
-			return err
+			return nil, err
 		}
 		if q != nil {
 			entries = append(entries, *q)
@@ -173,7 +199,7 @@ func (w *Worker) evaluateBatch(ctx context.Context, cause string, keys []string)
 	}
 	pos, err := w.store.CountQuotas(ctx, entries)
 	if err != nil {
-		return err
+		return nil, err
 	}
 	for i, p := range pos {
 		ins[counted[i]].ticket.QuotaPosition = p
@@ -186,33 +212,40 @@ func (w *Worker) evaluateBatch(ctx context.Context, cause string, keys []string)
 		stored[i] = es[i].Evaluated
 	}
 	if err := inParallel(ctx, len(es), func(ctx context.Context, i int) error { return w.armMoved(ctx, es[i]) }); err != nil {
-		return err
+		return nil, err
 	}
 	ps, errs := w.store.PersistMany(ctx, stored)
-	return inParallel(ctx, len(es), func(ctx context.Context, i int) error {
-		switch {
-		case errors.Is(errs[i], ticketstore.ErrConflict):
-			_, _, err := w.process(ctx, es[i].Record.Key, nil)
-			if errors.Is(err, ticketstore.ErrNoTicket) {
-				return nil
+	for _, err := range errs {
+		if err != nil && !errors.Is(err, ticketstore.ErrConflict) {
+			return nil, err
+		}
+	}
+	return func(ctx context.Context) error {
+		return inParallel(ctx, len(es), func(ctx context.Context, i int) error {
+			switch {
+			case errors.Is(errs[i], ticketstore.ErrConflict):
+				_, _, err := w.process(ctx, es[i].Record.Key, nil)
+				if errors.Is(err, ticketstore.ErrNoTicket) {
+					return nil
+				}
+				if err == nil && w.cfg.Metrics != nil {
+					w.cfg.Metrics.Reevaluated.WithLabelValues(cause).Inc()
+				}
+				return err
+			case errs[i] != nil:
+				return errs[i]
 			}
-			if err == nil && w.cfg.Metrics != nil {
+			if err := w.persisted(ctx, es[i], ps[i]); err != nil {
+				return err
+			}
+			if w.cfg.Metrics != nil {
+				// Per ticket: how long until its evaluation was stored and acted on.
+				w.cfg.Metrics.Evaluations.Observe(time.Since(start).Seconds())
 				w.cfg.Metrics.Reevaluated.WithLabelValues(cause).Inc()
 			}
-			return err
-		case errs[i] != nil:
-			return errs[i]
-		}
-		if err := w.persisted(ctx, es[i], ps[i]); err != nil {
-			return err
-		}
-		if w.cfg.Metrics != nil {
-			// Per ticket: how long until its evaluation was stored and acted on.
-			w.cfg.Metrics.Evaluations.Observe(time.Since(start).Seconds())
-			w.cfg.Metrics.Reevaluated.WithLabelValues(cause).Inc()
-		}
-		return nil
-	})
+			return nil
+		})
+	}, nil
 }
 
 // memoMatch answers each customer's contract lookup of a batch once: the tickets of one
