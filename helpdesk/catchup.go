@@ -49,6 +49,28 @@ type CursorKeeper interface {
 	KeepsCursor() bool
 }
 
+// TimeCatchup is a Catchup whose helpdesk books time without changing the ticket
+// (Freshdesk leaves a ticket's updated_at alone when a time entry is added), so Changed
+// never lists a ticket for its new time. A pass then also reads the time booked since a
+// watermark of its own and feeds the tickets whose entries the store does not know.
+type TimeCatchup interface {
+	// BookedTime reads one page of the time entries booked (executed) at or after
+	// since.Since, in whatever order the helpdesk lists them; Next and More as in
+	// ChangedPage (Next names where the following page starts while More). A plan
+	// without time tracking has none. Failures worth retrying are *RetryableError.
+	BookedTime(ctx context.Context, since Watermark) (TimePage, error)
+	// Snapshot reads ticket id as Changed lists a ticket, with its time-accounting ids:
+	// what a pass feeds when the ticket has time the store does not know.
+	Snapshot(ctx context.Context, id string) (Event, error)
+}
+
+// TimePage is one page of TimeCatchup.BookedTime.
+type TimePage struct {
+	Entries []TimeEntry
+	Next    Watermark
+	More    bool
+}
+
 // The attributes a Change names.
 const (
 	ChangeState    = "state"

@@ -13,6 +13,7 @@ type Metrics struct {
 	Writes        *prometheus.CounterVec // helpdesk, kind, result (ok, retry, failed, skipped), status
 	Marks         *prometheus.CounterVec // contract, mark (at-risk-first-response, breached-resolution, …)
 	Evaluations   prometheus.Histogram   // seconds per ticket evaluation
+	Reevaluated   *prometheus.CounterVec // cause (contract, rules): tickets re-evaluated after a change
 	TimeSyncs     *prometheus.CounterVec // result
 	Notifications *prometheus.CounterVec // channel (slack, teams, mattermost, email), result (sent, trial, retry, failed, dropped)
 	_             struct{}               // keep keyed literals
@@ -44,6 +45,9 @@ func NewMetrics(reg prometheus.Registerer) *Metrics {
 			Name: "slaguard_evaluation_seconds", Help: "Time to load, evaluate and act on one ticket.",
 			Buckets: prometheus.ExponentialBuckets(0.0005, 2, 12),
 		}),
+		Reevaluated: prometheus.NewCounterVec(prometheus.CounterOpts{
+			Name: "slaguard_reevaluated_tickets_total", Help: "Open tickets re-evaluated after a change of a contract or of the rules, by cause (contract, rules).",
+		}, []string{"cause"}),
 		TimeSyncs: prometheus.NewCounterVec(prometheus.CounterOpts{
 			Name: "slaguard_time_syncs_total", Help: "Reads of a ticket's time accounting into the billing ledger, by result.",
 		}, []string{"result"}),
@@ -53,7 +57,7 @@ func NewMetrics(reg prometheus.Registerer) *Metrics {
 	}
 	if reg != nil {
 		reg.MustRegister(m.EventsApplied, m.TimersArmed, m.TimersFired, m.TimerLateness, m.Writes,
-			m.Marks, m.Evaluations, m.TimeSyncs, m.Notifications)
+			m.Marks, m.Evaluations, m.Reevaluated, m.TimeSyncs, m.Notifications)
 	}
 	return m
 }

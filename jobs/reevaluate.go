@@ -93,7 +93,7 @@ func (w *Worker) handleReevaluate(ctx context.Context, t *asynq.Task) error {
 	}
 	sort.Strings(keys)
 	keys = compactStrings(keys)
-	if err := w.evaluateResumable(ctx, "slaguard:reevaluate:{"+p.Contract+"}:"+strconv.Itoa(p.Version), keys, nil); err != nil {
+	if err := w.evaluateResumable(ctx, "contract", "slaguard:reevaluate:{"+p.Contract+"}:"+strconv.Itoa(p.Version), keys, nil); err != nil {
 		return err
 	}
 	w.cfg.Log.Info("contract change re-evaluated", slog.String("contract", p.Contract), slog.Int("version", p.Version),
@@ -109,7 +109,8 @@ const reevaluateBatch = 250
 // evaluateResumable evaluates the sorted keys in batches, keeping the last one done in
 // cursorKey so a task that dies halfway resumes after it. before, if set, runs before
 // each batch; it may end the work early (false) or fail it.
-func (w *Worker) evaluateResumable(ctx context.Context, cursorKey string, keys []string, before func(context.Context) (bool, error)) error {
+// cause labels the tickets re-evaluated in the metrics (contract, rules).
+func (w *Worker) evaluateResumable(ctx context.Context, cause, cursorKey string, keys []string, before func(context.Context) (bool, error)) error {
 	cursor, _ := w.cfg.Redis.Get(ctx, cursorKey).Result()
 	todo := keys[sort.SearchStrings(keys, cursor):]
 	if len(todo) > 0 && todo[0] == cursor {
@@ -122,7 +123,7 @@ func (w *Worker) evaluateResumable(ctx context.Context, cursorKey string, keys [
 			}
 		}
 		n := min(reevaluateBatch, len(todo))
-		if err := w.evaluateBatch(ctx, todo[:n]); err != nil {
+		if err := w.evaluateBatch(ctx, cause, todo[:n]); err != nil {
 			return err
 		}
 		if err := w.cfg.Redis.Set(ctx, cursorKey, todo[n-1], 24*time.Hour).Err(); err != nil {
@@ -139,7 +140,7 @@ func (w *Worker) evaluateResumable(ctx context.Context, cursorKey string, keys [
 // enqueued reevaluateParallel at a time (asynq enqueues one task per call), the
 // evaluations persisted in one round trip. A ticket whose persist is refused (an event
 // came in meanwhile) goes through process alone, which retries.
-func (w *Worker) evaluateBatch(ctx context.Context, keys []string) error {
+func (w *Worker) evaluateBatch(ctx context.Context, cause string, keys []string) error {
 	start := time.Now()
 	recs, err := w.store.LoadMany(ctx, keys)
 	if err != nil {
@@ -195,15 +196,22 @@ func (w *Worker) evaluateBatch(ctx context.Context, keys []string) error {
 			if errors.Is(err, ticketstore.ErrNoTicket) {
 				return nil
 			}
+			if err == nil && w.cfg.Metrics != nil {
+				w.cfg.Metrics.Reevaluated.WithLabelValues(cause).Inc()
+			}
 			return err
 		case errs[i] != nil:
 			return errs[i]
 		}
-		if w.cfg.Metrics != nil {
-			// Per ticket: how long until its evaluation was stored.
-			w.cfg.Metrics.Evaluations.Observe(time.Since(start).Seconds())
+		if err := w.persisted(ctx, es[i], ps[i]); err != nil {
+			return err
 		}
-		return w.persisted(ctx, es[i], ps[i])
+		if w.cfg.Metrics != nil {
+			// Per ticket: how long until its evaluation was stored and acted on.
+			w.cfg.Metrics.Evaluations.Observe(time.Since(start).Seconds())
+			w.cfg.Metrics.Reevaluated.WithLabelValues(cause).Inc()
+		}
+		return nil
 	})
 }
 

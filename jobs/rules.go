@@ -8,6 +8,7 @@ import (
 	"errors"
 	"fmt"
 	"log/slog"
+	"sort"
 	"time"
 
 	"github.com/hibiken/asynq"
@@ -21,9 +22,10 @@ import (
 // The correction rules can change while slaguard runs (SIGHUP, POST /api/v1/admin/reload).
 // The process that reads the new file publishes it: the text and its version (a hash of
 // the text) go to one Redis hash, a message on a channel tells every process, and one
-// task per version re-evaluates every open ticket. Every process evaluates with the rules
-// of the version Redis holds: it follows the channel, and the re-evaluation checks the
-// version before each batch (a process that missed the message catches up there).
+// task per version re-evaluates every open ticket the rules can change (those under a
+// contract). Every process evaluates with the rules of the version Redis holds: it
+// follows the channel, and the re-evaluation checks the version before each batch (a
+// process that missed the message catches up there).
 const (
 	rulesKey     = "slaguard:rules"         // hash: version, yaml, name
 	rulesChannel = "slaguard:rules-changed" // message: the new version
@@ -48,7 +50,7 @@ func (w *Worker) Rules() (*classify.Rules, string) {
 
 // PublishRules parses text (name: the file, for errors) and, when valid, makes it the
 // rules of every process: stored in Redis, announced, and — when the version differs from
-// the one Redis held — every open ticket re-evaluated once. A bad text changes nothing;
+// the one Redis held — every open ticket under a contract re-evaluated once. A bad text changes nothing;
 // the error wraps rulesfile.ErrFormat or classify.ErrInvalidRule and names the line.
 func (w *Worker) PublishRules(ctx context.Context, text []byte, name string) (version string, changed bool, err error) {
 	r, err := rulesfile.Parse(text, name)
@@ -142,24 +144,37 @@ func (w *Worker) enqueueRulesReevaluation(ctx context.Context, version string) e
 	return nil
 }
 
-// handleRulesReevaluate re-evaluates every open ticket, with and without a contract, under
-// the rules version of the task; it stops when a newer version was published (that
-// version's task takes over) and resumes after the last ticket done.
+// handleRulesReevaluate re-evaluates, under the rules version of the task, every open
+// ticket the rules can change: the rules decide a ticket's priority correction and
+// whether it is a change request, and sla.Evaluate reads that verdict only under a
+// contract. So the tickets are those of the contracts' indexes; one without a contract
+// (with or without a customer, which is then in no index at all) evaluates the same
+// under any rules. The task stops when a newer version was published (that version's
+// task takes over) and resumes after the last ticket done.
 func (w *Worker) handleRulesReevaluate(ctx context.Context, t *asynq.Task) error {
 	var p rulesPayload
 	if err := json.Unmarshal(t.Payload(), &p); err != nil || p.Version == "" {
 		return fmt.Errorf("jobs: decode rules re-evaluation: %v: %w", err, asynq.SkipRetry)
 	}
 	start := time.Now()
-	keys, err := w.store.OpenTickets(ctx)
+	vs, err := w.cfg.Contracts.Versions(ctx)
+	if err != nil {
+		return fmt.Errorf("jobs: contracts for the rules re-evaluation: %w", err)
+	}
+	ids := make([]string, 0, len(vs))
+	for id := range vs {
+		ids = append(ids, id)
+	}
+	keys, err := w.store.TicketsOfContracts(ctx, ids)
 	if err != nil {
 		return err
 	}
+	sort.Strings(keys)
 	current := func(ctx context.Context) (bool, error) {
 		v, err := w.SyncRules(ctx)
 		return v == p.Version, err
 	}
-	if err := w.evaluateResumable(ctx, "slaguard:reevaluate:{rules}:"+p.Version, keys, current); err != nil {
+	if err := w.evaluateResumable(ctx, "rules", "slaguard:reevaluate:{rules}:"+p.Version, keys, current); err != nil {
 		return err
 	}
 	w.cfg.Log.Info("rules change re-evaluated", slog.String("version", p.Version),

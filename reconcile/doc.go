@@ -13,6 +13,11 @@
 // overlap before it (clock skew between hosts, several updates within one second) and
 // stores its progress after every page, so a pass cut short resumes where it was.
 //
+// A helpdesk that books time without changing the ticket (helpdesk.TimeCatchup:
+// Freshdesk) is also read for the time booked since a second watermark, a day's overlap
+// before it; a ticket with an entry its record does not know is fed as a snapshot, so
+// the worker syncs its time as after a webhook.
+//
 // It never evaluates a ticket and never writes to the helpdesk; it only reads the helpdesk
 // and the ticket store and enqueues tasks.
 package reconcile

@@ -38,6 +38,9 @@ type Config struct {
 	Clock func() time.Time
 	// Overlap is read again before the watermark (zero: DefaultOverlap).
 	Overlap time.Duration
+	// TimeOverlap is read again before the time watermark of a helpdesk.TimeCatchup
+	// (zero: DefaultTimeOverlap).
+	TimeOverlap time.Duration
 	// MaxAttempts is how often one request is tried when the helpdesk answers 429, 5xx or
 	// not at all (zero: 6); a 429's Retry-After is waited out.
 	MaxAttempts int
@@ -78,6 +81,9 @@ func New(cfg Config) (*Reconciler, error) {
 	if cfg.Overlap == 0 {
 		cfg.Overlap = DefaultOverlap
 	}
+	if cfg.TimeOverlap == 0 {
+		cfg.TimeOverlap = DefaultTimeOverlap
+	}
 	if cfg.MaxAttempts == 0 {
 		cfg.MaxAttempts = 6
 	}
@@ -99,8 +105,10 @@ func (r *Reconciler) Helpdesk() string { return r.cfg.Helpdesk.Name() }
 
 // Pass reads the tickets changed since from (zero: the stored watermark less the overlap,
 // or exactly the stored cursor of a helpdesk.CursorKeeper such as Zendesk's export) up to
-// the newest and enqueues what the ticket store lacks. It stores the watermark after
-// every page and, at the end, when the pass succeeded. Only one pass per helpdesk runs at a
+// the newest and enqueues what the ticket store lacks; for a helpdesk.TimeCatchup it then
+// reads the time booked since its own watermark and feeds the tickets with entries the
+// store does not know. It stores the watermark after every page and, at the end, when
+// the pass succeeded. Only one pass per helpdesk runs at a
 // time (ErrBusy otherwise).
 func (r *Reconciler) Pass(ctx context.Context, from time.Time) (Result, error) {
 	name := r.cfg.Helpdesk.Name()
@@ -167,9 +175,15 @@ func (r *Reconciler) pass(ctx context.Context, name string, from time.Time) (Res
 			r.cfg.Progress(res.Progress)
 		}
 		if !page.More {
-			return res, nil
+			break
 		}
 	}
+	if tc, ok := r.cfg.Helpdesk.(helpdesk.TimeCatchup); ok {
+		if err := r.timePass(ctx, tc, name, from, &res); err != nil {
+			return res, err
+		}
+	}
+	return res, nil
 }
 
 // page compares a page of changed tickets with the store and feeds what it lacks.

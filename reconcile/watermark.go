@@ -20,6 +20,9 @@ import (
 //	  last_success  when the last pass finished (unix ms, the service's clock)
 //	  last_examined tickets the last pass looked at
 //	  last_drift    events the last pass recovered
+//
+// A helpdesk.TimeCatchup keeps the watermark of its booked time (since, cursor) in a
+// hash of its own, slaguard:reconcile:{freshdesk}:time.
 type State struct {
 	Watermark   helpdesk.Watermark
 	LastSuccess time.Time
@@ -29,10 +32,15 @@ type State struct {
 
 func stateKey(helpdeskName string) string { return "slaguard:reconcile:{" + helpdeskName + "}" }
 func lockKey(helpdeskName string) string  { return "slaguard:reconcile:{" + helpdeskName + "}:lock" }
+func timeKey(helpdeskName string) string  { return "slaguard:reconcile:{" + helpdeskName + "}:time" }
 
 // LoadState reads the catch-up state of a helpdesk; the zero State when it never ran.
 func LoadState(ctx context.Context, rdb redis.UniversalClient, helpdeskName string) (State, error) {
-	m, err := rdb.HGetAll(ctx, stateKey(helpdeskName)).Result()
+	return loadState(ctx, rdb, helpdeskName, stateKey(helpdeskName))
+}
+
+func loadState(ctx context.Context, rdb redis.UniversalClient, helpdeskName, key string) (State, error) {
+	m, err := rdb.HGetAll(ctx, key).Result()
 	if err != nil {
 		return State{}, fmt.Errorf("reconcile: read watermark of %s: %w", helpdeskName, err)
 	}
@@ -54,7 +62,11 @@ func LoadState(ctx context.Context, rdb redis.UniversalClient, helpdeskName stri
 // saveWatermark stores the progress of a pass. The watermark only moves forward: a pass
 // run by hand from an earlier --since never drags it back.
 func saveWatermark(ctx context.Context, rdb redis.UniversalClient, helpdeskName string, w helpdesk.Watermark) error {
-	err := advanceScript.Run(ctx, rdb, []string{stateKey(helpdeskName)},
+	return saveWatermarkAt(ctx, rdb, helpdeskName, stateKey(helpdeskName), w)
+}
+
+func saveWatermarkAt(ctx context.Context, rdb redis.UniversalClient, helpdeskName, key string, w helpdesk.Watermark) error {
+	err := advanceScript.Run(ctx, rdb, []string{key},
 		w.Since.UTC().Format(time.RFC3339Nano), w.Since.UnixMilli(), w.Cursor).Err()
 	if err != nil && !errors.Is(err, redis.Nil) {
 		return fmt.Errorf("reconcile: store watermark of %s: %w", helpdeskName, err)

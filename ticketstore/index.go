@@ -4,10 +4,8 @@ import (
 	"context"
 	"fmt"
 	"hash/fnv"
-	"sort"
 	"strconv"
 	"strings"
-	"sync"
 
 	"github.com/redis/go-redis/v9"
 )
@@ -236,37 +234,16 @@ func (s *Store) TicketsUnder(ctx context.Context, matchKeys []string) ([]string,
 	return out, nil
 }
 
-// OpenTickets lists every open ticket the customers' index knows, sorted: a scan of the
-// index keys slaguard:open-o:{…} and open-d:{…} (on a cluster, of every master). For work
-// that must reach all open tickets, with or without a contract (a rules reload); a ticket
-// whose customer has neither organisation nor e-mail domain is in no index and not listed.
-func (s *Store) OpenTickets(ctx context.Context) ([]string, error) {
-	var mu sync.Mutex
-	var keys []string
-	scan := func(ctx context.Context, c redis.UniversalClient) error {
-		it := c.Scan(ctx, 0, "slaguard:open-[od]:*", 500).Iterator()
-		for it.Next(ctx) {
-			if k := it.Val(); strings.HasSuffix(k, "}") { // an index key, not one of its shards
-				mu.Lock()
-				keys = append(keys, k)
-				mu.Unlock()
-			}
-		}
-		return it.Err()
-	}
-	var err error
-	if cc, ok := s.rdb.(*redis.ClusterClient); ok {
-		err = cc.ForEachMaster(ctx, func(ctx context.Context, c *redis.Client) error { return scan(ctx, c) })
-	} else {
-		err = scan(ctx, s.rdb)
-	}
-	if err != nil {
-		return nil, fmt.Errorf("ticketstore: open tickets: %w", err)
+// TicketsOfContracts lists the open tickets the contracts cover, each once, in two
+// round trips (their indexes, then the indexes' shards).
+func (s *Store) TicketsOfContracts(ctx context.Context, contractIDs []string) ([]string, error) {
+	keys := make([]string, len(contractIDs))
+	for i, id := range contractIDs {
+		keys[i] = contractIndexKey(id)
 	}
 	out, err := s.members(ctx, keys)
 	if err != nil {
-		return nil, fmt.Errorf("ticketstore: open tickets: %w", err)
+		return nil, fmt.Errorf("ticketstore: tickets of %d contracts: %w", len(contractIDs), err)
 	}
-	sort.Strings(out)
 	return out, nil
 }

@@ -36,8 +36,8 @@ func (a *app) reloadRules(ctx context.Context) (version string, changed bool, er
 type reloadResult struct {
 	// RulesVersion is the version in force (the start of the file's SHA-256).
 	RulesVersion string `json:"rules_version"`
-	// Changed: the file differed from the rules in force; every open ticket is being
-	// re-evaluated under it (one task per version).
+	// Changed: the file differed from the rules in force; every open ticket under a
+	// contract is being re-evaluated under it (one task per version).
 	Changed bool `json:"changed"`
 }
 

@@ -34,13 +34,9 @@ const (
 // Changed reads one page of the tickets updated at or after since.Since, oldest first;
 // since.Cursor is the page number while a run of whole pages shares one second.
 func (a *Adapter) Changed(ctx context.Context, since helpdesk.Watermark) (helpdesk.ChangedPage, error) {
-	page := 1
-	if since.Cursor != "" {
-		n, err := strconv.Atoi(since.Cursor)
-		if err != nil || n < 1 {
-			return helpdesk.ChangedPage{}, fmt.Errorf("freshdesk: catch-up cursor %q is not a page number", since.Cursor)
-		}
-		page = n
+	page, err := pageOf(since, "catch-up")
+	if err != nil {
+		return helpdesk.ChangedPage{}, err
 	}
 	from := since.Since.UTC().Truncate(time.Second)
 	q := url.Values{"updated_since": {from.Format("2006-01-02T15:04:05Z")}, "order_by": {"updated_at"},
@@ -48,7 +44,7 @@ func (a *Adapter) Changed(ctx context.Context, since helpdesk.Watermark) (helpde
 		"include": {"requester,stats"}}
 	c := call{What: "list changed tickets", Method: "GET", Path: "/tickets?" + q.Encode()}
 	var list []ticketJSON
-	err := a.api.Do(ctx, c, &list)
+	err = a.api.Do(ctx, c, &list)
 	if err != nil && page > 1 && strings.Contains(err.Error(), "400 ") {
 		// The account's cap came before ours: go on past this second.
 		return helpdesk.ChangedPage{Next: helpdesk.Watermark{Since: from.Add(time.Second)}, More: true}, nil
@@ -82,6 +78,18 @@ func (a *Adapter) Changed(ctx context.Context, since helpdesk.Watermark) (helpde
 		out.Next = helpdesk.Watermark{Since: from.Add(time.Second)}
 	}
 	return out, nil
+}
+
+// pageOf is the page number a watermark's cursor names (1 when it names none).
+func pageOf(since helpdesk.Watermark, what string) (int, error) {
+	if since.Cursor == "" {
+		return 1, nil
+	}
+	n, err := strconv.Atoi(since.Cursor)
+	if err != nil || n < 1 {
+		return 0, fmt.Errorf("freshdesk: %s cursor %q is not a page number", what, since.Cursor)
+	}
+	return n, nil
 }
 
 // Timeline rebuilds a ticket's events from the ticket (GET /api/v2/tickets/{id} with

@@ -3,6 +3,8 @@ package freshdesk_test
 import (
 	"context"
 	"net/http"
+	"slices"
+	"strconv"
 	"testing"
 	"time"
 
@@ -114,5 +116,45 @@ func TestTimelineTakesTheCurrentPauseFromTheStatsAndMessagesFromConversations(t 
 	}
 	if e := evs[1]; !e.Ticket.Paused || e.Article == nil || e.Article.Sender != helpdesk.SenderAgent || !e.Ticket.UpdatedAt.Equal(base.Add(5*time.Minute)) {
 		t.Errorf("reply and pause: %+v %+v", e.Ticket, e.Article)
+	}
+}
+
+func TestBookedTimeListsTheAccountsEntriesExecutedSinceOverAllPages(t *testing.T) {
+	base := time.Date(2026, 12, 1, 9, 0, 0, 0, time.UTC)
+	fake := freshdeskfake.Start(t, freshdeskfake.Options{Clock: func() time.Time { return base.Add(time.Hour) }})
+	for _, e := range []freshdeskfake.TimeEntry{
+		{TicketID: 1, TimeSpent: "00:10", ExecutedAt: base.Add(-time.Minute)}, // before since
+		{TicketID: 1, TimeSpent: "00:20", ExecutedAt: base},
+		{TicketID: 2, TimeSpent: "01:05", ExecutedAt: base.Add(time.Minute)},
+		{TicketID: 2, TimeSpent: "00:05", ExecutedAt: base.Add(2 * time.Minute)},
+	} {
+		fake.AddTimeEntry(e)
+	}
+	a := newAdapter(t, freshdesk.Config{BaseURL: fake.URL, APIKey: fake.APIKey, ListPageSize: 2})
+	var got []string
+	wm := helpdesk.Watermark{Since: base}
+	for pages := 0; ; pages++ {
+		if pages > 5 {
+			t.Fatal("BookedTime never came to an end")
+		}
+		page, err := a.BookedTime(context.Background(), wm)
+		if err != nil {
+			t.Fatal(err)
+		}
+		for _, e := range page.Entries {
+			got = append(got, e.TicketID+":"+strconv.Itoa(int(e.Minutes)))
+		}
+		if !page.More {
+			break
+		}
+		wm = page.Next
+	}
+	if want := []string{"1:20", "2:65", "2:5"}; !slices.Equal(got, want) {
+		t.Errorf("booked time %v, want %v", got, want)
+	}
+	for _, r := range fake.RequestsTo(http.MethodGet, "/api/v2/time_entries") {
+		if q := r.Query.Get("executed_after"); q != "2026-12-01T09:00:00Z" || r.Status != http.StatusOK {
+			t.Errorf("request %v answered %d", r.Query, r.Status)
+		}
 	}
 }

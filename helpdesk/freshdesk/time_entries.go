@@ -15,6 +15,7 @@ var errNoTimeTracking = errors.New("freshdesk: time tracking is not part of this
 
 type timeEntryJSON struct {
 	ID         flexjson.String `json:"id"`
+	TicketID   flexjson.String `json:"ticket_id"`
 	TimeSpent  flexjson.String `json:"time_spent"`
 	AgentID    flexjson.String `json:"agent_id"`
 	Billable   *bool           `json:"billable"`
@@ -52,21 +53,32 @@ func (a *Adapter) TimeEntries(ctx context.Context, t helpdesk.TicketRef) ([]help
 	}
 	out := make([]helpdesk.TimeEntry, 0, len(list))
 	for _, e := range list {
-		te := helpdesk.TimeEntry{ID: e.ID.Trim(), TicketID: t.ID, Minutes: float64(hhmm(e.TimeSpent.Trim())),
-			CreatedBy: e.AgentID.Trim()}
-		booked := e.ExecutedAt.Trim()
-		if booked == "" {
-			booked = e.CreatedAt.Trim()
-		}
-		if te.CreatedAt, err = parseTime("executed_at", booked); err != nil {
-			return nil, errors.New("freshdesk: ticket " + t.ID + ": time entry " + te.ID + ": " + err.Error())
-		}
-		if te.UpdatedAt, err = parseTime("updated_at", e.UpdatedAt.Trim()); err != nil {
-			return nil, errors.New("freshdesk: ticket " + t.ID + ": time entry " + te.ID + ": " + err.Error())
+		te, err := e.entry(t.ID)
+		if err != nil {
+			return nil, err
 		}
 		out = append(out, te)
 	}
 	return out, nil
+}
+
+// entry is e as a helpdesk.TimeEntry of ticket id: time_spent "hh:mm" as minutes,
+// booked at executed_at (else created_at), by the agent.
+func (e timeEntryJSON) entry(ticketID string) (helpdesk.TimeEntry, error) {
+	te := helpdesk.TimeEntry{ID: e.ID.Trim(), TicketID: ticketID, Minutes: float64(hhmm(e.TimeSpent.Trim())),
+		CreatedBy: e.AgentID.Trim()}
+	booked := e.ExecutedAt.Trim()
+	if booked == "" {
+		booked = e.CreatedAt.Trim()
+	}
+	var err error
+	if te.CreatedAt, err = parseTime("executed_at", booked); err != nil {
+		return te, errors.New("freshdesk: ticket " + ticketID + ": time entry " + te.ID + ": " + err.Error())
+	}
+	if te.UpdatedAt, err = parseTime("updated_at", e.UpdatedAt.Trim()); err != nil {
+		return te, errors.New("freshdesk: ticket " + ticketID + ": time entry " + te.ID + ": " + err.Error())
+	}
+	return te, nil
 }
 
 // hhmm reads Freshdesk's "hh:mm" as minutes; anything else is 0.

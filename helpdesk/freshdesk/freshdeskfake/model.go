@@ -53,7 +53,9 @@ type Conversation struct {
 	CreatedAt time.Time
 }
 
-// TimeEntry is a booking; TimeSpent is "hh:mm".
+// TimeEntry is a booking; TimeSpent is "hh:mm". CreatedAt is when it was logged (zero:
+// the fake's clock), ExecutedAt when the work was done (zero: CreatedAt), as in Freshdesk,
+// where an agent may log work of the past.
 type TimeEntry struct {
 	ID         int64
 	TicketID   int64
@@ -61,6 +63,7 @@ type TimeEntry struct {
 	TimeSpent  string
 	Billable   bool
 	ExecutedAt time.Time
+	CreatedAt  time.Time
 }
 
 var (

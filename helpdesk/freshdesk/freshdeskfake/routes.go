@@ -4,6 +4,7 @@ import (
 	"encoding/json"
 	"fmt"
 	"net/http"
+	"net/url"
 	"slices"
 	"sort"
 	"strconv"
@@ -32,6 +33,8 @@ func (s *Server) route(r *http.Request, raw []byte) (int, any, int64) {
 		return http.StatusOK, map[string]any{"id": s.opt.Me.ID, "contact": map[string]any{"email": s.opt.Me.Email}}, 0
 	case r.Method == http.MethodGet && rest == "tickets":
 		return s.list(r)
+	case r.Method == http.MethodGet && rest == "time_entries":
+		return s.allTimeEntries(r)
 	case len(seg) >= 2 && seg[0] == "tickets":
 		id, err := strconv.ParseInt(seg[1], 10, 64)
 		if err != nil {
@@ -161,14 +164,7 @@ func (s *Server) note(id int64, raw []byte, note bool) (int, any, int64) {
 }
 
 func (s *Server) conversations(id int64, r *http.Request) (int, any, int64) {
-	page, _ := strconv.Atoi(r.URL.Query().Get("page"))
-	per, _ := strconv.Atoi(r.URL.Query().Get("per_page"))
-	if page < 1 {
-		page = 1
-	}
-	if per < 1 || per > 100 {
-		per = 30
-	}
+	page, per := paging(r.URL.Query())
 	s.mu.Lock()
 	defer s.mu.Unlock()
 	if _, ok := s.tickets[id]; !ok {
@@ -193,9 +189,71 @@ func (s *Server) timeEntries(id int64) (int, any, int64) {
 	}
 	out := []any{}
 	for _, e := range s.times[id] {
-		out = append(out, map[string]any{"id": e.ID, "ticket_id": id, "agent_id": e.AgentID, "time_spent": e.TimeSpent,
-			"billable": e.Billable, "executed_at": ts(e.ExecutedAt), "created_at": ts(e.ExecutedAt),
-			"updated_at": ts(e.ExecutedAt), "timer_running": false})
+		out = append(out, timeEntryJSON(e))
+	}
+	return http.StatusOK, out, 0
+}
+
+// paging reads a listing's page (from 1) and per_page (30 unless 1 to 100), as
+// Freshdesk does.
+func paging(q url.Values) (page, per int) {
+	page, _ = strconv.Atoi(q.Get("page"))
+	per, _ = strconv.Atoi(q.Get("per_page"))
+	if page < 1 {
+		page = 1
+	}
+	if per < 1 || per > 100 {
+		per = 30
+	}
+	return page, per
+}
+
+func timeEntryJSON(e TimeEntry) map[string]any {
+	return map[string]any{"id": e.ID, "ticket_id": e.TicketID, "agent_id": e.AgentID, "time_spent": e.TimeSpent,
+		"billable": e.Billable, "note": "", "executed_at": ts(e.ExecutedAt), "start_time": ts(e.ExecutedAt),
+		"created_at": ts(e.CreatedAt), "updated_at": ts(e.CreatedAt), "timer_running": false}
+}
+
+// allTimeEntries is GET /api/v2/time_entries, the account's time entries, filtered as
+// Freshdesk filters them (executed_after, executed_before, agent_id, billable; a date it
+// cannot read is 400) and paged with page and per_page (30 by default, 100 at most). It
+// lists them by executed_at, then id; Freshdesk documents no order.
+func (s *Server) allTimeEntries(r *http.Request) (int, any, int64) {
+	q := r.URL.Query()
+	var after, before time.Time
+	for name, t := range map[string]*time.Time{"executed_after": &after, "executed_before": &before} {
+		if v := q.Get(name); v != "" {
+			var err error
+			if *t, err = time.Parse(time.RFC3339Nano, v); err != nil {
+				return http.StatusBadRequest, invalid(name, fmt.Sprintf("invalid date %q", v)), 0
+			}
+		}
+	}
+	page, per := paging(q)
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	var all []TimeEntry
+	for _, es := range s.times {
+		for _, e := range es {
+			switch {
+			case !after.IsZero() && e.ExecutedAt.Before(after),
+				!before.IsZero() && e.ExecutedAt.After(before),
+				q.Has("agent_id") && q.Get("agent_id") != strconv.FormatInt(e.AgentID, 10),
+				q.Has("billable") && q.Get("billable") != strconv.FormatBool(e.Billable):
+				continue
+			}
+			all = append(all, e)
+		}
+	}
+	sort.Slice(all, func(i, j int) bool {
+		if !all[i].ExecutedAt.Equal(all[j].ExecutedAt) {
+			return all[i].ExecutedAt.Before(all[j].ExecutedAt)
+		}
+		return all[i].ID < all[j].ID
+	})
+	out := []any{}
+	for i := (page - 1) * per; i < len(all) && i < page*per; i++ {
+		out = append(out, timeEntryJSON(all[i]))
 	}
 	return http.StatusOK, out, 0
 }
@@ -204,16 +262,9 @@ func (s *Server) timeEntries(id int64) (int, any, int64) {
 // beyond the cap (Options.MaxPage, Freshdesk's 300) is 400, as in Freshdesk.
 func (s *Server) list(r *http.Request) (int, any, int64) {
 	q := r.URL.Query()
-	page, _ := strconv.Atoi(q.Get("page"))
-	per, _ := strconv.Atoi(q.Get("per_page"))
-	if page < 1 {
-		page = 1
-	}
+	page, per := paging(q)
 	if page > s.opt.MaxPage {
 		return http.StatusBadRequest, invalid("page", fmt.Sprintf("It should be less than or equal to %d", s.opt.MaxPage)), 0
-	}
-	if per < 1 || per > 100 {
-		per = 30
 	}
 	since := s.opt.Clock().UTC().AddDate(0, 0, -30)
 	if v := q.Get("updated_since"); v != "" {

@@ -80,11 +80,16 @@ func (s *Server) addConvLocked(c Conversation) Conversation {
 	return c
 }
 
-// AddTimeEntry books time on a ticket (id assigned when zero).
+// AddTimeEntry books time on a ticket (id assigned when zero). Like Freshdesk, it
+// leaves the ticket as it is: its updated_at does not move.
 func (s *Server) AddTimeEntry(e TimeEntry) TimeEntry {
 	s.mu.Lock()
 	defer s.mu.Unlock()
 	e.ID = fakeapi.NextID(e.ID, &s.nextID)
+	e.CreatedAt = fakeapi.At(e.CreatedAt, s.opt.Clock)
+	if e.ExecutedAt.IsZero() {
+		e.ExecutedAt = e.CreatedAt
+	}
 	s.times[e.TicketID] = append(s.times[e.TicketID], e)
 	return e
 }
