@@ -45,6 +45,7 @@ func run(ctx context.Context, args []string, getenv func(string) string, stdout,
 	if len(args) > 0 && !strings.HasPrefix(args[0], "-") {
 		role, args = args[0], args[1:]
 	}
+	tuneGC(role, getenv)
 	switch role {
 	case "serve", "web", "worker", "config", "billing", "demo", "reconcile":
 	case "healthcheck":
