@@ -6,7 +6,7 @@
 #   bench/run.sh                  everything, about 12 minutes on 2 cores
 #   bench/run.sh ingest e2e       only these sections (BENCHMARKS.md is left alone)
 #
-# Sections: ingest e2e timers memory kill redis outage dup workers fuzz gobench.
+# Sections: ingest e2e timers memory kill redis outage dup workers converge fuzz gobench.
 # Knobs: FUZZTIME (10s per fuzz target), FUZZMINIMIZE (200x: tries to shrink each new
 #   corpus entry; go's default of 60s per entry, quadratic in its length, spends whole runs
 #   minimizing and shows 0 execs/s), WRK_SECONDS (15), E2E_RATES (260,100),
@@ -21,7 +21,7 @@ cleanup() { for p in "${pids[@]}"; do kill "$p" 2>/dev/null; wait "$p" 2>/dev/nu
 trap cleanup EXIT
 trap 'exit 130' INT TERM
 
-sections="${*:-ingest e2e timers memory kill redis outage dup workers fuzz gobench}"
+sections="${*:-ingest e2e timers memory kill redis outage dup workers converge fuzz gobench}"
 want() { case " $sections " in *" $1 "*) return 0;; esac; return 1; }
 need() { command -v "$1" >/dev/null 2>&1 || { apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq "$2" >/dev/null; }; }
 need redis-server redis-server
@@ -100,6 +100,30 @@ if want fuzz; then
     fuzzed+=("${pkg#./} $name $r")
   done < <(grep -rHo --include='*_test.go' -e '^func Fuzz[A-Za-z0-9_]*' . | sed 's#^\./##; s#:func # #' | sort -u)
   row "fuzz targets, ${FUZZTIME:-10s} each (${#fuzzed[@]})" "no failure" "$(IFS=,; echo "${fuzzed[*]}" | sed 's/,/; /g')" "$fz" "FUZZTIME=${FUZZTIME:-10s} bench/run.sh fuzz"
+fi
+
+if want converge; then
+  echo "== converge (issue 13): a contract change over 1 000 open tickets, a catch-up pass over 10 000 changed tickets"
+  SLAGUARD_SCALE=1 go test -count=1 -v -run '^TestAContractTakesEffectOnAThousandOpenTickets$' ./cmd/slaguard > "$work/reeval.txt" 2>&1
+  took=$(awk '/open tickets re-evaluated under the new contract in/ {print $NF}' "$work/reeval.txt")
+  tookms=$(tomsec "${took:-999s}")
+  grep -q -- '--- PASS: TestAContractTakesEffectOnAThousandOpenTickets' "$work/reeval.txt" || tookms=999999
+  row "contract created for a customer with 1 000 open tickets → all evaluated under it (POST → last ticket in its index)" "≤ 1 s" \
+    "$([ -n "$took" ] && awk -v v="$tookms" 'BEGIN{printf "%.2f s", v/1000}' || echo "did not finish (see $work/reeval.txt)")" "$(awk -v v="$tookms" 'BEGIN{print (v<=1000)?"PASS":"FAIL"}')" \
+    "SLAGUARD_SCALE=1 go test -count=1 -v -run TestAContractTakesEffectOnAThousandOpenTickets ./cmd/slaguard"
+  go test -run '^$' -bench BenchmarkReevaluate -benchmem -benchtime 3x ./jobs > "$work/breeval.txt" 2>&1
+  go test -run '^$' -bench BenchmarkPassOver10000ChangedTickets -benchtime 1x ./reconcile > "$work/bpass.txt" 2>&1
+  grep -h '^Benchmark' "$work/breeval.txt" "$work/bpass.txt" | sed 's/^/   /'
+  while read -r name _ ns _ trips _; do
+    row "re-evaluation of 1 000 tickets of a new contract, ${name##*/} (Go benchmark, real Redis)" "—" \
+      "$(awk -v v="$ns" 'BEGIN{printf "%.0f ms", v/1e6}'), $trips Redis round trips per ticket" "—" \
+      "go test -run '^\$' -bench BenchmarkReevaluate -benchmem -benchtime 3x ./jobs"
+  done < <(grep -h '^BenchmarkReevaluate' "$work/breeval.txt" | sed 's/-[0-9]*\( \|\t\)/\1/')
+  read -r _ _ _ _ trips _ secs _ < <(grep -h '^BenchmarkPassOver' "$work/bpass.txt")
+  row "catch-up pass over 10 000 changed tickets (fake Zammad over HTTP, real Redis)" "—" \
+    "${secs:-?} s wall, ${trips:-?} Redis round trips per ticket" "—" \
+    "go test -run '^\$' -bench BenchmarkPassOver10000ChangedTickets -benchtime 1x ./reconcile"
+  grep -q '^ok' "$work/breeval.txt" && grep -q '^ok' "$work/bpass.txt" || row "converge benchmarks ran" "ok" "see $work/breeval.txt, bpass.txt" FAIL "go test -bench"
 fi
 
 if want gobench; then
