@@ -165,6 +165,7 @@ func (s *Server) Restart() error {
 			"--hash-max-ziplist-value", "1024")
 	}
 	s.cmd = exec.Command(s.bin, append(args, s.args...)...)
+	dieWithParent(s.cmd)
 	if err := s.cmd.Start(); err != nil {
 		return fmt.Errorf("start %s: %w", s.bin, err)
 	}
