@@ -9,7 +9,7 @@
 # Sections: ingest e2e timers memory kill redis outage dup workers converge fuzz gobench.
 # Knobs: FUZZTIME (10s per fuzz target), FUZZMINIMIZE (200x: tries to shrink each new
 #   corpus entry; go's default of 60s per entry, quadratic in its length, spends whole runs
-#   minimizing and shows 0 execs/s), WRK_SECONDS (15), E2E_RATES (260,100),
+#   minimizing and shows 0 execs/s), WRK_SECONDS (15), E2E_RATES (255,100),
 # TIMERS_N (10000), MEM_TICKETS (100000), KILL_EVENTS (10000), OUTAGE_SECONDS (20),
 # WORKERS_TICKETS (3000), WORKERS_COUNTS (1,2,4), REDIS_WAIT (150), KEEP_REDIS (unset).
 set -u

@@ -16,7 +16,7 @@ import (
 // (one POST /api/v1/ticket_articles), and the fake echoes a webhook after each write, as
 // Zammad's trigger does. Latency is delivery → the first write-back's arrival at the fake.
 //
-// E2E_RATES lists the rates (new tickets/s, default "260,100"); the first is held to the
+// E2E_RATES lists the rates (new tickets/s, default "255,100"); the first is held to the
 // goal, the others are for reference. Events/s counts what arrived at slaguard's door in
 // the offering window (rate × E2E_SECONDS new tickets, plus the echoes posted back by the
 // window's end), divided by that window: the write-backs still in flight at its end, and
@@ -28,7 +28,7 @@ func runE2E(work string) []row {
 		err = s.contract(contract("1h", "2h", true, 80))
 	}
 	var rows []row
-	for k, f := range strings.Split(envStr("E2E_RATES", "260,100"), ",") {
+	for k, f := range strings.Split(envStr("E2E_RATES", "255,100"), ",") {
 		rate, _ := strconv.Atoi(strings.TrimSpace(f))
 		if rate <= 0 {
 			continue
