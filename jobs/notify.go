@@ -130,7 +130,7 @@ func (w *Worker) enqueueNotifications(ctx context.Context, ref helpdesk.TicketRe
 			asynq.Timeout(2*time.Minute),
 		)
 		_, err = w.cfg.Queue.EnqueueContext(ctx, t)
-		if err != nil && !errors.Is(err, asynq.ErrTaskIDConflict) && !errors.Is(err, asynq.ErrDuplicateTask) {
+		if err != nil && !tasks.AlreadyQueued(err) {
 			return fmt.Errorf("jobs: enqueue notification %s of %s: %w", mark, key, err)
 		}
 	}

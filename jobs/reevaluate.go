@@ -46,7 +46,7 @@ func (w *Worker) EnqueueReevaluation(ctx context.Context, a contracts.Announceme
 	t := asynq.NewTask(tasks.TypeReevaluate, b, asynq.TaskID(reevaluateID(a.ContractID, a.Version)),
 		asynq.Queue(tasks.QueueEvents), asynq.MaxRetry(25), asynq.Retention(24*time.Hour))
 	_, err := w.cfg.Queue.EnqueueContext(ctx, t)
-	if err != nil && !errors.Is(err, asynq.ErrTaskIDConflict) && !errors.Is(err, asynq.ErrDuplicateTask) {
+	if err != nil && !tasks.AlreadyQueued(err) {
 		return fmt.Errorf("jobs: enqueue re-evaluation of contract %s: %w", a.ContractID, err)
 	}
 	return nil

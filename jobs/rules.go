@@ -138,7 +138,7 @@ func (w *Worker) enqueueRulesReevaluation(ctx context.Context, version string) e
 	t := asynq.NewTask(tasks.TypeRulesReevaluate, b, asynq.TaskID("rules:"+version),
 		asynq.Queue(tasks.QueueEvents), asynq.MaxRetry(25), asynq.Retention(24*time.Hour))
 	_, err := w.cfg.Queue.EnqueueContext(ctx, t)
-	if err != nil && !errors.Is(err, asynq.ErrTaskIDConflict) && !errors.Is(err, asynq.ErrDuplicateTask) {
+	if err != nil && !tasks.AlreadyQueued(err) {
 		return fmt.Errorf("jobs: enqueue re-evaluation under rules %s: %w", version, err)
 	}
 	return nil

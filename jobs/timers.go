@@ -74,7 +74,7 @@ func (w *Worker) armCheck(ctx context.Context, ticketKey string, at time.Time) e
 			w.cfg.Metrics.TimersArmed.Inc()
 		}
 		return nil
-	case errors.Is(err, asynq.ErrTaskIDConflict), errors.Is(err, asynq.ErrDuplicateTask):
+	case tasks.AlreadyQueued(err):
 		return nil
 	}
 	return fmt.Errorf("jobs: arm check of %s at %s: %w", ticketKey, at.Format(time.RFC3339), err)

@@ -49,7 +49,7 @@ func (w *Worker) maybeSyncTime(ctx context.Context, rec *ticketstore.Record, ev 
 		asynq.ProcessIn(time.Second), // let a burst of bookings settle
 	)
 	_, err := w.cfg.Queue.EnqueueContext(ctx, t)
-	if err != nil && !errors.Is(err, asynq.ErrTaskIDConflict) && !errors.Is(err, asynq.ErrDuplicateTask) {
+	if err != nil && !tasks.AlreadyQueued(err) {
 		return fmt.Errorf("jobs: enqueue time sync of %s: %w", key, err)
 	}
 	return nil

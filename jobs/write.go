@@ -66,7 +66,7 @@ func (w *Worker) enqueueWrites(ctx context.Context, ref helpdesk.TicketRef, seq 
 		asynq.Timeout(5*time.Minute),
 	)
 	_, err = w.cfg.Queue.EnqueueContext(ctx, t)
-	if err != nil && !errors.Is(err, asynq.ErrTaskIDConflict) && !errors.Is(err, asynq.ErrDuplicateTask) {
+	if err != nil && !tasks.AlreadyQueued(err) {
 		return fmt.Errorf("jobs: enqueue writes of %s: %w", key, err)
 	}
 	return nil

@@ -272,7 +272,7 @@ func (r *Reconciler) enqueue(ctx context.Context, key string, evs []helpdesk.Eve
 		return err
 	}
 	_, err = r.cfg.Queue.EnqueueContext(ctx, t)
-	if err != nil && !errors.Is(err, asynq.ErrTaskIDConflict) && !errors.Is(err, asynq.ErrDuplicateTask) {
+	if err != nil && !tasks.AlreadyQueued(err) {
 		return fmt.Errorf("reconcile: enqueue recovered events of %s: %w", key, err)
 	}
 	return nil

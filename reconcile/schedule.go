@@ -67,7 +67,7 @@ func (s *Schedule) next(ctx context.Context, now time.Time) error {
 		asynq.TaskID("reconcile:"+name+":"+strconv.FormatInt(slot, 10)),
 		asynq.ProcessAt(clock.Wall(s.Clock, at)), asynq.Retention(s.Interval))
 	_, err := s.Queue.EnqueueContext(ctx, t)
-	if err != nil && !errors.Is(err, asynq.ErrTaskIDConflict) && !errors.Is(err, asynq.ErrDuplicateTask) {
+	if err != nil && !tasks.AlreadyQueued(err) {
 		return fmt.Errorf("reconcile: schedule the next pass of %s: %w", name, err)
 	}
 	return nil

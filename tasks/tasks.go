@@ -1,6 +1,8 @@
 package tasks
 
 import (
+	"errors"
+
 	"crypto/sha256"
 	"encoding/hex"
 	"fmt"
@@ -86,4 +88,11 @@ func EventID(helpdeskName, deliveryID string) string {
 		id = hex.EncodeToString(sum[:16])
 	}
 	return "event:" + helpdeskName + ":" + id
+}
+
+// AlreadyQueued reports whether an enqueue failed only because the task's id is taken:
+// the same task was queued before (or is retained after it ran), which is what a
+// TaskID is for, so the caller has nothing more to do.
+func AlreadyQueued(err error) bool {
+	return errors.Is(err, asynq.ErrTaskIDConflict) || errors.Is(err, asynq.ErrDuplicateTask)
 }

@@ -259,14 +259,14 @@ func (h *Handler) tasksOf(a helpdesk.Adapter, hdr http.Header, body []byte) ([]*
 // enqueue queues every task and reports how many were already queued (the same delivery
 // before). It stops at the first other failure; the redelivery then finds the tasks
 // queued so far as duplicates.
-func (h *Handler) enqueue(ctx context.Context, tasks []*asynq.Task, opts ...asynq.Option) (dups int, err error) {
+func (h *Handler) enqueue(ctx context.Context, queued []*asynq.Task, opts ...asynq.Option) (dups int, err error) {
 	ctx, cancel := context.WithTimeout(ctx, h.timeout)
 	defer cancel()
-	for _, t := range tasks {
+	for _, t := range queued {
 		_, err := h.queue.EnqueueContext(ctx, t, opts...)
 		switch {
 		case err == nil:
-		case errors.Is(err, asynq.ErrTaskIDConflict), errors.Is(err, asynq.ErrDuplicateTask):
+		case tasks.AlreadyQueued(err):
 			dups++
 		default:
 			return dups, err

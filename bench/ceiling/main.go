@@ -7,7 +7,6 @@
 package main
 
 import (
-	"errors"
 	"io"
 	"log"
 	"net/http"
@@ -38,7 +37,7 @@ func main() {
 		_, err = c.EnqueueContext(ctx.Request().Context(), asynq.NewTask(tasks.TypeTicketEvent, b,
 			asynq.TaskID(tasks.EventID("zammad", id)), asynq.Queue(tasks.QueueEvents),
 			asynq.MaxRetry(25), asynq.Retention(tasks.EventRetention)))
-		if err != nil && !errors.Is(err, asynq.ErrTaskIDConflict) && !errors.Is(err, asynq.ErrDuplicateTask) {
+		if err != nil && !tasks.AlreadyQueued(err) {
 			return ctx.NoContent(http.StatusServiceUnavailable)
 		}
 		return ctx.NoContent(http.StatusAccepted)
