@@ -3,8 +3,10 @@ package freshdeskfake
 import (
 	"encoding/json"
 	"fmt"
+	"html"
 	"net/http"
 	"net/url"
+	"regexp"
 	"slices"
 	"sort"
 	"strconv"
@@ -175,7 +177,7 @@ func (s *Server) conversations(id int64, r *http.Request) (int, any, int64) {
 	out := []any{}
 	for i := (page - 1) * per; i < len(cs) && i < page*per; i++ {
 		c := cs[i]
-		out = append(out, map[string]any{"id": c.ID, "body_text": c.Body, "incoming": c.Incoming, "private": c.Private,
+		out = append(out, map[string]any{"id": c.ID, "body": c.Body, "body_text": bodyText(c.Body), "incoming": c.Incoming, "private": c.Private,
 			"user_id": c.UserID, "source": c.Source, "ticket_id": id, "created_at": ts(c.CreatedAt)})
 	}
 	return http.StatusOK, out, 0
@@ -297,3 +299,12 @@ func (s *Server) list(r *http.Request) (int, any, int64) {
 	}
 	return http.StatusOK, out, 0
 }
+
+// bodyText is an HTML body as Freshdesk's body_text gives it: line breaks for <br>, tags
+// dropped, entities decoded.
+func bodyText(body string) string {
+	body = strings.NewReplacer("<br>", "\n", "<br/>", "\n", "<br />", "\n").Replace(body)
+	return html.UnescapeString(tagPattern.ReplaceAllString(body, ""))
+}
+
+var tagPattern = regexp.MustCompile(`<[^>]*>`)
