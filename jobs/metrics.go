@@ -10,7 +10,7 @@ type Metrics struct {
 	TimersArmed   prometheus.Counter     //
 	TimersFired   *prometheus.CounterVec // result (evaluated, early)
 	TimerLateness prometheus.Histogram   // seconds after the instant a check ran
-	Writes        *prometheus.CounterVec // helpdesk, kind, result (ok, retry, failed, skipped), status
+	Writes        *prometheus.CounterVec // helpdesk, kind, result (ok, retry, failed, dropped, dry_run, already_posted), status
 	Marks         *prometheus.CounterVec // contract, mark (at-risk-first-response, breached-resolution, …)
 	Evaluations   prometheus.Histogram   // seconds per ticket evaluation
 	Reevaluated   *prometheus.CounterVec // cause (contract, rules): tickets re-evaluated after a change
@@ -36,7 +36,7 @@ func NewMetrics(reg prometheus.Registerer) *Metrics {
 			Buckets: []float64{0.05, 0.1, 0.25, 0.5, 0.75, 1, 1.5, 2, 5, 10, 30, 60},
 		}),
 		Writes: prometheus.NewCounterVec(prometheus.CounterOpts{
-			Name: "slaguard_writebacks_total", Help: "Write-backs to the helpdesk, by helpdesk, mark kind, result and HTTP status.",
+			Name: "slaguard_writebacks_total", Help: "Write-backs to the helpdesk, by helpdesk, mark kind, result (already_posted: found on the ticket after a takeover, not sent again) and HTTP status.",
 		}, []string{"helpdesk", "kind", "result", "status"}),
 		Marks: prometheus.NewCounterVec(prometheus.CounterOpts{
 			Name: "slaguard_marks_total", Help: "Marks issued on tickets (at risk, breached, over quota, …), by contract and mark.",

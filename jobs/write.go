@@ -99,8 +99,12 @@ func (w *Worker) handleWrite(ctx context.Context, t *asynq.Task) error {
 	if lock == nil {
 		return errWaitTurn
 	}
-	defer lock.Release(ctx)
-	return w.writeBatch(ctx, a, p, lock, rec)
+	if err := w.writeBatch(ctx, a, p, lock, rec); err != nil {
+		lock.Release(ctx) // unsure: a write of this batch may have landed unrecorded
+		return err
+	}
+	lock.ReleaseClean(ctx)
+	return nil
 }
 
 // writeBatch writes rec's unwritten marks back to back. The write lock is held.
@@ -129,6 +133,7 @@ func (w *Worker) writeBatch(ctx context.Context, a helpdesk.Adapter, p writePayl
 	merge = merge && wm.MergesWrites()
 	var batch []string
 	var batchWrites []helpdesk.Write
+	posted := w.postedOnce(ctx, a, ref, lock)
 	for _, mark := range rec.Unwritten() {
 		if isNotifyMark(mark) {
 			continue // pushed by its own task (notify.go), never waited for
@@ -165,6 +170,24 @@ func (w *Worker) writeBatch(ctx context.Context, a helpdesk.Adapter, p writePayl
 				}
 			}
 		}
+		if wr.Note != "" || wr.Reply != "" {
+			bodies, checked, err := posted()
+			if err != nil {
+				return err
+			}
+			if checked {
+				if wr = helpdesk.Unposted(wr, bodies); wr.Empty() {
+					if err := w.recordWritten(ctx, key, mark); err != nil {
+						return err
+					}
+					rec.Written[mark] = w.cfg.Clock()
+					w.countWrite(ref.Helpdesk, kind, "already_posted", 0)
+					w.cfg.Log.Info("write-back already on the ticket; recorded without writing it again",
+						slog.String("ticket", key), slog.String("mark", mark))
+					continue
+				}
+			}
+		}
 		if merge {
 			batch, batchWrites = append(batch, mark), append(batchWrites, wr)
 			continue
@@ -177,6 +200,33 @@ func (w *Worker) writeBatch(ctx context.Context, a helpdesk.Adapter, p writePayl
 		return w.applyMarks(ctx, a, ref, lock, &locked, rec, batch, helpdesk.Merge(batchWrites...))
 	}
 	return nil
+}
+
+// postedOnce returns a func that reads, at most once per batch, what the ticket's notes
+// and replies say, when the write lock is Unsure (its previous holder may have made a
+// write it never recorded) and the adapter can read them (helpdesk.PostedReader).
+// checked is false when there is nothing to check against: writes go out as they are.
+func (w *Worker) postedOnce(ctx context.Context, a helpdesk.Adapter, ref helpdesk.TicketRef,
+	lock *ticketstore.WriteLock) func() (bodies []string, checked bool, err error) {
+	pr, ok := a.(helpdesk.PostedReader)
+	if !ok || !lock.Unsure() {
+		return func() ([]string, bool, error) { return nil, false, nil }
+	}
+	var bodies []string
+	read := false
+	return func() ([]string, bool, error) {
+		if read {
+			return bodies, true, nil
+		}
+		b, err := pr.Posted(ctx, ref)
+		if err != nil {
+			return nil, false, fmt.Errorf("jobs: read what ticket %s already has: %w", ref.ID, err)
+		}
+		bodies, read = b, true
+		w.cfg.Log.Info("write lock taken over from a holder that did not finish clean; notes and replies verified against the helpdesk",
+			slog.String("ticket", ticketstore.Key(ref.Helpdesk, ref.ID)), slog.Int("articles", len(b)))
+		return bodies, true, nil
+	}
 }
 
 // applyMarks makes one write that carries marks and records them written. The write lock
