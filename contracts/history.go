@@ -65,7 +65,8 @@ func (r *Repo) Import(ctx context.Context, c *Contract) error {
 	return nil
 }
 
-// All returns every stored contract, deleted ones included, oldest first.
+// All returns every stored contract, deleted ones included, oldest first. The contracts
+// may be shared with other callers (as Match's): they must not be modified.
 func (r *Repo) All(ctx context.Context) ([]*Contract, error) {
 	ids, err := r.rdb.ZRange(ctx, keyIndex, 0, -1).Result()
 	if err != nil {

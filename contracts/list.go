@@ -32,6 +32,7 @@ type Page struct {
 
 // List returns the contracts matching q, in creation order. It reads every contract: an
 // agency has hundreds, not millions, and filters on computed activity cannot be indexed.
+// The contracts may be shared with other callers (as Match's): they must not be modified.
 func (r *Repo) List(ctx context.Context, q ListQuery) (*Page, error) {
 	if q.Page < 1 {
 		q.Page = 1
@@ -68,7 +69,8 @@ func (r *Repo) List(ctx context.Context, q ListQuery) (*Page, error) {
 	return p, nil
 }
 
-// load reads the contracts with the ids, skipping ids whose data is gone, in batches.
+// load reads the contracts with the ids, skipping ids whose data is gone, in batches. It
+// decodes only the contracts whose JSON differs from what the cache decoded last.
 func (r *Repo) load(ctx context.Context, ids []string) ([]*Contract, error) {
 	out := make([]*Contract, 0, len(ids))
 	const batch = 500
@@ -85,9 +87,10 @@ func (r *Repo) load(ctx context.Context, ids []string) ([]*Contract, error) {
 		for i, v := range vals {
 			s, ok := v.(string)
 			if !ok {
+				r.cache.gone(ids[i])
 				continue
 			}
-			c, err := decode(ids[i], []byte(s))
+			c, err := r.cache.contract(ids[i], s)
 			if err != nil {
 				return nil, err
 			}

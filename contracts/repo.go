@@ -16,11 +16,15 @@ import (
 
 // Repo stores contracts in Redis. It is safe for concurrent use by many processes: every
 // write is one Lua script that checks the version and the overlap rule and writes.
+// Its reads (Match, List, All) reuse the contracts they decoded before when the stored
+// JSON is unchanged, so the contracts they return are shared and must not be modified;
+// Get returns the caller's own.
 type Repo struct {
 	rdb      redis.UniversalClient
 	clock    func() time.Time
 	onChange []func(context.Context, Announcement) error
 	log      *slog.Logger
+	cache    *decodedCache
 }
 
 // NewRepo returns a repository on rdb; clock stamps created_at/updated_at (nil: time.Now).
@@ -28,7 +32,7 @@ func NewRepo(rdb redis.UniversalClient, clock func() time.Time) *Repo {
 	if clock == nil {
 		clock = time.Now
 	}
-	return &Repo{rdb: rdb, clock: clock}
+	return &Repo{rdb: rdb, clock: clock, cache: newDecodedCache()}
 }
 
 var idEncoding = base32.NewEncoding("abcdefghijklmnopqrstuvwxyz234567").WithPadding(base32.NoPadding)
@@ -53,7 +57,8 @@ func (r *Repo) Create(ctx context.Context, spec Spec) (*Contract, error) {
 	return c, nil
 }
 
-// Get returns the contract with the id, or ErrNotFound.
+// Get returns the contract with the id, or ErrNotFound. The contract is the caller's own
+// to modify (unlike those of Match and List).
 func (r *Repo) Get(ctx context.Context, id string) (*Contract, error) {
 	raw, err := r.rdb.Get(ctx, dataKey(id)).Bytes()
 	if errors.Is(err, redis.Nil) {

@@ -4,7 +4,6 @@ import (
 	"bytes"
 	"errors"
 	"fmt"
-	"maps"
 	"net/http"
 	"slices"
 	"strconv"
@@ -27,6 +26,23 @@ type Delivery struct {
 	helpdesk.Delivery
 	ReceivedAt time.Time
 	Body       []byte
+	// Buf, when set, is the buffer Body was read into, with free bytes in front of it:
+	// Body is Buf's tail (see ReadBuffer). NewDelivery then writes the envelope into those
+	// bytes, and the payload shares the body's memory instead of copying it. When the
+	// envelope does not fit, or Body is not Buf's tail, it is copied as without Buf. The
+	// task owns Buf from then on.
+	Buf []byte
+}
+
+// EnvelopeRoom is the room ReadBuffer leaves in front of a body: more than an envelope
+// with the helpdesks' usual ids and headers takes (about 150 bytes).
+const EnvelopeRoom = 384
+
+// ReadBuffer returns a buffer for a delivery body of up to n bytes with EnvelopeRoom free
+// bytes in front: read the body into buf[EnvelopeRoom:] and pass the whole buffer as
+// Delivery.Buf and the body as Delivery.Body.
+func ReadBuffer(n int) []byte {
+	return make([]byte, EnvelopeRoom, EnvelopeRoom+n)
 }
 
 // envelope is the first line of a delivery task's payload; the raw body follows the
@@ -50,15 +66,29 @@ func NewDelivery(d Delivery) (*asynq.Task, error) {
 	if d.Helpdesk == "" || d.ID == "" || d.TicketID == "" {
 		return nil, errors.New("tasks: delivery needs helpdesk, delivery id and ticket id")
 	}
-	payload := make([]byte, 0, envelopeSize(d)+1+len(d.Body))
-	payload = append(appendEnvelope(payload, d), '\n')
-	payload = append(payload, d.Body...)
-	return asynq.NewTask(TypeDelivery, payload,
+	return asynq.NewTask(TypeDelivery, deliveryPayload(d),
 		asynq.TaskID(EventID(d.Helpdesk, d.ID)),
 		asynq.Queue(QueueEvents),
 		asynq.MaxRetry(25),
 		asynq.Retention(EventRetention),
 	), nil
+}
+
+// deliveryPayload is the envelope line followed by the body: in front of the body in
+// d.Buf when it fits there (one copy of the envelope), else in a new buffer.
+func deliveryPayload(d Delivery) []byte {
+	if free := len(d.Buf) - len(d.Body); free > 0 && (len(d.Body) == 0 || &d.Buf[free] == &d.Body[0]) {
+		var scratch [EnvelopeRoom]byte
+		env := append(appendEnvelope(scratch[:0], d), '\n')
+		if len(env) <= free {
+			start := free - len(env)
+			copy(d.Buf[start:], env)
+			return d.Buf[start:]
+		}
+	}
+	payload := make([]byte, 0, envelopeSize(d)+1+len(d.Body))
+	payload = append(appendEnvelope(payload, d), '\n')
+	return append(payload, d.Body...)
 }
 
 // appendEnvelope appends d's envelope as one line of JSON, keys in envelope's order and
@@ -75,7 +105,13 @@ func appendEnvelope(b []byte, d Delivery) []byte {
 	b = strconv.AppendInt(b, d.ReceivedAt.UnixMilli(), 10)
 	if len(d.Header) > 0 {
 		b = append(b, `,"x":{`...)
-		for i, k := range slices.Sorted(maps.Keys(d.Header)) {
+		var names [4]string // the usual one or two headers sort without a heap slice
+		keys := names[:0]
+		for k := range d.Header {
+			keys = append(keys, k)
+		}
+		slices.Sort(keys)
+		for i, k := range keys {
 			if i > 0 {
 				b = append(b, ',')
 			}

@@ -67,6 +67,7 @@ type Handler struct {
 	timeout    time.Duration
 	retryAfter int
 	count      *prometheus.CounterVec
+	counters   map[string]map[string]prometheus.Counter // helpdesk → result → its counter
 	log        *slog.Logger
 	clock      func() time.Time
 }
@@ -115,10 +116,13 @@ func New(cfg Config) (*Handler, error) {
 	if h.count, err = newDeliveries(cfg.Registerer); err != nil {
 		return nil, fmt.Errorf("webhook: register metrics: %w", err)
 	}
-	for name := range h.adapters { // counters exist at 0 from the start
+	// Every counter exists at 0 from the start, and is looked up once, not per delivery.
+	h.counters = map[string]map[string]prometheus.Counter{}
+	for name := range h.adapters {
+		h.counters[name] = map[string]prometheus.Counter{}
 		for _, r := range []string{ResultAccepted, ResultDuplicate, ResultRejectedSignature,
 			ResultRejectedPayload, ResultTooLarge, ResultUnavailable} {
-			h.count.WithLabelValues(name, r)
+			h.counters[name][r] = h.count.WithLabelValues(name, r)
 		}
 	}
 	return h, nil
@@ -158,7 +162,7 @@ func (h *Handler) Serve(c echo.Context) error {
 		return h.reject(c, name, ResultTooLarge, problem.New(http.StatusRequestEntityTooLarge,
 			fmt.Sprintf("the body exceeds %d bytes", h.limit)), nil)
 	}
-	body, err := readBody(r, h.limit)
+	buf, body, err := readBody(r, h.limit)
 	if err != nil {
 		return h.reject(c, name, ResultRejectedPayload, problem.New(http.StatusBadRequest, "the body could not be read"), err)
 	}
@@ -172,7 +176,7 @@ func (h *Handler) Serve(c echo.Context) error {
 				"the signature is missing or wrong"), err)
 		}
 	}
-	queued, d, err := h.tasksOf(a, r.Header, body)
+	queued, d, err := h.tasksOf(a, r.Header, buf, body)
 	if err != nil {
 		return h.reject(c, name, ResultRejectedPayload, payloadProblem(err), err)
 	}
@@ -196,41 +200,45 @@ func (h *Handler) Serve(c echo.Context) error {
 }
 
 // readBody reads up to limit+1 bytes of r's body. A body of known length is read into
-// one buffer of its size (io.ReadAll would grow one from 512 bytes, copying as it goes).
-func readBody(r *http.Request, limit int64) ([]byte, error) {
+// one buffer of its size (io.ReadAll would grow one from 512 bytes, copying as it goes),
+// with room in front for the task's envelope (tasks.ReadBuffer): buf is that buffer, and
+// body its tail. buf is nil when the body was read otherwise.
+func readBody(r *http.Request, limit int64) (buf, body []byte, err error) {
 	if n := r.ContentLength; n >= 0 && n <= limit {
 		// One byte more than announced, so the read ends at EOF without growing the buffer.
-		b := make([]byte, 0, n+1)
+		buf = tasks.ReadBuffer(int(n) + 1)
+		b := buf[len(buf):]
 		for {
 			m, err := r.Body.Read(b[len(b):cap(b)])
 			b = b[:len(b)+m]
 			if err == io.EOF {
-				return b, nil
+				return buf[:len(buf)+len(b)], b, nil
 			}
 			if err != nil {
-				return b, err
+				return nil, b, err
 			}
 			if len(b) == cap(b) { // more than announced: let the limit decide
 				rest, err := io.ReadAll(io.LimitReader(r.Body, limit+1-int64(len(b))))
-				return append(b, rest...), err
+				return nil, append(b, rest...), err
 			}
 		}
 	}
-	return io.ReadAll(io.LimitReader(r.Body, limit+1))
+	body, err = io.ReadAll(io.LimitReader(r.Body, limit+1))
+	return nil, body, err
 }
 
 // tasksOf makes the tasks of a verified delivery. An adapter that can route a delivery
 // (helpdesk.Router) has it queued raw, as one task, and parsed by the worker: the door
 // reads only the delivery id and the ticket. Others have it parsed here, one task per
 // event. It fails when the body is not a payload the adapter understands.
-func (h *Handler) tasksOf(a helpdesk.Adapter, hdr http.Header, body []byte) ([]*asynq.Task, *helpdesk.Delivery, error) {
+func (h *Handler) tasksOf(a helpdesk.Adapter, hdr http.Header, buf, body []byte) ([]*asynq.Task, *helpdesk.Delivery, error) {
 	now := h.clock().UTC()
 	if rt, ok := a.(helpdesk.Router); ok {
 		d, err := rt.Route(hdr, body)
 		if err != nil {
 			return nil, nil, err
 		}
-		t, err := tasks.NewDelivery(tasks.Delivery{Helpdesk: a.Name(), Delivery: d, ReceivedAt: now, Body: body})
+		t, err := tasks.NewDelivery(tasks.Delivery{Helpdesk: a.Name(), Delivery: d, ReceivedAt: now, Body: body, Buf: buf})
 		if err != nil {
 			return nil, nil, err
 		}
@@ -260,7 +268,10 @@ func (h *Handler) tasksOf(a helpdesk.Adapter, hdr http.Header, body []byte) ([]*
 // before). It stops at the first other failure; the redelivery then finds the tasks
 // queued so far as duplicates.
 func (h *Handler) enqueue(ctx context.Context, queued []*asynq.Task, opts ...asynq.Option) (dups int, err error) {
-	ctx, cancel := context.WithTimeout(ctx, h.timeout)
+	// Detached from the request: a helpdesk that hangs up does not cancel an enqueue under
+	// way (it is one atomic step), and the timeout's context need not register with the
+	// request's.
+	ctx, cancel := context.WithTimeout(context.WithoutCancel(ctx), h.timeout)
 	defer cancel()
 	for _, t := range queued {
 		_, err := h.queue.EnqueueContext(ctx, t, opts...)
@@ -316,7 +327,11 @@ func (h *Handler) reject(c echo.Context, name, result string, p *problem.Problem
 // duplicate deliveries are the hot path: they are counted, logged only at debug level,
 // and the worker logs each event it applies with the same ids. Rejections get a line.
 func (h *Handler) done(ctx context.Context, name, result string, d *helpdesk.Delivery, err error) {
-	h.count.WithLabelValues(name, result).Inc()
+	if c, ok := h.counters[name][result]; ok {
+		c.Inc()
+	} else {
+		h.count.WithLabelValues(name, result).Inc()
+	}
 	level := slog.LevelDebug
 	switch {
 	case result == ResultUnavailable:

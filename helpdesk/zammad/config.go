@@ -64,6 +64,7 @@ type Adapter struct {
 	base   string
 	token  string
 	secret []byte
+	macs   sync.Pool // of HMAC-SHA1 states keyed with secret, reset and reused by Verify
 	paused map[string]bool
 	closed map[string]bool
 	http   *http.Client

@@ -5,6 +5,7 @@ import (
 	"crypto/sha1"
 	"encoding/hex"
 	"fmt"
+	"hash"
 	"net/http"
 	"strings"
 
@@ -33,13 +34,27 @@ func (a *Adapter) Verify(h http.Header, body []byte) error {
 	if !ok {
 		return fmt.Errorf("zammad: %s is not sha1=<hex>: %w", HeaderSignature, helpdesk.ErrSignature)
 	}
-	got, err := hex.DecodeString(hexSum)
-	if err != nil {
+	var got, sum [sha1.Size]byte
+	if len(hexSum) != hex.EncodedLen(sha1.Size) {
+		return fmt.Errorf("zammad: %s is not %d hex digits: %w", HeaderSignature, hex.EncodedLen(sha1.Size), helpdesk.ErrSignature)
+	}
+	var digits [2 * sha1.Size]byte
+	copy(digits[:], hexSum)
+	if _, err := hex.Decode(got[:], digits[:]); err != nil {
 		return fmt.Errorf("zammad: %s is not hex: %w", HeaderSignature, helpdesk.ErrSignature)
 	}
-	mac := hmac.New(sha1.New, a.secret)
+	// A keyed state is reused: hmac.New allocates two SHA-1 states and the padded keys on
+	// every delivery, and Reset returns a used one to the keyed start.
+	mac, _ := a.macs.Get().(hash.Hash)
+	if mac == nil {
+		mac = hmac.New(sha1.New, a.secret)
+	} else {
+		mac.Reset()
+	}
 	mac.Write(body)
-	if !hmac.Equal(got, mac.Sum(nil)) {
+	ok = hmac.Equal(got[:], mac.Sum(sum[:0]))
+	a.macs.Put(mac)
+	if !ok {
 		return fmt.Errorf("zammad: signature does not match: %w", helpdesk.ErrSignature)
 	}
 	return nil

@@ -2,6 +2,7 @@ package zammad_test
 
 import (
 	"errors"
+	"fmt"
 	"net/http"
 	"os"
 	"path/filepath"
@@ -85,5 +86,38 @@ func TestHasSecretReportsWhetherDeliveriesCanBeVerified(t *testing.T) {
 	}
 	if !newAdapter(t, zammad.Config{WebhookSecret: "x"}).HasSecret() {
 		t.Error("HasSecret with a secret = false")
+	}
+}
+
+// TestVerifyConcurrentlyKeepsEachVerdict: Verify reuses keyed HMAC states across calls;
+// deliveries verified at the same time, good and forged mixed, each get their own verdict
+// (a state shared between two calls would mix their bodies).
+func TestVerifyConcurrentlyKeepsEachVerdict(t *testing.T) {
+	a := newAdapter(t, zammad.Config{WebhookSecret: "s3cret"})
+	const n = 200
+	errs := make(chan error, n)
+	for i := range n {
+		go func() {
+			body := []byte(fmt.Sprintf(`{"ticket":{"id":%d}}`, i+1))
+			h := zammadfake.Headers(body, "s3cret", "", "d")
+			forged := i%3 == 0
+			if forged {
+				h = zammadfake.Headers(body, "other", "", "d")
+			}
+			err := a.Verify(h, body)
+			switch {
+			case forged && !errors.Is(err, helpdesk.ErrSignature):
+				errs <- fmt.Errorf("delivery %d: forged but verified (%v)", i, err)
+			case !forged && err != nil:
+				errs <- fmt.Errorf("delivery %d: signed but refused: %v", i, err)
+			default:
+				errs <- nil
+			}
+		}()
+	}
+	for range n {
+		if err := <-errs; err != nil {
+			t.Error(err)
+		}
 	}
 }
