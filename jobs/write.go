@@ -219,7 +219,12 @@ func (w *Worker) postedOnce(ctx context.Context, a helpdesk.Adapter, ref helpdes
 			return bodies, true, nil
 		}
 		b, err := pr.Posted(ctx, ref)
-		if err != nil {
+		switch {
+		case errors.Is(err, helpdesk.ErrNotFound):
+			// No such ticket (gone, or not yet known): nothing of ours is on it. The write
+			// itself then meets the same answer and fails for good, as it would have.
+			b = nil
+		case err != nil:
 			return nil, false, fmt.Errorf("jobs: read what ticket %s already has: %w", ref.ID, err)
 		}
 		bodies, read = b, true
