@@ -8,7 +8,6 @@ import (
 	"slices"
 	"time"
 
-	"github.com/monobunt/slaguard/classify"
 	"github.com/monobunt/slaguard/contracts"
 	"github.com/monobunt/slaguard/helpdesk"
 	"github.com/monobunt/slaguard/sla"
@@ -67,9 +66,9 @@ func (w *Worker) decideContract(ctx context.Context, rec *ticketstore.Record, ma
 	hd, _, _ := ticketstore.SplitKey(rec.Key)
 	in := inputs{ticket: w.slaTicket(hd, rec.Events, criticalWrittenAt(rec))}
 	t := &in.ticket
-	if rules, _ := w.Rules(); rules != nil {
+	if l := w.rules.Load(); l.rules != nil {
 		subject, body := t.ClassifiedText()
-		t.Verdict = classify.Classify(rules, subject, body).Verdict()
+		t.Verdict = l.verdicts.classify(l.rules, subject, body)
 	}
 	// The customer as the newest snapshot that names one says (a snapshot without
 	// organisation or customer, e.g. of a partial payload, does not unmatch the ticket).

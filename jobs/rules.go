@@ -32,8 +32,9 @@ const (
 )
 
 type loadedRules struct {
-	rules   *classify.Rules
-	version string
+	rules    *classify.Rules
+	version  string
+	verdicts verdictMemo // the verdicts of these rules, by text
 }
 
 // RulesVersionOf is the version of a rules text: the start of its SHA-256.
