@@ -15,10 +15,7 @@ func (a *Adapter) Posted(ctx context.Context, t helpdesk.TicketRef) ([]string, e
 		return nil, fmt.Errorf("zendesk: ticket id %q is not a Zendesk ticket id", t.ID)
 	}
 	var cm struct {
-		Comments []struct {
-			Body      string `json:"body"`
-			PlainBody string `json:"plain_body"`
-		} `json:"comments"`
+		Comments []commentJSON `json:"comments"`
 	}
 	// The first page of the newest comments (100) holds what a worker that just died wrote.
 	c := call{Ticket: t.ID, What: "read comments", Method: "GET", Path: "/tickets/" + t.ID + "/comments.json?sort_order=desc"}
@@ -28,9 +25,9 @@ func (a *Adapter) Posted(ctx context.Context, t helpdesk.TicketRef) ([]string, e
 	out := make([]string, 0, len(cm.Comments))
 	for _, x := range cm.Comments {
 		if x.PlainBody != "" {
-			out = append(out, x.PlainBody)
+			out = append(out, string(x.PlainBody))
 		} else {
-			out = append(out, x.Body)
+			out = append(out, string(x.Body))
 		}
 	}
 	return out, nil

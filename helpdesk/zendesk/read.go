@@ -48,6 +48,7 @@ type commentJSON struct {
 	AuthorID  flexjson.String `json:"author_id"`
 	Public    *bool           `json:"public"`
 	Body      flexjson.String `json:"body"`
+	PlainBody flexjson.String `json:"plain_body"` // the comment as plain text (Posted)
 	CreatedAt flexjson.String `json:"created_at"`
 	Via       struct {
 		Channel flexjson.String `json:"channel"`
