@@ -66,7 +66,6 @@ type Handler struct {
 	limit      int64
 	timeout    time.Duration
 	retryAfter int
-	count      *prometheus.CounterVec
 	counters   map[string]map[string]prometheus.Counter // helpdesk → result → its counter
 	log        *slog.Logger
 	clock      func() time.Time
@@ -112,17 +111,16 @@ func New(cfg Config) (*Handler, error) {
 	if h.clock == nil {
 		h.clock = time.Now
 	}
-	var err error
-	if h.count, err = newDeliveries(cfg.Registerer); err != nil {
+	count, err := newDeliveries(cfg.Registerer)
+	if err != nil {
 		return nil, fmt.Errorf("webhook: register metrics: %w", err)
 	}
 	// Every counter exists at 0 from the start, and is looked up once, not per delivery.
 	h.counters = map[string]map[string]prometheus.Counter{}
 	for name := range h.adapters {
 		h.counters[name] = map[string]prometheus.Counter{}
-		for _, r := range []string{ResultAccepted, ResultDuplicate, ResultRejectedSignature,
-			ResultRejectedPayload, ResultTooLarge, ResultUnavailable} {
-			h.counters[name][r] = h.count.WithLabelValues(name, r)
+		for _, r := range results {
+			h.counters[name][r] = count.WithLabelValues(name, r)
 		}
 	}
 	return h, nil
@@ -327,11 +325,7 @@ func (h *Handler) reject(c echo.Context, name, result string, p *problem.Problem
 // duplicate deliveries are the hot path: they are counted, logged only at debug level,
 // and the worker logs each event it applies with the same ids. Rejections get a line.
 func (h *Handler) done(ctx context.Context, name, result string, d *helpdesk.Delivery, err error) {
-	if c, ok := h.counters[name][result]; ok {
-		c.Inc()
-	} else {
-		h.count.WithLabelValues(name, result).Inc()
-	}
+	h.counters[name][result].Inc() // name is a mounted helpdesk, result one of results
 	level := slog.LevelDebug
 	switch {
 	case result == ResultUnavailable:

@@ -16,6 +16,10 @@ const (
 	ResultUnavailable       = "unavailable"
 )
 
+// results are all of them: each helpdesk's counter of each exists from the start.
+var results = []string{ResultAccepted, ResultDuplicate, ResultRejectedSignature, ResultRejectedPayload,
+	ResultTooLarge, ResultUnavailable}
+
 // newDeliveries returns the deliveries counter, registered with reg when reg is set. A
 // counter already registered under the same name (a second handler on one registry) is
 // shared rather than an error.
